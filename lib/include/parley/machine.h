@@ -1,0 +1,117 @@
+// SPDX-FileCopyrightText: 2026 The Parley Authors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <parley/object.h>
+
+#include <functional>
+#include <vector>
+
+namespace Parley {
+
+namespace detail {
+
+/// Adapts a user handler taking `T&`, `const T&` or nothing to one taking the Value.
+template <class T, class F>
+auto adaptHandler(F &&f)
+{
+    return [f = std::forward<F>(f)](Value &v) mutable -> decltype(auto) {
+        if constexpr (std::is_invocable_v<F &, T &>)
+            return std::invoke(f, v.get<T>());
+        else
+            return std::invoke(f);
+    };
+}
+
+/// Handlers keyed by message type; a short vector scanned in order (objects have few types).
+template <class Result>
+class HandlerTable
+{
+public:
+    using Function = std::function<Result(Value &)>;
+    void set(const TypeInfo *type, Function f)
+    {
+        for (auto &h : m_handlers) {
+            if (h.type == type) {
+                h.function = std::move(f);
+                return;
+            }
+        }
+        m_handlers.push_back({type, std::move(f)});
+    }
+    [[nodiscard]] Function *find(const TypeInfo *type)
+    {
+        for (auto &h : m_handlers) {
+            if (h.type == type)
+                return &h.function;
+        }
+        return nullptr;
+    }
+    [[nodiscard]] bool contains(const TypeInfo *type) const
+    {
+        for (const auto &h : m_handlers) {
+            if (h.type == type)
+                return true;
+        }
+        return false;
+    }
+
+private:
+    struct Entry
+    {
+        const TypeInfo *type;
+        Function function;
+    };
+    std::vector<Entry> m_handlers;
+};
+
+} // namespace detail
+
+/// A stateless machine: one handler per message type, no thread of its own.
+///
+/// Register handlers in the constructor. A message with no handler goes to the unknown handler
+/// when there is one, else it is dropped with a `?` log line.
+///
+/// \code
+/// class Application : public Parley::Machine {
+/// public:
+///     Application() {
+///         on<Parley::Start>([this] { worker = create<&requestWorker>(); send(Lookup{url}, worker); });
+///         on<Companies>([this](Companies &m) { complete(Parley::Ack{}); });
+///     }
+/// };
+/// \endcode
+class PARLEY_EXPORT Machine : public Object
+{
+    Q_OBJECT
+public:
+    ~Machine() override;
+
+protected:
+    Machine();
+
+    /// Handles messages of type \a T with \a handler (taking `T&`, `const T&` or nothing).
+    template <Message T, class F>
+    Machine &on(F &&handler)
+    {
+        m_handlers.set(typeOf<T>(), [h = detail::adaptHandler<T>(std::forward<F>(handler))](
+                                        Value &v) mutable { (void)h(v); });
+        return *this;
+    }
+    /// Handles every message no other handler takes.
+    template <class F>
+        requires std::is_invocable_v<F &, Value &>
+    Machine &onUnknown(F &&handler)
+    {
+        m_unknown = [h = std::forward<F>(handler)](Value &v) mutable { (void)std::invoke(h, v); };
+        return *this;
+    }
+
+private:
+    void parleyReceive(detail::Envelope &envelope) override;
+
+    detail::HandlerTable<void> m_handlers;
+    std::function<void(Value &)> m_unknown;
+};
+
+} // namespace Parley

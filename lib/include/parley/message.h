@@ -1,0 +1,298 @@
+// SPDX-FileCopyrightText: 2026 The Parley Authors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <parley/parley_export.h>
+
+#include <QtCore/QString>
+
+#include <concepts>
+#include <cstddef>
+#include <cstring>
+#include <new>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+/// \file
+/// Declares messages: one description per message type.
+///
+/// A message is a plain struct declared once with its fields:
+///
+/// \code
+/// struct Hello { QString myName; };
+/// PARLEY_MESSAGE(Hello, myName)
+/// PARLEY_MESSAGE_AS(Welcome, "demo.Welcome", yourName, myName)   // explicit wire name
+/// \endcode
+///
+/// The macro goes in the namespace of the struct. It defines `parleyDescribe(const T*)`, found
+/// by argument-dependent lookup, returning a constexpr Parley::detail::Description: the wire
+/// name and a tuple of (field name, member pointer) pairs. Everything that needs to know a
+/// message's shape — dispatch, logs, the wire codec, the JSON text form, the monitor — reads
+/// this one description. The macro also registers the type by wire name at start-up, so an
+/// incoming frame can be decoded before any code in the process has touched the type.
+
+namespace Parley {
+
+class Value;
+struct TypeInfo;
+
+namespace detail {
+
+/// Describes one field of a message: its name and its member pointer.
+template <class Class, class Member>
+struct Field
+{
+    using ClassType = Class;
+    using MemberType = Member;
+    const char *name;
+    Member Class::*member;
+};
+
+/// Describes a message type: its wire name and its fields, in declaration order.
+template <class T, class... Fields>
+struct Description
+{
+    using Type = T;
+    const char *wireName;
+    std::tuple<Fields...> fields;
+    static constexpr std::size_t fieldCount = sizeof...(Fields);
+};
+
+template <class T, class... Fields>
+constexpr Description<T, Fields...> describe(const char *wireName, Fields... fields)
+{
+    return {wireName, std::tuple<Fields...>{fields...}};
+}
+
+/// Registers a type description at static-initialisation time (see PARLEY_MESSAGE).
+template <class T>
+struct AutoRegister
+{
+    static const TypeInfo *const info;
+};
+
+} // namespace detail
+
+/// Satisfied by every type declared with PARLEY_MESSAGE.
+template <class T>
+concept Message = requires { parleyDescribe(static_cast<const T *>(nullptr)); }
+    && std::is_move_constructible_v<T> && std::is_default_constructible_v<T>;
+
+/// Returns the description of message type \a T (wire name and fields).
+template <Message T>
+constexpr auto describeMessage()
+{
+    return parleyDescribe(static_cast<const T *>(nullptr));
+}
+
+/// Summarises a fault carried by a message (Faulted, Aborted, TimedOut, network faults ...).
+struct FaultView
+{
+    QString condition;
+    QString explanation;
+    int exitStatus = 0;
+};
+
+/// Runtime descriptor of a message type: one per type per process, compared by address.
+///
+/// The codec layer extends this with encoders and decoders; the core uses the name, the value
+/// operations and the optional fault view.
+struct TypeInfo
+{
+    const char *wireName;
+    const char *displayName; ///< the wire name's last component, for logs ("demo.Hello" -> "Hello")
+    std::size_t size;
+    std::size_t align;
+    bool nothrowMove;
+    void (*defaultConstruct)(void *dst);
+    void (*moveConstruct)(void *dst, void *src);
+    void (*copyConstruct)(void *dst, const void *src); ///< null when the type can't be copied
+    void (*destroy)(void *obj) noexcept;
+    bool (*fault)(const void *obj, FaultView *out); ///< null unless the type is a fault
+};
+
+/// Marks a message type as a fault; specialise to map its fields onto a FaultView.
+template <class T>
+struct FaultTraits
+{
+    static constexpr bool isFault = false;
+};
+
+namespace detail {
+
+/// Registers \a info under its wire name and returns the canonical descriptor for it.
+PARLEY_EXPORT const TypeInfo *registerType(const TypeInfo &info);
+
+template <class T>
+TypeInfo makeTypeInfo()
+{
+    TypeInfo info{};
+    info.wireName = describeMessage<T>().wireName;
+    info.size = sizeof(T);
+    info.align = alignof(T);
+    info.nothrowMove = std::is_nothrow_move_constructible_v<T>;
+    info.defaultConstruct = [](void *dst) { new (dst) T(); };
+    info.moveConstruct = [](void *dst, void *src) { new (dst) T(std::move(*static_cast<T *>(src))); };
+    if constexpr (std::is_copy_constructible_v<T>)
+        info.copyConstruct = [](void *dst, const void *src) { new (dst) T(*static_cast<const T *>(src)); };
+    info.destroy = [](void *obj) noexcept { static_cast<T *>(obj)->~T(); };
+    if constexpr (FaultTraits<T>::isFault) {
+        info.fault = [](const void *obj, FaultView *out) {
+            *out = FaultTraits<T>::view(*static_cast<const T *>(obj));
+            return true;
+        };
+    }
+    return info;
+}
+
+template <class T>
+const TypeInfo *const AutoRegister<T>::info = registerType(makeTypeInfo<T>());
+
+} // namespace detail
+
+/// Returns the canonical runtime descriptor of message type \a T.
+template <Message T>
+const TypeInfo *typeOf() noexcept
+{
+    static const TypeInfo *const info = detail::registerType(detail::makeTypeInfo<T>());
+    return info;
+}
+
+/// Looks up a registered message type by its wire name; returns null when unknown.
+PARLEY_EXPORT const TypeInfo *findType(QStringView wireName);
+
+/// Holds one message of any registered type, by value (small ones inline, others on the heap).
+///
+/// In-process sends move messages: a Value is moved from the sender into the receiver's
+/// mailbox and handed to the handler, never encoded and never copied.
+class PARLEY_EXPORT Value
+{
+public:
+    static constexpr std::size_t InlineSize = 48;
+
+    /// Constructs an empty value (no message).
+    Value() noexcept = default;
+    /// Constructs a value holding \a message.
+    template <class T>
+        requires Message<std::remove_cvref_t<T>> && (!std::same_as<std::remove_cvref_t<T>, Value>)
+    Value(T &&message) // NOLINT(google-explicit-constructor): a message converts to a Value
+    {
+        using U = std::remove_cvref_t<T>;
+        m_type = typeOf<U>();
+        if constexpr (storedInline<U>())
+            new (m_storage) U(std::forward<T>(message));
+        else
+            *reinterpret_cast<U **>(m_storage) = new U(std::forward<T>(message));
+    }
+    Value(Value &&other) noexcept;
+    Value(const Value &other);
+    Value &operator=(Value &&other) noexcept;
+    Value &operator=(const Value &other);
+    ~Value() { reset(); }
+
+    /// Returns a value of \a type in its default state (used by decoders).
+    static Value defaultOf(const TypeInfo *type);
+
+    /// Returns true when the value holds no message.
+    [[nodiscard]] bool isEmpty() const noexcept { return m_type == nullptr; }
+    /// Returns the type of the held message, or null when empty.
+    [[nodiscard]] const TypeInfo *type() const noexcept { return m_type; }
+    /// Returns the display name of the held message ("Hello" for "demo.Hello"), or "(empty)".
+    [[nodiscard]] const char *typeName() const noexcept
+    {
+        return m_type ? m_type->displayName : "(empty)";
+    }
+
+    /// Returns true when the value holds a \a T.
+    template <Message T>
+    [[nodiscard]] bool is() const noexcept
+    {
+        return m_type == typeOf<T>();
+    }
+    /// Returns the held \a T; the value must hold one (checked with is<T>()).
+    template <Message T>
+    [[nodiscard]] T &get() noexcept
+    {
+        Q_ASSERT(is<T>());
+        return *static_cast<T *>(data());
+    }
+    template <Message T>
+    [[nodiscard]] const T &get() const noexcept
+    {
+        Q_ASSERT(is<T>());
+        return *static_cast<const T *>(data());
+    }
+    /// Returns a pointer to the held \a T, or null when it holds something else.
+    template <Message T>
+    [[nodiscard]] T *getIf() noexcept
+    {
+        return is<T>() ? static_cast<T *>(data()) : nullptr;
+    }
+    template <Message T>
+    [[nodiscard]] const T *getIf() const noexcept
+    {
+        return is<T>() ? static_cast<const T *>(data()) : nullptr;
+    }
+    /// Moves the held message out, leaving this value empty.
+    [[nodiscard]] Value take() noexcept { return std::move(*this); }
+
+    /// Returns true when the held message is a fault (Faulted, Aborted, TimedOut, ...).
+    [[nodiscard]] bool isFault() const noexcept { return m_type && m_type->fault; }
+    /// Describes the held fault; returns false when the value is not a fault.
+    bool fault(FaultView *out) const;
+
+    /// Returns the untyped address of the held message (null when empty).
+    [[nodiscard]] void *data() noexcept;
+    [[nodiscard]] const void *data() const noexcept;
+
+    /// Destroys the held message.
+    void reset() noexcept;
+
+private:
+    template <class U>
+    static constexpr bool storedInline()
+    {
+        return sizeof(U) <= InlineSize && alignof(U) <= alignof(std::max_align_t)
+            && std::is_nothrow_move_constructible_v<U>;
+    }
+    [[nodiscard]] bool isInline() const noexcept
+    {
+        return m_type->size <= InlineSize && m_type->align <= alignof(std::max_align_t)
+            && m_type->nothrowMove;
+    }
+
+    const TypeInfo *m_type = nullptr;
+    alignas(std::max_align_t) unsigned char m_storage[InlineSize];
+};
+
+} // namespace Parley
+
+// -- the declaration macros ---------------------------------------------------------------------
+
+#define PARLEY_DETAIL_PARENS ()
+#define PARLEY_DETAIL_EXPAND(...) \
+    PARLEY_DETAIL_EXPAND3(PARLEY_DETAIL_EXPAND3(PARLEY_DETAIL_EXPAND3(PARLEY_DETAIL_EXPAND3(__VA_ARGS__))))
+#define PARLEY_DETAIL_EXPAND3(...) \
+    PARLEY_DETAIL_EXPAND2(PARLEY_DETAIL_EXPAND2(PARLEY_DETAIL_EXPAND2(PARLEY_DETAIL_EXPAND2(__VA_ARGS__))))
+#define PARLEY_DETAIL_EXPAND2(...) \
+    PARLEY_DETAIL_EXPAND1(PARLEY_DETAIL_EXPAND1(PARLEY_DETAIL_EXPAND1(PARLEY_DETAIL_EXPAND1(__VA_ARGS__))))
+#define PARLEY_DETAIL_EXPAND1(...) __VA_ARGS__
+#define PARLEY_DETAIL_FOR_EACH(macro, T, ...) \
+    __VA_OPT__(PARLEY_DETAIL_EXPAND(PARLEY_DETAIL_FOR_EACH_HELPER(macro, T, __VA_ARGS__)))
+#define PARLEY_DETAIL_FOR_EACH_HELPER(macro, T, a1, ...) \
+    macro(T, a1) __VA_OPT__(PARLEY_DETAIL_FOR_EACH_AGAIN PARLEY_DETAIL_PARENS(macro, T, __VA_ARGS__))
+#define PARLEY_DETAIL_FOR_EACH_AGAIN() PARLEY_DETAIL_FOR_EACH_HELPER
+#define PARLEY_DETAIL_FIELD(T, f) , ::Parley::detail::Field<T, decltype(T::f)>{#f, &T::f}
+
+/// Declares message type \a Type with its fields and an explicit wire name \a WireName.
+#define PARLEY_MESSAGE_AS(Type, WireName, ...)                                                   \
+    [[maybe_unused]] constexpr auto parleyDescribe(const Type *) noexcept                         \
+    {                                                                                             \
+        (void)&::Parley::detail::AutoRegister<Type>::info;                                        \
+        return ::Parley::detail::describe<Type>(                                                  \
+            WireName PARLEY_DETAIL_FOR_EACH(PARLEY_DETAIL_FIELD, Type, __VA_ARGS__));             \
+    }
+
+/// Declares message type \a Type with its fields; the wire name is the type's name as written.
+#define PARLEY_MESSAGE(Type, ...) PARLEY_MESSAGE_AS(Type, #Type __VA_OPT__(, ) __VA_ARGS__)

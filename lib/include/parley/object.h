@@ -1,0 +1,324 @@
+// SPDX-FileCopyrightText: 2026 The Parley Authors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <parley/address.h>
+#include <parley/log.h>
+#include <parley/message.h>
+#include <parley/messages.h>
+#include <parley/parley_export.h>
+
+#include <QtCore/QObject>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <type_traits>
+#include <utility>
+
+namespace Parley {
+
+class Object;
+class ObjectPrivate;
+class Routine;
+class Runtime;
+
+/// Says how long a timer runs or a select waits; any std::chrono duration converts to it.
+using Duration = std::chrono::nanoseconds;
+
+/// Chooses between a timer that fires once and one that fires until cancelled.
+enum class TimerMode { Once, Repeating };
+
+/// Chooses the thread a new machine runs on.
+enum class Placement {
+    Default,   ///< the creator's worker; a worker picked in turn when the creator has none
+    AnyWorker, ///< a worker of the runtime's pool, picked in turn
+    Gui,       ///< the application's main (GUI) thread, so handlers may touch widgets
+};
+
+/// Returned by complete(); lets a state handler end with `return complete(value);`.
+struct [[nodiscard]] Completion
+{
+};
+
+namespace detail {
+
+class Executor;
+
+/// Moves one message between objects: who it is for, who sent it, and the message itself.
+struct Envelope
+{
+    Address to;
+    Address from;
+    Value message;
+    quint64 timerGeneration = 0; ///< non-zero for a timer firing; stale generations are dropped
+};
+
+/// What create() hands to a new object's constructor (through a thread-local, so that an
+/// object's address is valid from its first line).
+struct Birth
+{
+    Runtime *runtime = nullptr;
+    Executor *executor = nullptr;
+    quint64 id = 0;
+    quint64 parentId = 0;
+    const QString *className = nullptr;
+    Object *creator = nullptr;
+};
+
+/// Returns the unqualified class name of T, computed once ("GetResponse").
+PARLEY_EXPORT QString demangledName(const char *mangled);
+template <class T>
+const QString &classNameOf()
+{
+    static const QString name = demangledName(typeid(T).name());
+    return name;
+}
+
+/// Runs a routine function; see Routine.
+using RoutineBody = std::function<Value(Routine &)>;
+
+PARLEY_EXPORT Birth prepareBirth(Runtime *runtime, const Object *creator, Placement placement,
+                                 const QString &className);
+PARLEY_EXPORT Address completeBirth(const Birth &birth, Object *object);
+PARLEY_EXPORT void abortBirth(const Birth &birth) noexcept;
+PARLEY_EXPORT Address createRoutine(Runtime *runtime, const Object *creator, QString name,
+                                    RoutineBody body);
+PARLEY_EXPORT void setBirth(const Birth *birth) noexcept;
+
+template <class T, class... Args>
+Address createObject(Runtime *runtime, const Object *creator, Placement placement, Args &&...args)
+{
+    static_assert(std::is_base_of_v<Object, T>, "create<T>() needs a class derived from Parley::Object");
+    const Birth birth = prepareBirth(runtime, creator, placement, classNameOf<T>());
+    if (!birth.id)
+        return {};
+    T *object = nullptr;
+    setBirth(&birth);
+    try {
+        object = new T(std::forward<Args>(args)...);
+    } catch (...) {
+        setBirth(nullptr);
+        abortBirth(birth);
+        throw;
+    }
+    setBirth(nullptr);
+    return completeBirth(birth, object);
+}
+
+template <class R>
+Value toCompletionValue(R &&r)
+{
+    if constexpr (std::is_same_v<std::remove_cvref_t<R>, Value>)
+        return std::forward<R>(r);
+    else
+        return Value(std::forward<R>(r));
+}
+
+template <class F, class... Args>
+RoutineBody bindRoutine(F &&f, Args &&...args)
+{
+    return [f = std::forward<F>(f), ... args = std::forward<Args>(args)](Routine &self) mutable -> Value {
+        using R = std::invoke_result_t<F &, Routine &, Args &...>;
+        if constexpr (std::is_void_v<R>) {
+            std::invoke(f, self, args...);
+            return Value(Ack{});
+        } else {
+            return toCompletionValue(std::invoke(f, self, args...));
+        }
+    };
+}
+
+/// Extracts a readable function name from __PRETTY_FUNCTION__ of a template<auto F>.
+PARLEY_EXPORT QString functionNameFromSignature(const char *prettyFunction);
+template <auto F>
+const QString &functionNameOf()
+{
+    static const QString name = functionNameFromSignature(__PRETTY_FUNCTION__);
+    return name;
+}
+
+} // namespace detail
+
+/// An addressable object with a mailbox: the base of every style of Parley object.
+///
+/// An object lives on one thread and its handlers never run concurrently. It is created with
+/// create(), which returns its address at once; it receives Start first, then whatever is sent
+/// to it, and ends with complete(value), after which its parent receives Completed{value} from
+/// its address. Sending to an object that has completed drops the message with a log line.
+///
+/// Stopping: Stop is an ordinary message; an object decides what it means. When an object
+/// completes while children of its own are still running, each of them is sent Stop, so a
+/// tree of objects winds down from its root (see docs/objects.md).
+class PARLEY_EXPORT Object : public QObject
+{
+    Q_OBJECT
+public:
+    ~Object() override;
+
+    /// Returns this object's address.
+    [[nodiscard]] Address address() const;
+    /// Returns the address of the object that created this one.
+    [[nodiscard]] Address parentAddress() const;
+    /// Returns the runtime this object belongs to.
+    [[nodiscard]] Runtime *runtime() const;
+    /// Returns the name used in logs: objectName() when set, else the class or function name.
+    [[nodiscard]] QString name() const;
+
+    // -- sending ---------------------------------------------------------------------------------
+
+    /// Sends \a message to \a to; in-process the message is moved, never copied or encoded.
+    template <Message T>
+    void send(T &&message, const Address &to)
+    {
+        sendValue(Value(std::forward<T>(message)), to);
+    }
+    /// Sends an already type-erased \a message to \a to.
+    void sendValue(Value message, const Address &to);
+    /// Sends \a message to the return address of the message being handled.
+    template <Message T>
+    void reply(T &&message)
+    {
+        sendValue(Value(std::forward<T>(message)), returnAddress());
+    }
+    /// Sends \a message to \a to as if it came from \a from.
+    template <Message T>
+    void forward(T &&message, const Address &to, const Address &from)
+    {
+        forwardValue(Value(std::forward<T>(message)), to, from);
+    }
+    void forwardValue(Value message, const Address &to, const Address &from);
+    /// Returns the address the message being handled came from.
+    [[nodiscard]] const Address &returnAddress() const;
+
+    // -- children --------------------------------------------------------------------------------
+
+    /// Creates a child object of class \a T from \a args; it receives Start, then mail.
+    template <class T, class... Args>
+        requires std::is_base_of_v<Object, T>
+    Address create(Args &&...args)
+    {
+        return detail::createObject<T>(runtime(), this, Placement::Default,
+                                       std::forward<Args>(args)...);
+    }
+    /// Creates a child object of class \a T on the thread chosen by \a placement.
+    template <class T, class... Args>
+        requires std::is_base_of_v<Object, T>
+    Address createOn(Placement placement, Args &&...args)
+    {
+        return detail::createObject<T>(runtime(), this, placement, std::forward<Args>(args)...);
+    }
+    /// Creates a child routine running function \a F (named after it) with \a args.
+    template <auto F, class... Args>
+    Address create(Args &&...args)
+    {
+        return detail::createRoutine(runtime(), this, detail::functionNameOf<F>(),
+                                     detail::bindRoutine(F, std::forward<Args>(args)...));
+    }
+    /// Creates a child routine running callable \a f with \a args.
+    template <class F, class... Args>
+        requires std::is_invocable_v<F &, Routine &, Args &...>
+    Address create(F &&f, Args &&...args)
+    {
+        return detail::createRoutine(runtime(), this, QStringLiteral("routine"),
+                                     detail::bindRoutine(std::forward<F>(f), std::forward<Args>(args)...));
+    }
+    /// Calls \a callback with the completion value of \a child instead of handing its Completed
+    /// to the handlers (the seeds' `then`/`debrief`).
+    void then(const Address &child, std::function<void(Value &)> callback);
+
+    // -- completion ------------------------------------------------------------------------------
+
+    /// Ends this object with \a value; the parent receives Completed{value} from this address.
+    Completion complete(Value value);
+    template <Message T>
+    Completion complete(T &&value)
+    {
+        return complete(Value(std::forward<T>(value)));
+    }
+    /// Returns true once complete() has been called.
+    [[nodiscard]] bool isCompleted() const;
+
+    // -- timers ----------------------------------------------------------------------------------
+
+    /// Starts timer \a timer: after \a after (and every \a after when repeating) this object
+    /// receives a copy of \a timer. Starting a running timer of the same type restarts it.
+    template <Message T>
+    void start(T timer, Duration after, TimerMode mode = TimerMode::Once)
+    {
+        static_assert(std::is_copy_constructible_v<T>, "a timer message must be copyable");
+        startTimerValue(Value(std::move(timer)), after, mode);
+    }
+    /// Cancels the timer of type \a T; a firing not yet handled is discarded.
+    template <Message T>
+    void cancel()
+    {
+        cancelTimer(typeOf<T>());
+    }
+
+    // -- logging ---------------------------------------------------------------------------------
+
+    /// Returns true when a record of \a level would be shown somewhere.
+    [[nodiscard]] bool logs(LogLevel level) const;
+    /// Logs the concatenation of \a parts at CONSOLE level (`^`).
+    template <class... Parts>
+    void console(const Parts &...parts) const
+    {
+        if (logs(LogLevel::Console))
+            log(LogLevel::Console, '^', detail::logText(parts...));
+    }
+    /// Logs at TRACE level (`~`).
+    template <class... Parts>
+    void trace(const Parts &...parts) const
+    {
+        if (logs(LogLevel::Trace))
+            log(LogLevel::Trace, '~', detail::logText(parts...));
+    }
+    /// Logs at WARNING level (`?`).
+    template <class... Parts>
+    void warning(const Parts &...parts) const
+    {
+        if (logs(LogLevel::Warning))
+            log(LogLevel::Warning, '?', detail::logText(parts...));
+    }
+    /// Logs at FAULT level (`!`).
+    template <class... Parts>
+    void fault(const Parts &...parts) const
+    {
+        if (logs(LogLevel::Fault))
+            log(LogLevel::Fault, '!', detail::logText(parts...));
+    }
+    /// Logs at DEBUG level (`_`).
+    template <class... Parts>
+    void debug(const Parts &...parts) const
+    {
+        if (logs(LogLevel::Debug))
+            log(LogLevel::Debug, '_', detail::logText(parts...));
+    }
+    /// Writes one record with this object's identity.
+    void log(LogLevel level, char marker, const QString &text) const;
+
+protected:
+    /// Constructs the object; only create() may construct objects.
+    Object();
+
+    /// Returns the current state's name for logs; state machines override it.
+    [[nodiscard]] virtual QString parleyStateName() const;
+
+private:
+    friend class ObjectPrivate;
+    friend class detail::Executor;
+    friend class Routine;
+
+    /// Handles one envelope; each style of object implements its own dispatch.
+    virtual void parleyReceive(detail::Envelope &envelope) = 0;
+
+    void startTimerValue(Value timer, Duration after, TimerMode mode);
+    void cancelTimer(const TypeInfo *type);
+
+    Q_DISABLE_COPY_MOVE(Object)
+    Q_DECLARE_PRIVATE_D(m_d, Object)
+    std::unique_ptr<ObjectPrivate> m_d;
+};
+
+} // namespace Parley

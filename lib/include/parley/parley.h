@@ -1,0 +1,17 @@
+// SPDX-FileCopyrightText: 2026 The Parley Authors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+/// \file
+/// Includes the whole public API of Parley's core.
+
+#include <parley/address.h>
+#include <parley/helpers.h>
+#include <parley/log.h>
+#include <parley/machine.h>
+#include <parley/message.h>
+#include <parley/messages.h>
+#include <parley/object.h>
+#include <parley/routine.h>
+#include <parley/runtime.h>
+#include <parley/statemachine.h>

@@ -1,0 +1,75 @@
+// SPDX-FileCopyrightText: 2026 The Parley Authors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <parley/object.h>
+
+#include <array>
+#include <chrono>
+#include <optional>
+
+namespace Parley {
+
+/// A function with its own thread that receives messages with a blocking select().
+///
+/// A routine is any callable `R f(Routine &self, Args...)`; create it with
+/// `create<&f>(args...)` (named after the function) or `create(callable, args...)`. Its return
+/// value is its completion value (a message, or a Value; `void` completes with Ack). An
+/// exception escaping it completes it with Faulted.
+///
+/// select() returns the first queued message of one of the listed types, in arrival order.
+/// Messages of other types stay queued for a later select() (a `?` warning is logged each time
+/// the backlog of such messages doubles past 1000), so nothing is lost while a routine waits
+/// for a particular reply.
+class PARLEY_EXPORT Routine : public Object
+{
+    Q_OBJECT
+public:
+    ~Routine() override;
+
+    /// Waits for the first message of one of \a Ts and returns it.
+    template <Message... Ts>
+    Value select()
+    {
+        const std::array<const TypeInfo *, sizeof...(Ts)> types{typeOf<Ts>()...};
+        return selectTypes(types.data(), int(types.size()), std::nullopt);
+    }
+    /// Waits at most \a timeout for a message of one of \a Ts; returns SelectTimer on timeout.
+    template <Message... Ts>
+    Value select(Duration timeout)
+    {
+        const std::array<const TypeInfo *, sizeof...(Ts)> types{typeOf<Ts>()...};
+        return selectTypes(types.data(), int(types.size()), timeout);
+    }
+    /// Waits for the next message of any type.
+    Value receive();
+    /// Sends \a request to \a to and waits for one of \a Responses, Stop, or TimedOut after
+    /// \a timeout (the seeds' `ask`).
+    template <Message... Responses, Message Request>
+    Value ask(Request &&request, const Address &to, Duration timeout)
+    {
+        send(std::forward<Request>(request), to);
+        const std::array<const TypeInfo *, sizeof...(Responses) + 1> types{typeOf<Responses>()...,
+                                                                           typeOf<Stop>()};
+        Value v = selectTypes(types.data(), int(types.size()), timeout);
+        if (v.is<SelectTimer>())
+            return Value(TimedOut{QStringLiteral("no response to %1 within %2 ms")
+                                      .arg(QString::fromUtf8(typeOf<std::remove_cvref_t<Request>>()->displayName))
+                                      .arg(std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count())});
+        return v;
+    }
+
+    /// Returns the number of messages waiting (selected or not).
+    [[nodiscard]] int pendingCount() const;
+
+private:
+    friend class RoutineRunner;
+    Routine();
+    void parleyReceive(detail::Envelope &envelope) override;
+    Value selectTypes(const TypeInfo *const *types, int count, std::optional<Duration> timeout);
+
+    struct Private;
+    std::unique_ptr<Private> m_r;
+};
+
+} // namespace Parley

@@ -1,0 +1,121 @@
+// SPDX-FileCopyrightText: 2026 The Parley Authors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <parley/object.h>
+
+#include <QtCore/QObject>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+namespace Parley {
+
+class RuntimePrivate;
+
+/// Owns everything objects need: the worker threads, the object table, ids, timers and logs.
+///
+/// A runtime is an explicit object, not a hidden singleton: a test may run two of them in one
+/// process as if they were two programs. Objects created by the runtime itself (top-level
+/// objects) report their completion to it; wait for that with waitForCompletion().
+///
+/// Destroying the runtime sends Stop to every top-level object, waits up to
+/// Options::stopGrace for all objects to complete, then ends the rest: routines blocked in
+/// select() unwind with Parley::Terminated, machines are destroyed on their threads. The
+/// runtime must be destroyed on the thread that created it.
+class PARLEY_EXPORT Runtime : public QObject
+{
+    Q_OBJECT
+public:
+    /// Configures a runtime.
+    struct Options
+    {
+        int workers = 0;                              ///< worker threads; 0 = one per core
+        QString name;                                 ///< shown in diagnostics
+        std::chrono::milliseconds stopGrace{3000};    ///< how long shutdown waits for objects
+    };
+
+    /// Starts a runtime with \a options: its worker threads and timer service begin at once.
+    explicit Runtime(Options options);
+    Runtime();
+    ~Runtime() override;
+
+    /// Creates a top-level object of class \a T from \a args.
+    template <class T, class... Args>
+        requires std::is_base_of_v<Object, T>
+    Address create(Args &&...args)
+    {
+        return detail::createObject<T>(this, nullptr, Placement::Default, std::forward<Args>(args)...);
+    }
+    /// Creates a top-level object of class \a T on the thread chosen by \a placement.
+    template <class T, class... Args>
+        requires std::is_base_of_v<Object, T>
+    Address createOn(Placement placement, Args &&...args)
+    {
+        return detail::createObject<T>(this, nullptr, placement, std::forward<Args>(args)...);
+    }
+    /// Creates a top-level routine running function \a F (named after it) with \a args.
+    template <auto F, class... Args>
+    Address create(Args &&...args)
+    {
+        return detail::createRoutine(this, nullptr, detail::functionNameOf<F>(),
+                                     detail::bindRoutine(F, std::forward<Args>(args)...));
+    }
+    /// Creates a top-level routine running callable \a f with \a args.
+    template <class F, class... Args>
+        requires std::is_invocable_v<F &, Routine &, Args &...>
+    Address create(F &&f, Args &&...args)
+    {
+        return detail::createRoutine(this, nullptr, QStringLiteral("routine"),
+                                     detail::bindRoutine(std::forward<F>(f), std::forward<Args>(args)...));
+    }
+
+    /// Sends \a message to \a to from the runtime's own address.
+    template <Message T>
+    void send(T &&message, const Address &to)
+    {
+        sendValue(Value(std::forward<T>(message)), to);
+    }
+    void sendValue(Value message, const Address &to);
+
+    /// Returns the runtime's own address: the parent of top-level objects.
+    [[nodiscard]] Address address() const;
+
+    /// Waits until the top-level object \a address completes and returns its value, or nothing
+    /// after \a timeout. Runs a local event loop meanwhile, so objects bound to this thread
+    /// keep working. Each completion value is handed out once.
+    std::optional<Value> waitForCompletion(const Address &address,
+                                           std::chrono::milliseconds timeout);
+    /// Returns the completion value of top-level object \a address if it has completed (once).
+    std::optional<Value> takeCompletion(const Address &address);
+
+    /// Returns true while an object with \a address's last id exists in this runtime.
+    [[nodiscard]] bool contains(const Address &address) const;
+    /// Returns the number of live objects.
+    [[nodiscard]] int objectCount() const;
+    /// Returns the number of worker threads.
+    [[nodiscard]] int workerCount() const;
+
+    /// Returns the logger; add sinks to it to see records.
+    [[nodiscard]] Logger &logger() const;
+
+Q_SIGNALS:
+    /// Emitted (on the runtime's thread) when a top-level object completes.
+    void completed(const Parley::Address &address);
+
+private:
+    friend class RuntimePrivate;
+    friend class ObjectPrivate;
+    Q_DISABLE_COPY_MOVE(Runtime)
+    Q_DECLARE_PRIVATE_D(m_d, Runtime)
+    std::unique_ptr<RuntimePrivate> m_d;
+};
+
+/// Thrown out of Routine::select() and friends when the runtime ends a routine that did not
+/// complete within the shutdown grace period; routines should not catch it.
+class PARLEY_EXPORT Terminated
+{
+};
+
+} // namespace Parley

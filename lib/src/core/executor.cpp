@@ -1,0 +1,263 @@
+// SPDX-FileCopyrightText: 2026 The Parley Authors
+// SPDX-License-Identifier: MIT
+#include "executor_p.h"
+#include "runtime_p.h"
+
+#include <QtCore/QCoreApplication>
+#include <QtCore/QEvent>
+#include <QtCore/QThread>
+
+#include <parley/runtime.h>
+
+namespace Parley::detail {
+
+namespace {
+const QEvent::Type WakeEvent = QEvent::Type(QEvent::registerEventType());
+/// Messages handled per wake-up before the executor lets its thread's other events run.
+constexpr int DrainBudget = 4096;
+/// A scratch mailbox larger than this is released after use rather than kept.
+constexpr size_t ScratchKeep = 256;
+} // namespace
+
+Executor::~Executor() = default;
+
+void Executor::destroyObject(ObjectPrivate *object)
+{
+    delete object->q;
+}
+
+// -- LoopExecutor -------------------------------------------------------------------------------
+
+/// \internal Receives the wake-up event on the executor's thread.
+class WorkerDispatcher : public QObject
+{
+public:
+    explicit WorkerDispatcher(LoopExecutor *executor) : m_executor(executor) {}
+    bool event(QEvent *e) override
+    {
+        if (e->type() == WakeEvent) {
+            m_executor->drain();
+            return true;
+        }
+        return QObject::event(e);
+    }
+
+private:
+    LoopExecutor *m_executor;
+};
+
+LoopExecutor::LoopExecutor(RuntimePrivate *runtime, const QString &name, QThread *existing, bool worker)
+    : Executor(runtime), m_worker(worker), m_ownsThread(existing == nullptr)
+{
+    m_dispatcher = new WorkerDispatcher(this);
+    if (existing) {
+        m_thread = existing;
+        if (m_dispatcher->thread() != existing)
+            m_dispatcher->moveToThread(existing);
+    } else {
+        m_thread = new QThread;
+        m_thread->setObjectName(name);
+        m_dispatcher->moveToThread(m_thread);
+        m_thread->start();
+    }
+}
+
+LoopExecutor::~LoopExecutor()
+{
+    shutdown();
+}
+
+void LoopExecutor::post(ObjectPrivate *target, Envelope &&envelope)
+{
+    bool wakeNow = false;
+    {
+        std::lock_guard guard(m_lock);
+        target->incoming.push_back(std::move(envelope));
+        if (!target->scheduled) {
+            target->scheduled = true;
+            m_ready.push_back(target);
+            if (!m_wakePending) {
+                m_wakePending = true;
+                wakeNow = true;
+            }
+        }
+    }
+    if (wakeNow)
+        wake();
+}
+
+void LoopExecutor::wake()
+{
+    QCoreApplication::postEvent(m_dispatcher, new QEvent(WakeEvent));
+}
+
+void LoopExecutor::drain()
+{
+    int handled = 0;
+    for (;;) {
+        {
+            std::lock_guard guard(m_lock);
+            if (m_ready.empty()) {
+                m_wakePending = false;
+                return;
+            }
+            if (handled >= DrainBudget) {
+                // Let timers, sockets and other posted events run; come back for the rest.
+                break;
+            }
+            m_readyLocal.swap(m_ready);
+        }
+        for (ObjectPrivate *object : m_readyLocal) {
+            {
+                std::lock_guard guard(m_lock);
+                m_scratch.swap(object->incoming);
+                object->scheduled = false;
+            }
+            if (object->dead) {
+                object->dropUndelivered(m_scratch);
+                destroyObject(object);
+            } else {
+                for (size_t i = 0; i < m_scratch.size(); ++i) {
+                    ++handled;
+                    if (!object->deliver(m_scratch[i])) {
+                        // The object completed: what is left of its batch can't be delivered.
+                        std::vector<Envelope> rest(std::make_move_iterator(m_scratch.begin() + i + 1),
+                                                   std::make_move_iterator(m_scratch.end()));
+                        object->dropUndelivered(rest);
+                        retire(object);
+                        break;
+                    }
+                }
+            }
+            m_scratch.clear();
+            if (m_scratch.capacity() > ScratchKeep)
+                std::vector<Envelope>().swap(m_scratch);
+        }
+        m_readyLocal.clear();
+    }
+    wake(); // m_wakePending stays true: this event is the pending wake
+}
+
+void LoopExecutor::retire(ObjectPrivate *object)
+{
+    bool later;
+    std::vector<Envelope> undelivered;
+    {
+        std::lock_guard guard(m_lock);
+        object->dead = true;
+        later = object->scheduled; // it is on the ready list: delete it when drain() gets there
+        if (!later)
+            undelivered.swap(object->incoming);
+    }
+    if (!later) {
+        object->dropUndelivered(undelivered);
+        destroyObject(object);
+    }
+}
+
+void LoopExecutor::destroyRemaining()
+{
+    // On the executor's thread, after the runtime gave up waiting: delete what is still here.
+    std::vector<ObjectPrivate *> mine;
+    for (ObjectPrivate *o : m_runtime->table.snapshot()) {
+        if (o->executor == this)
+            mine.push_back(o);
+    }
+    for (ObjectPrivate *o : mine) {
+        m_runtime->table.remove(o->id);
+        {
+            std::lock_guard guard(m_lock);
+            o->incoming.clear();
+        }
+        destroyObject(o);
+    }
+    std::lock_guard guard(m_lock);
+    m_ready.clear();
+}
+
+void LoopExecutor::shutdown()
+{
+    if (!m_dispatcher)
+        return;
+    if (m_ownsThread) {
+        QMetaObject::invokeMethod(m_dispatcher, [this] { destroyRemaining(); }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(m_dispatcher, [d = m_dispatcher] { delete d; }, Qt::BlockingQueuedConnection);
+        m_dispatcher = nullptr;
+        m_thread->quit();
+        m_thread->wait();
+        delete m_thread;
+        m_thread = nullptr;
+    } else {
+        if (QThread::currentThread() == m_thread)
+            destroyRemaining();
+        else
+            QMetaObject::invokeMethod(m_dispatcher, [this] { destroyRemaining(); },
+                                      Qt::BlockingQueuedConnection);
+        delete m_dispatcher; // pending wake events die with it
+        m_dispatcher = nullptr;
+    }
+}
+
+// -- RoutineExecutor ----------------------------------------------------------------------------
+
+void RoutineExecutor::post(ObjectPrivate *target, Envelope &&envelope)
+{
+    bool notify;
+    {
+        std::lock_guard guard(m_lock);
+        target->incoming.push_back(std::move(envelope));
+        notify = m_waiting;
+    }
+    if (notify)
+        m_cv.notify_one();
+}
+
+bool RoutineExecutor::collect(ObjectPrivate *self, std::vector<Envelope> &out,
+                              const std::chrono::steady_clock::time_point *deadline)
+{
+    std::unique_lock lock(m_lock);
+    for (;;) {
+        if (m_terminating)
+            throw Terminated{};
+        if (!self->incoming.empty()) {
+            if (out.empty()) {
+                out.swap(self->incoming);
+            } else {
+                std::move(self->incoming.begin(), self->incoming.end(), std::back_inserter(out));
+                self->incoming.clear();
+            }
+            return true;
+        }
+        if (deadline && std::chrono::steady_clock::now() >= *deadline)
+            return false;
+        m_waiting = true;
+        if (deadline)
+            m_cv.wait_until(lock, *deadline);
+        else
+            m_cv.wait(lock);
+        m_waiting = false;
+    }
+}
+
+void RoutineExecutor::terminate()
+{
+    {
+        std::lock_guard guard(m_lock);
+        m_terminating = true;
+    }
+    m_cv.notify_all();
+}
+
+void RoutineExecutor::retire(ObjectPrivate *object)
+{
+    std::vector<Envelope> undelivered;
+    {
+        std::lock_guard guard(m_lock);
+        object->dead = true;
+        undelivered.swap(object->incoming);
+    }
+    object->dropUndelivered(undelivered);
+    destroyObject(object);
+}
+
+} // namespace Parley::detail

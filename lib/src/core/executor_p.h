@@ -1,0 +1,115 @@
+// SPDX-FileCopyrightText: 2026 The Parley Authors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <parley/object.h>
+
+#include <QtCore/QObject>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <vector>
+
+QT_BEGIN_NAMESPACE
+class QThread;
+QT_END_NAMESPACE
+
+namespace Parley {
+
+class ObjectPrivate;
+class RuntimePrivate;
+
+namespace detail {
+
+/// \internal
+/// Hosts objects on one thread and runs their mailboxes.
+///
+/// post() is called from any thread with the object table's shard lock held (so the target is
+/// alive). It appends to the object's mailbox and, on the mailbox's empty -> non-empty
+/// transition, schedules the object; the executor itself is woken only when its ready list goes
+/// from empty to non-empty, so a burst of sends costs one wake-up.
+class Executor
+{
+public:
+    explicit Executor(RuntimePrivate *runtime) : m_runtime(runtime) {}
+    virtual ~Executor();
+    Executor(const Executor &) = delete;
+    Executor &operator=(const Executor &) = delete;
+
+    virtual void post(ObjectPrivate *target, Envelope &&envelope) = 0;
+    /// Called on the executor's thread when \a object has completed: deletes it now, or later
+    /// when it is still on the ready list.
+    virtual void retire(ObjectPrivate *object) = 0;
+    /// Returns true for pool workers (machines created from here stay here).
+    [[nodiscard]] virtual bool isWorker() const { return false; }
+    [[nodiscard]] QThread *thread() const { return m_thread; }
+    [[nodiscard]] RuntimePrivate *runtime() const { return m_runtime; }
+
+protected:
+    /// Deletes the Object; called on the executor's thread.
+    static void destroyObject(ObjectPrivate *object);
+
+    RuntimePrivate *m_runtime;
+    QThread *m_thread = nullptr;
+    std::mutex m_lock;
+};
+
+class WorkerDispatcher;
+
+/// \internal
+/// Runs machines on a thread with a Qt event loop: a pool worker, or the GUI thread.
+class LoopExecutor final : public Executor
+{
+public:
+    /// Starts a worker thread named \a name, or adopts \a existing (the GUI thread) when given.
+    LoopExecutor(RuntimePrivate *runtime, const QString &name, QThread *existing, bool worker);
+    ~LoopExecutor() override;
+
+    void post(ObjectPrivate *target, Envelope &&envelope) override;
+    void retire(ObjectPrivate *object) override;
+    [[nodiscard]] bool isWorker() const override { return m_worker; }
+
+    /// Runs ready mailboxes until none is left or the budget is spent; on the executor's thread.
+    void drain();
+    /// Deletes every object still hosted here and stops the thread (if owned); any thread.
+    void shutdown();
+
+private:
+    void wake();
+    void destroyRemaining();
+
+    bool m_worker;
+    bool m_ownsThread;
+    WorkerDispatcher *m_dispatcher = nullptr;
+    std::vector<ObjectPrivate *> m_ready;      // guarded by m_lock
+    bool m_wakePending = false;                // guarded by m_lock
+    std::vector<ObjectPrivate *> m_readyLocal; // executor thread only
+    std::vector<Envelope> m_scratch;           // executor thread only
+};
+
+/// \internal
+/// The executor of one routine: its own thread, blocking on a condition variable in select().
+class RoutineExecutor final : public Executor
+{
+public:
+    explicit RoutineExecutor(RuntimePrivate *runtime) : Executor(runtime) {}
+    void post(ObjectPrivate *target, Envelope &&envelope) override;
+    void retire(ObjectPrivate *object) override;
+
+    /// Moves newly arrived envelopes into \a out, waiting until \a deadline (or forever when
+    /// null) for at least one; returns false on timeout, throws Terminated when terminating.
+    bool collect(ObjectPrivate *self, std::vector<Envelope> &out,
+                 const std::chrono::steady_clock::time_point *deadline);
+    /// Makes a waiting collect() throw Terminated (used at runtime shutdown).
+    void terminate();
+    void setThread(QThread *thread) { m_thread = thread; }
+
+private:
+    std::condition_variable m_cv;
+    bool m_waiting = false;
+    bool m_terminating = false;
+};
+
+} // namespace detail
+} // namespace Parley

@@ -1,0 +1,27 @@
+// SPDX-FileCopyrightText: 2026 The Parley Authors
+// SPDX-License-Identifier: MIT
+#include "object_p.h"
+#include "runtime_p.h"
+
+#include <parley/machine.h>
+
+namespace Parley {
+
+Machine::Machine() = default;
+Machine::~Machine() = default;
+
+void Machine::parleyReceive(detail::Envelope &envelope)
+{
+    if (auto *handler = m_handlers.find(envelope.message.type())) {
+        (*handler)(envelope.message);
+        return;
+    }
+    if (m_unknown) {
+        m_unknown(envelope.message);
+        return;
+    }
+    ObjectPrivate *d = ObjectPrivate::get(this);
+    d->runtime->logDropped(envelope, d->id, "no handler");
+}
+
+} // namespace Parley

@@ -1,0 +1,350 @@
+// SPDX-FileCopyrightText: 2026 The Parley Authors
+// SPDX-License-Identifier: MIT
+#include "object_p.h"
+#include "runtime_p.h"
+
+#include <QtCore/QThread>
+
+#include <exception>
+
+namespace Parley {
+
+namespace {
+thread_local const detail::Birth *t_birth = nullptr;
+} // namespace
+
+// -- creation -----------------------------------------------------------------------------------
+
+namespace detail {
+
+void setBirth(const Birth *birth) noexcept
+{
+    t_birth = birth;
+}
+
+Birth prepareBirth(Runtime *runtime, const Object *creator, Placement placement,
+                   const QString &className)
+{
+    Birth b;
+    if (!runtime) {
+        qWarning("Parley: create() called on an object that belongs to no runtime");
+        return b;
+    }
+    RuntimePrivate *rt = RuntimePrivate::get(runtime);
+    if (rt->shuttingDown.load(std::memory_order_relaxed) && !creator) {
+        qWarning("Parley: create() called while the runtime is shutting down");
+        return b;
+    }
+    b.runtime = runtime;
+    b.executor = rt->executorFor(creator, placement);
+    b.id = rt->allocateId();
+    b.parentId = creator ? ObjectPrivate::get(const_cast<Object *>(creator))->id : RuntimePrivate::RootId;
+    b.className = &className;
+    b.creator = const_cast<Object *>(creator);
+    return b;
+}
+
+void abortBirth(const Birth &) noexcept
+{
+    // The id is simply never used; ids are not reused, so nothing else needs undoing.
+}
+
+Address completeBirth(const Birth &birth, Object *object)
+{
+    return ObjectPrivate::registerBorn(birth, object, true);
+}
+
+} // namespace detail
+
+Address ObjectPrivate::registerBorn(const detail::Birth &birth, Object *object, bool sendStart)
+{
+    RuntimePrivate *rt = RuntimePrivate::get(birth.runtime);
+    ObjectPrivate *d = ObjectPrivate::get(object);
+    if (birth.executor->thread() && object->thread() != birth.executor->thread())
+        object->moveToThread(birth.executor->thread());
+    if (birth.parentId == RuntimePrivate::RootId) {
+        std::lock_guard guard(rt->rootLock);
+        rt->topLevel.insert(birth.id);
+    }
+    rt->log(LogLevel::Object, '+', birth.id, object->name(),
+            QStringLiteral("Created by %1").arg(formatId(birth.parentId)), object->parleyStateName());
+    rt->table.insert(birth.id, d);
+    const Address address(birth.id);
+    if (birth.parentId != RuntimePrivate::RootId) {
+        // The creator is running this very code on its own thread, so its bookkeeping is ours.
+        if (Object *parent = birth.creator)
+            ObjectPrivate::get(parent)->ensureExtra().children.insert(birth.id);
+    }
+    // Start comes first: nothing else can have been sent to an address nobody knew yet.
+    if (sendStart)
+        rt->deliver({address, Address(birth.parentId), Value(Start{}), 0}, birth.parentId);
+    return address;
+}
+
+RuntimePrivate *RuntimePrivate::get(Runtime *r)
+{
+    return r->m_d.get();
+}
+
+Object::Object() : m_d(std::make_unique<ObjectPrivate>())
+{
+    Q_D(Object);
+    d->q = this;
+    if (const detail::Birth *b = t_birth) {
+        d->runtime = RuntimePrivate::get(b->runtime);
+        d->executor = b->executor;
+        d->id = b->id;
+        d->parentId = b->parentId;
+        d->className = b->className;
+        t_birth = nullptr; // members that are objects themselves don't inherit this birth
+    } else {
+        qWarning("Parley::Object constructed outside create(); it has no address and gets no mail");
+    }
+}
+
+Object::~Object()
+{
+    Q_D(Object);
+    if (d->runtime) {
+        if (d->extra && !d->extra->timers.isEmpty())
+            d->runtime->timers->cancelAll(d->id);
+        d->runtime->log(LogLevel::Object, 'X', d->id, name(), QStringLiteral("Destroyed"),
+                        parleyStateName());
+    }
+}
+
+// -- identity -----------------------------------------------------------------------------------
+
+Address Object::address() const
+{
+    Q_D(const Object);
+    return Address(d->id);
+}
+
+Address Object::parentAddress() const
+{
+    Q_D(const Object);
+    return Address(d->parentId);
+}
+
+Runtime *Object::runtime() const
+{
+    Q_D(const Object);
+    return d->runtime ? d->runtime->q : nullptr;
+}
+
+QString Object::name() const
+{
+    Q_D(const Object);
+    const QString n = objectName();
+    if (!n.isEmpty())
+        return n;
+    return d->className ? *d->className : QStringLiteral("object");
+}
+
+QString Object::parleyStateName() const
+{
+    return {};
+}
+
+// -- sending ------------------------------------------------------------------------------------
+
+void Object::sendValue(Value message, const Address &to)
+{
+    Q_D(Object);
+    if (!d->runtime)
+        return;
+    if (d->runtime->logger.wants(LogLevel::Object))
+        d->runtime->log(LogLevel::Object, '>', d->id, name(),
+                        QStringLiteral("Sent %1 to %2").arg(QString::fromUtf8(message.typeName()), to.toString()),
+                        parleyStateName(), &message, &to);
+    d->runtime->deliver({to, Address(d->id), std::move(message), 0}, d->id);
+}
+
+void Object::forwardValue(Value message, const Address &to, const Address &from)
+{
+    Q_D(Object);
+    if (!d->runtime)
+        return;
+    if (d->runtime->logger.wants(LogLevel::Object))
+        d->runtime->log(LogLevel::Object, '>', d->id, name(),
+                        QStringLiteral("Forward %1 to %2 (from %3)")
+                            .arg(QString::fromUtf8(message.typeName()), to.toString(), from.toString()),
+                        parleyStateName(), &message, &to);
+    d->runtime->deliver({to, from, std::move(message), 0}, d->id);
+}
+
+const Address &Object::returnAddress() const
+{
+    Q_D(const Object);
+    static const Address none;
+    return d->current ? d->current->from : none;
+}
+
+// -- children and completion --------------------------------------------------------------------
+
+void Object::then(const Address &child, std::function<void(Value &)> callback)
+{
+    Q_D(Object);
+    d->ensureExtra().callbacks.insert(child.last(), std::move(callback));
+}
+
+Completion Object::complete(Value value)
+{
+    Q_D(Object);
+    if (d->completed) {
+        warning("complete() called again; ignored");
+        return {};
+    }
+    d->finish(std::move(value));
+    // Inside a handler the executor retires the object once the handler returns; otherwise
+    // (a Qt slot, a QTimer on this thread) retire it now.
+    if (!d->dispatching && !d->ownThread && d->executor && QThread::currentThread() == thread())
+        d->executor->retire(d);
+    return {};
+}
+
+bool Object::isCompleted() const
+{
+    Q_D(const Object);
+    return d->completed;
+}
+
+// -- timers -------------------------------------------------------------------------------------
+
+void Object::startTimerValue(Value timer, Duration after, TimerMode mode)
+{
+    Q_D(Object);
+    if (!d->runtime || d->completed)
+        return;
+    const TypeInfo *type = timer.type();
+    const quint64 generation = d->runtime->allocateTimerGeneration();
+    d->ensureExtra().timers.insert(type, {generation, mode == TimerMode::Repeating});
+    d->runtime->timers->start(d->id, generation, std::move(timer), after, mode == TimerMode::Repeating);
+}
+
+void Object::cancelTimer(const TypeInfo *type)
+{
+    Q_D(Object);
+    if (!d->runtime || !d->extra)
+        return;
+    if (d->extra->timers.remove(type))
+        d->runtime->timers->cancel(d->id, type);
+}
+
+// -- logging ------------------------------------------------------------------------------------
+
+bool Object::logs(LogLevel level) const
+{
+    Q_D(const Object);
+    return d->runtime && d->runtime->logger.wants(level);
+}
+
+void Object::log(LogLevel level, char marker, const QString &text) const
+{
+    Q_D(const Object);
+    if (d->runtime)
+        d->runtime->log(level, marker, d->id, name(), text, parleyStateName());
+}
+
+// -- ObjectPrivate ------------------------------------------------------------------------------
+
+void ObjectPrivate::logReceived(const detail::Envelope &envelope) const
+{
+    if (!runtime->logger.wants(LogLevel::Object))
+        return;
+    runtime->log(LogLevel::Object, '<', id, q->name(),
+                 QStringLiteral("Received %1 from %2")
+                     .arg(QString::fromUtf8(envelope.message.typeName()), envelope.from.toString()),
+                 q->parleyStateName(), &envelope.message, &envelope.from);
+}
+
+bool ObjectPrivate::acceptTimer(const detail::Envelope &envelope)
+{
+    if (!extra)
+        return false;
+    const auto it = extra->timers.find(envelope.message.type());
+    if (it == extra->timers.end() || it->generation != envelope.timerGeneration)
+        return false;
+    if (!it->repeating)
+        extra->timers.erase(it);
+    return true;
+}
+
+bool ObjectPrivate::runCallback(detail::Envelope &envelope)
+{
+    const quint64 from = envelope.from.last();
+    if (extra && envelope.from.size() == 1)
+        extra->children.remove(from);
+    if (!extra || extra->callbacks.isEmpty())
+        return false;
+    const auto it = extra->callbacks.find(from);
+    if (it == extra->callbacks.end())
+        return false;
+    auto callback = std::move(it.value());
+    extra->callbacks.erase(it);
+    callback(envelope.message.get<Completed>().value);
+    return true;
+}
+
+bool ObjectPrivate::deliver(detail::Envelope &envelope)
+{
+    if (envelope.timerGeneration && !acceptTimer(envelope))
+        return true; // a cancelled or restarted timer: discard quietly
+    logReceived(envelope);
+    current = &envelope;
+    dispatching = true;
+    try {
+        if (!(envelope.message.is<Completed>() && runCallback(envelope)))
+            q->parleyReceive(envelope);
+    } catch (const std::exception &e) {
+        faultFromException(QString::fromUtf8(e.what()));
+    } catch (...) {
+        faultFromException(QStringLiteral("unknown exception"));
+    }
+    dispatching = false;
+    current = nullptr;
+    return !completed;
+}
+
+void ObjectPrivate::faultFromException(const QString &what)
+{
+    runtime->log(LogLevel::Fault, '!', id, q->name(),
+                 QStringLiteral("Faulted: exception escaped a handler: %1").arg(what), q->parleyStateName());
+    if (!completed)
+        finish(Value(Faulted{QStringLiteral("exception"), what, 0}));
+}
+
+void ObjectPrivate::finish(Value value)
+{
+    completed = true;
+    runtime->table.remove(id);
+    if (extra) {
+        if (!extra->timers.isEmpty()) {
+            runtime->timers->cancelAll(id);
+            extra->timers.clear();
+        }
+        // Children still running are told to stop; their Completed will find no parent.
+        for (quint64 child : std::as_const(extra->children))
+            runtime->deliver({Address(child), Address(id), Value(Stop{}), 0}, id);
+        extra->children.clear();
+        extra->callbacks.clear();
+    }
+    if (runtime->logger.wants(LogLevel::Object))
+        runtime->log(LogLevel::Object, '>', id, q->name(),
+                     QStringLiteral("Completed with %1 to %2")
+                         .arg(QString::fromUtf8(value.typeName()), formatId(parentId)),
+                     q->parleyStateName(), &value);
+    runtime->deliver({Address(parentId), Address(id), Value(Completed{std::move(value)}), 0}, id);
+}
+
+void ObjectPrivate::dropUndelivered(std::vector<detail::Envelope> &envelopes)
+{
+    for (const auto &e : envelopes) {
+        if (!e.timerGeneration)
+            runtime->logDropped(e, id, "object completed");
+    }
+    envelopes.clear();
+}
+
+} // namespace Parley

@@ -1,0 +1,84 @@
+// SPDX-FileCopyrightText: 2026 The Parley Authors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <parley/object.h>
+
+#include <QtCore/QHash>
+#include <QtCore/QSet>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace Parley {
+
+class RuntimePrivate;
+
+/// \internal
+/// The framework's half of an Object: identity, mailbox and bookkeeping. The mailbox
+/// (`incoming`, `scheduled`) is guarded by the executor's lock; everything else belongs to the
+/// object's own thread.
+class ObjectPrivate
+{
+public:
+    struct Timer
+    {
+        quint64 generation;
+        bool repeating;
+    };
+    /// Rarely used parts, allocated on first use to keep a plain machine small.
+    struct Extra
+    {
+        QHash<const TypeInfo *, Timer> timers;
+        QHash<quint64, std::function<void(Value &)>> callbacks;
+        QSet<quint64> children;
+    };
+
+    Object *q = nullptr;
+    RuntimePrivate *runtime = nullptr;
+    detail::Executor *executor = nullptr;
+    quint64 id = 0;
+    quint64 parentId = 0;
+    const QString *className = nullptr;
+
+    // -- guarded by executor->lock
+    std::vector<detail::Envelope> incoming;
+    bool scheduled = false; ///< queued on the executor's ready list
+    bool dead = false;      ///< completed and out of the table; delete when next seen
+
+    // -- the object's own thread
+    bool dispatching = false;
+    bool completed = false;
+    bool ownThread = false; ///< a routine: complete() records, the runner retires
+    const detail::Envelope *current = nullptr;
+    std::unique_ptr<Extra> extra;
+
+    Extra &ensureExtra()
+    {
+        if (!extra)
+            extra = std::make_unique<Extra>();
+        return *extra;
+    }
+    static ObjectPrivate *get(Object *o) { return o->m_d.get(); }
+    /// Enters a newly constructed object in the table and sends it Start (unless a routine).
+    static Address registerBorn(const detail::Birth &birth, Object *object, bool sendStart);
+
+    /// Handles one envelope: timer staleness, completion callbacks, then the style's dispatch.
+    /// Returns false once the object has completed (the rest of its batch is dropped).
+    bool deliver(detail::Envelope &envelope);
+    /// Checks a timer envelope; returns false when it is stale (cancelled or restarted).
+    bool acceptTimer(const detail::Envelope &envelope);
+    /// Runs a registered completion callback for a Completed envelope; true when one ran.
+    bool runCallback(detail::Envelope &envelope);
+    /// Logs "Received <Type> from <addr>".
+    void logReceived(const detail::Envelope &envelope) const;
+    /// Does what completing means: leave the table, stop children, tell the parent.
+    void finish(Value value);
+    /// Logs and drops envelopes that can no longer be delivered to this object.
+    void dropUndelivered(std::vector<detail::Envelope> &envelopes);
+    /// Wraps an escaping exception into Faulted and completes.
+    void faultFromException(const QString &what);
+};
+
+} // namespace Parley

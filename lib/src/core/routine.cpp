@@ -1,0 +1,187 @@
+// SPDX-FileCopyrightText: 2026 The Parley Authors
+// SPDX-License-Identifier: MIT
+#include "object_p.h"
+#include "runtime_p.h"
+
+#include <parley/routine.h>
+
+#include <QtCore/QThread>
+
+#include <deque>
+
+namespace Parley {
+
+struct Routine::Private
+{
+    std::deque<detail::Envelope> saved;   ///< arrived, not yet selected, in arrival order
+    std::vector<detail::Envelope> fresh;  ///< scratch for collect()
+    detail::Envelope current;             ///< the message last returned (for returnAddress)
+    size_t warnAt = 1000;                 ///< next backlog size that earns a warning
+};
+
+Routine::Routine() : m_r(std::make_unique<Private>())
+{
+    ObjectPrivate::get(this)->ownThread = true;
+}
+
+Routine::~Routine() = default;
+
+void Routine::parleyReceive(detail::Envelope &)
+{
+    // Routines take their mail with select(); the executor never dispatches to them.
+}
+
+int Routine::pendingCount() const
+{
+    return int(m_r->saved.size());
+}
+
+Value Routine::receive()
+{
+    return selectTypes(nullptr, -1, std::nullopt);
+}
+
+Value Routine::selectTypes(const TypeInfo *const *types, int count, std::optional<Duration> timeout)
+{
+    ObjectPrivate *d = ObjectPrivate::get(this);
+    auto *executor = static_cast<detail::RoutineExecutor *>(d->executor);
+    std::optional<std::chrono::steady_clock::time_point> deadline;
+    if (timeout)
+        deadline = std::chrono::steady_clock::now()
+            + std::chrono::duration_cast<std::chrono::steady_clock::duration>(*timeout);
+    const auto matches = [&](const TypeInfo *t) {
+        if (count < 0)
+            return true;
+        for (int i = 0; i < count; ++i) {
+            if (types[i] == t)
+                return true;
+        }
+        return false;
+    };
+
+    size_t scanFrom = 0;
+    for (;;) {
+        for (size_t i = scanFrom; i < m_r->saved.size();) {
+            detail::Envelope &e = m_r->saved[i];
+            if (e.timerGeneration && !d->acceptTimer(e)) {
+                m_r->saved.erase(m_r->saved.begin() + qsizetype(i));
+                continue;
+            }
+            if (e.message.is<Completed>()) {
+                detail::Envelope taken = std::move(e);
+                m_r->saved.erase(m_r->saved.begin() + qsizetype(i));
+                d->current = &taken;
+                const bool ran = d->runCallback(taken);
+                d->current = nullptr;
+                if (ran)
+                    continue;
+                m_r->saved.insert(m_r->saved.begin() + qsizetype(i), std::move(taken));
+            }
+            if (matches(m_r->saved[i].message.type())) {
+                m_r->current = std::move(m_r->saved[i]);
+                m_r->saved.erase(m_r->saved.begin() + qsizetype(i));
+                d->current = &m_r->current;
+                d->logReceived(m_r->current);
+                return std::move(m_r->current.message);
+            }
+            ++i;
+        }
+        scanFrom = m_r->saved.size();
+        if (scanFrom >= m_r->warnAt) {
+            warning(QStringLiteral("%1 messages are waiting unselected").arg(scanFrom));
+            m_r->warnAt *= 2;
+        }
+        m_r->fresh.clear();
+        if (!executor->collect(d, m_r->fresh, deadline ? &*deadline : nullptr))
+            return Value(SelectTimer{});
+        for (auto &e : m_r->fresh)
+            m_r->saved.push_back(std::move(e));
+        m_r->fresh.clear();
+    }
+}
+
+/// \internal Starts routine threads and runs their bodies.
+class RoutineRunner
+{
+public:
+    static Address create(Runtime *runtime, const Object *creator, QString name, detail::RoutineBody body)
+    {
+        if (!runtime) {
+            qWarning("Parley: create() called on an object that belongs to no runtime");
+            return {};
+        }
+        RuntimePrivate *rt = RuntimePrivate::get(runtime);
+        rt->reapRoutineThreads(false);
+        if (rt->shuttingDown.load() && !creator) {
+            qWarning("Parley: create() called while the runtime is shutting down");
+            return {};
+        }
+        auto executor = std::make_unique<detail::RoutineExecutor>(rt);
+        detail::Birth birth;
+        birth.runtime = runtime;
+        birth.executor = executor.get();
+        birth.id = rt->allocateId();
+        birth.parentId = creator ? ObjectPrivate::get(const_cast<Object *>(creator))->id
+                                 : RuntimePrivate::RootId;
+        birth.creator = const_cast<Object *>(creator);
+        static const QString fallback = QStringLiteral("routine");
+        auto *nameStore = new QString(std::move(name)); // owned by the thread body below
+        birth.className = nameStore;
+
+        detail::setBirth(&birth);
+        Routine *routine = new Routine;
+        detail::setBirth(nullptr);
+
+        RuntimePrivate::RoutineThread *slot;
+        {
+            std::lock_guard guard(rt->routineLock);
+            slot = &rt->routineThreads.emplace_back();
+        }
+        slot->executor = std::move(executor);
+        QThread *thread = QThread::create([rt, routine, slot, nameStore, body = std::move(body)]() mutable {
+            run(rt, routine, body);
+            delete nameStore;
+            slot->finished.store(true, std::memory_order_release);
+        });
+        thread->setObjectName(*nameStore);
+        slot->thread.reset(thread);
+        slot->executor->setThread(thread);
+        routine->moveToThread(thread);
+        const Address address = ObjectPrivate::registerBorn(birth, routine, false);
+        thread->start();
+        return address;
+    }
+
+private:
+    static void run(RuntimePrivate *rt, Routine *routine, detail::RoutineBody &body)
+    {
+        ObjectPrivate *d = ObjectPrivate::get(routine);
+        Value result;
+        try {
+            result = body(*routine);
+        } catch (const Terminated &) {
+            result = Value(Aborted{QStringLiteral("ended by runtime shutdown")});
+        } catch (const std::exception &e) {
+            rt->log(LogLevel::Fault, '!', d->id, routine->name(),
+                    QStringLiteral("Faulted: exception escaped the routine: %1").arg(QString::fromUtf8(e.what())));
+            result = Value(Faulted{QStringLiteral("exception"), QString::fromUtf8(e.what()), 0});
+        } catch (...) {
+            rt->log(LogLevel::Fault, '!', d->id, routine->name(),
+                    QStringLiteral("Faulted: exception escaped the routine"));
+            result = Value(Faulted{QStringLiteral("exception"), QStringLiteral("unknown exception"), 0});
+        }
+        body = {}; // release captured arguments on this thread
+        if (!d->completed)
+            d->finish(std::move(result));
+        d->executor->retire(d);
+    }
+};
+
+namespace detail {
+Address createRoutine(Runtime *runtime, const Object *creator, QString name, RoutineBody body)
+{
+    return RoutineRunner::create(runtime, creator, std::move(name), std::move(body));
+}
+} // namespace detail
+
+} // namespace Parley

@@ -1,0 +1,370 @@
+// SPDX-FileCopyrightText: 2026 The Parley Authors
+// SPDX-License-Identifier: MIT
+#include "runtime_p.h"
+
+#include <QtCore/QCoreApplication>
+#include <QtCore/QEventLoop>
+#include <QtCore/QLoggingCategory>
+#include <QtCore/QThread>
+#include <QtCore/QTimer>
+
+Q_LOGGING_CATEGORY(lcRuntime, "parley.runtime")
+
+namespace Parley {
+
+// -- ObjectTable --------------------------------------------------------------------------------
+
+void ObjectTable::insert(quint64 id, ObjectPrivate *object)
+{
+    Shard &s = shard(id);
+    std::lock_guard guard(s.lock);
+    s.objects.insert(id, object);
+}
+
+void ObjectTable::remove(quint64 id)
+{
+    Shard &s = shard(id);
+    std::lock_guard guard(s.lock);
+    s.objects.remove(id);
+}
+
+bool ObjectTable::post(quint64 id, detail::Envelope &&envelope)
+{
+    Shard &s = shard(id);
+    std::lock_guard guard(s.lock);
+    const auto it = s.objects.constFind(id);
+    if (it == s.objects.cend())
+        return false;
+    ObjectPrivate *target = it.value();
+    target->executor->post(target, std::move(envelope));
+    return true;
+}
+
+bool ObjectTable::contains(quint64 id) const
+{
+    const Shard &s = shard(id);
+    std::lock_guard guard(s.lock);
+    return s.objects.contains(id);
+}
+
+int ObjectTable::size() const
+{
+    int n = 0;
+    for (const Shard &s : m_shards) {
+        std::lock_guard guard(s.lock);
+        n += int(s.objects.size());
+    }
+    return n;
+}
+
+std::vector<ObjectPrivate *> ObjectTable::snapshot() const
+{
+    std::vector<ObjectPrivate *> out;
+    for (const Shard &s : m_shards) {
+        std::lock_guard guard(s.lock);
+        for (auto it = s.objects.cbegin(); it != s.objects.cend(); ++it)
+            out.push_back(it.value());
+    }
+    return out;
+}
+
+// -- RuntimePrivate -----------------------------------------------------------------------------
+
+RuntimePrivate::RuntimePrivate(Runtime *q, Runtime::Options opts) : q(q), options(std::move(opts))
+{
+}
+
+void RuntimePrivate::log(LogLevel level, char marker, quint64 objectId, const QString &name,
+                         QString text, const QString &state, const Value *message,
+                         const Address *peer)
+{
+    if (!logger.wants(level))
+        return;
+    LogRecord r;
+    r.level = level;
+    r.marker = marker;
+    r.objectId = objectId;
+    r.objectName = name;
+    r.state = state;
+    r.text = std::move(text);
+    if (message)
+        r.messageType = QString::fromUtf8(message->typeName());
+    if (peer)
+        r.peer = *peer;
+    logger.write(std::move(r));
+}
+
+void RuntimePrivate::logDropped(const detail::Envelope &envelope, quint64 senderId, const char *why)
+{
+    // A Completed for a parent that is already gone is the normal end of an orphan: debug only.
+    const LogLevel level = envelope.message.is<Completed>() ? LogLevel::Debug : LogLevel::Warning;
+    if (!logger.wants(level))
+        return;
+    log(level, level == LogLevel::Debug ? '_' : '?', senderId,
+        senderId == RootId ? QStringLiteral("runtime") : QString(),
+        QStringLiteral("Dropped %1 to %2 (%3)")
+            .arg(QString::fromUtf8(envelope.message.typeName()), envelope.to.toString(),
+                 QString::fromUtf8(why)),
+        {}, &envelope.message, &envelope.to);
+}
+
+bool RuntimePrivate::deliver(detail::Envelope &&envelope, quint64 senderId)
+{
+    const quint64 id = envelope.to.last();
+    if (id == RootId) {
+        deliverToRoot(std::move(envelope));
+        return true;
+    }
+    if (id != 0 && table.post(id, std::move(envelope)))
+        return true;
+    // post() did not take the envelope, so it is still intact for the log line.
+    logDropped(envelope, senderId, id == 0 ? "null address" : "no such object");
+    return false;
+}
+
+void RuntimePrivate::deliverToRoot(detail::Envelope &&envelope)
+{
+    const quint64 from = envelope.from.last();
+    if (auto *c = envelope.message.getIf<Completed>()) {
+        {
+            std::lock_guard guard(rootLock);
+            if (!topLevel.remove(from))
+                return; // not one of ours (e.g. a late duplicate)
+            completions.insert(from, std::move(c->value));
+        }
+        rootCv.notify_all();
+        QMetaObject::invokeMethod(
+            q, [q = q, from] { Q_EMIT q->completed(Address(from)); }, Qt::QueuedConnection);
+        return;
+    }
+    log(LogLevel::Debug, '_', RootId, QStringLiteral("runtime"),
+        QStringLiteral("Ignored %1 from %2")
+            .arg(QString::fromUtf8(envelope.message.typeName()), envelope.from.toString()),
+        {}, &envelope.message, &envelope.from);
+}
+
+detail::LoopExecutor *RuntimePrivate::nextWorker()
+{
+    const unsigned i = m_nextWorker.fetch_add(1, std::memory_order_relaxed);
+    return workers[i % workers.size()].get();
+}
+
+detail::LoopExecutor *RuntimePrivate::guiExecutor()
+{
+    std::lock_guard guard(guiLock);
+    if (!gui) {
+        QCoreApplication *app = QCoreApplication::instance();
+        if (!app)
+            return nullptr;
+        gui = std::make_unique<detail::LoopExecutor>(this, QStringLiteral("gui"), app->thread(), false);
+    }
+    return gui.get();
+}
+
+detail::Executor *RuntimePrivate::executorFor(const Object *creator, Placement placement)
+{
+    switch (placement) {
+    case Placement::Gui:
+        if (auto *g = guiExecutor())
+            return g;
+        qCWarning(lcRuntime, "Placement::Gui needs a QCoreApplication; using a worker");
+        return nextWorker();
+    case Placement::AnyWorker:
+        return nextWorker();
+    case Placement::Default:
+        if (creator) {
+            detail::Executor *e = ObjectPrivate::get(const_cast<Object *>(creator))->executor;
+            if (e && e->isWorker())
+                return e;
+        }
+        return nextWorker();
+    }
+    return nextWorker();
+}
+
+void RuntimePrivate::reapRoutineThreads(bool all)
+{
+    std::list<RoutineThread> done;
+    {
+        std::lock_guard guard(routineLock);
+        for (auto it = routineThreads.begin(); it != routineThreads.end();) {
+            if (all || it->finished.load(std::memory_order_acquire)) {
+                auto next = std::next(it);
+                done.splice(done.end(), routineThreads, it);
+                it = next;
+            } else {
+                ++it;
+            }
+        }
+    }
+    for (auto &t : done) {
+        if (t.thread) {
+            t.thread->wait();
+            t.thread.reset();
+        }
+    }
+}
+
+void RuntimePrivate::shutdown()
+{
+    shuttingDown.store(true);
+    // Ask every top-level object to stop; the cascade takes care of their children.
+    QList<quint64> tops;
+    {
+        std::lock_guard guard(rootLock);
+        tops = topLevel.values();
+    }
+    for (quint64 id : tops)
+        deliver({Address(id), Address(RootId), Value(Stop{}), 0}, RootId);
+
+    // Wait for objects to complete, keeping this thread's event loop turning for objects bound
+    // to it (the GUI executor).
+    const auto deadline = std::chrono::steady_clock::now() + options.stopGrace;
+    while (table.size() > 0 && std::chrono::steady_clock::now() < deadline) {
+        if (QCoreApplication::instance() && QThread::currentThread()->eventDispatcher())
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        std::unique_lock lock(rootLock);
+        rootCv.wait_for(lock, std::chrono::milliseconds(5));
+    }
+    const int left = table.size();
+    if (left > 0)
+        log(LogLevel::Warning, '?', RootId, QStringLiteral("runtime"),
+            QStringLiteral("Ending %1 object(s) that did not complete within %2 ms")
+                .arg(left)
+                .arg(options.stopGrace.count()));
+
+    // Routines blocked in select() unwind with Terminated.
+    {
+        std::lock_guard guard(routineLock);
+        for (auto &t : routineThreads) {
+            if (t.executor)
+                t.executor->terminate();
+        }
+    }
+    reapRoutineThreads(true);
+    timers->stop();
+    for (auto &w : workers)
+        w->shutdown();
+    if (gui)
+        gui->shutdown();
+    workers.clear();
+    gui.reset();
+}
+
+// -- Runtime ------------------------------------------------------------------------------------
+
+Runtime::Runtime() : Runtime(Options{}) {}
+
+Runtime::Runtime(Options options) : m_d(std::make_unique<RuntimePrivate>(this, std::move(options)))
+{
+    Q_D(Runtime);
+    // Worker threads use Qt's UNIX event dispatcher: glib's wakes the loop on every post, which
+    // costs 3x in message rate (docs/design-notes.md). Only threads started from here on.
+    if (qEnvironmentVariableIsEmpty("QT_NO_THREADED_GLIB"))
+        qputenv("QT_NO_THREADED_GLIB", "1");
+    int n = d->options.workers;
+    if (n <= 0)
+        n = std::max(1, QThread::idealThreadCount());
+    d->workers.reserve(size_t(n));
+    for (int i = 0; i < n; ++i) {
+        d->workers.push_back(std::make_unique<detail::LoopExecutor>(
+            d, QStringLiteral("parley-worker-%1").arg(i), nullptr, true));
+    }
+    d->timers = std::make_unique<TimerService>(d);
+}
+
+Runtime::~Runtime()
+{
+    Q_D(Runtime);
+    d->shutdown();
+}
+
+void Runtime::sendValue(Value message, const Address &to)
+{
+    Q_D(Runtime);
+    d->log(LogLevel::Object, '>', RuntimePrivate::RootId, QStringLiteral("runtime"),
+           QStringLiteral("Sent %1 to %2").arg(QString::fromUtf8(message.typeName()), to.toString()),
+           {}, &message, &to);
+    d->deliver({to, Address(RuntimePrivate::RootId), std::move(message), 0}, RuntimePrivate::RootId);
+}
+
+Address Runtime::address() const
+{
+    return Address(RuntimePrivate::RootId);
+}
+
+std::optional<Value> Runtime::takeCompletion(const Address &address)
+{
+    Q_D(Runtime);
+    std::lock_guard guard(d->rootLock);
+    const auto it = d->completions.find(address.last());
+    if (it == d->completions.end())
+        return std::nullopt;
+    Value v = std::move(it.value());
+    d->completions.erase(it);
+    return v;
+}
+
+std::optional<Value> Runtime::waitForCompletion(const Address &address,
+                                                std::chrono::milliseconds timeout)
+{
+    Q_D(Runtime);
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    const bool canLoop = QCoreApplication::instance() && QThread::currentThread()->eventDispatcher();
+    for (;;) {
+        if (auto v = takeCompletion(address))
+            return v;
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= deadline)
+            return std::nullopt;
+        if (canLoop) {
+            // Wake on our completion signal or the deadline; other events keep flowing.
+            QEventLoop loop;
+            const auto c = connect(this, &Runtime::completed, &loop, [&](const Address &a) {
+                if (a.last() == address.last())
+                    loop.quit();
+            });
+            QTimer::singleShot(
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now) + std::chrono::milliseconds(1),
+                &loop, &QEventLoop::quit);
+            {
+                // The completion may have landed between takeCompletion() and connect().
+                std::lock_guard guard(d->rootLock);
+                if (d->completions.contains(address.last()))
+                    continue;
+            }
+            loop.exec();
+            disconnect(c);
+        } else {
+            std::unique_lock lock(d->rootLock);
+            d->rootCv.wait_until(lock, deadline,
+                                 [&] { return d->completions.contains(address.last()); });
+        }
+    }
+}
+
+bool Runtime::contains(const Address &address) const
+{
+    Q_D(const Runtime);
+    return d->table.contains(address.last());
+}
+
+int Runtime::objectCount() const
+{
+    Q_D(const Runtime);
+    return d->table.size();
+}
+
+int Runtime::workerCount() const
+{
+    Q_D(const Runtime);
+    return int(d->workers.size());
+}
+
+Logger &Runtime::logger() const
+{
+    Q_D(const Runtime);
+    return d->logger;
+}
+
+} // namespace Parley

@@ -1,0 +1,87 @@
+// SPDX-FileCopyrightText: 2026 The Parley Authors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <parley/message.h>
+
+#include <QtCore/QHash>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <queue>
+#include <thread>
+#include <vector>
+
+namespace Parley {
+
+class RuntimePrivate;
+
+/// \internal
+/// One thread per runtime that turns deadlines into timer messages.
+///
+/// Timers are keyed by (object id, timer type). Each start gets a fresh generation; the
+/// service skips heap entries whose generation is no longer current, and the receiving object
+/// checks the generation again on delivery, so a cancelled or restarted timer is never handled
+/// even when it fired just before the cancel. Deadlines use the monotonic clock.
+class TimerService
+{
+public:
+    using Clock = std::chrono::steady_clock;
+
+    explicit TimerService(RuntimePrivate *runtime);
+    ~TimerService();
+
+    /// Arms timer (\a objectId, type of \a message) with \a generation to fire after \a after.
+    void start(quint64 objectId, quint64 generation, Value message, std::chrono::nanoseconds after,
+               bool repeating);
+    /// Disarms timer (\a objectId, \a type).
+    void cancel(quint64 objectId, const TypeInfo *type);
+    /// Disarms every timer of \a objectId.
+    void cancelAll(quint64 objectId);
+    /// Stops the thread; no timer fires afterwards.
+    void stop();
+
+private:
+    struct Key
+    {
+        quint64 objectId;
+        const TypeInfo *type;
+        friend bool operator==(const Key &a, const Key &b) = default;
+        friend size_t qHash(const Key &k, size_t seed = 0) noexcept
+        {
+            return qHashMulti(seed, k.objectId, quintptr(k.type));
+        }
+    };
+    struct Armed
+    {
+        quint64 generation;
+        Value message;
+        std::chrono::nanoseconds period; ///< zero for one-shot timers
+    };
+    struct Due
+    {
+        Clock::time_point when;
+        quint64 sequence;
+        Key key;
+        quint64 generation;
+        friend bool operator>(const Due &a, const Due &b)
+        {
+            return a.when != b.when ? a.when > b.when : a.sequence > b.sequence;
+        }
+    };
+
+    void run();
+
+    RuntimePrivate *m_runtime;
+    std::mutex m_lock;
+    std::condition_variable m_cv;
+    std::priority_queue<Due, std::vector<Due>, std::greater<>> m_heap;
+    QHash<Key, Armed> m_armed;
+    QHash<quint64, QList<const TypeInfo *>> m_byObject;
+    quint64 m_sequence = 0;
+    bool m_stopping = false;
+    std::thread m_thread;
+};
+
+} // namespace Parley
