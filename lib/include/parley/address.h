@@ -61,9 +61,9 @@ public:
     /// Returns the text form used by logs: `<0000001a>`, hops joined by dots when longer.
     [[nodiscard]] QString toString() const;
 
-    friend bool operator==(const Address &a, const Address &b) noexcept;
+    friend PARLEY_EXPORT bool operator==(const Address &a, const Address &b) noexcept;
     friend bool operator!=(const Address &a, const Address &b) noexcept { return !(a == b); }
-    friend bool operator<(const Address &a, const Address &b) noexcept;
+    friend PARLEY_EXPORT bool operator<(const Address &a, const Address &b) noexcept;
 
 private:
     [[nodiscard]] const Id *data() const noexcept { return isHeap() ? m_heap.ptr : m_inline; }

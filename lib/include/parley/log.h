@@ -124,8 +124,9 @@ inline void appendLogText(QString &out, QStringView s) { out += s; }
 inline void appendLogText(QString &out, const char *s) { out += QString::fromUtf8(s); }
 inline void appendLogText(QString &out, const Address &a) { out += a.toString(); }
 inline void appendLogText(QString &out, bool b) { out += b ? u"true" : u"false"; }
+inline void appendLogText(QString &out, char c) { out += QLatin1Char(c); }
 template <class N>
-    requires std::is_arithmetic_v<N>
+    requires(std::is_arithmetic_v<N> && !std::is_same_v<N, char> && !std::is_same_v<N, bool>)
 void appendLogText(QString &out, N n)
 {
     out += QString::number(n);

@@ -37,7 +37,7 @@ enum class Placement {
 };
 
 /// Returned by complete(); lets a state handler end with `return complete(value);`.
-struct [[nodiscard]] Completion
+struct Completion
 {
 };
 

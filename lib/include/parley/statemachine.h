@@ -122,9 +122,6 @@ public:
 protected:
     StateMachine();
 
-    /// Handlers that apply in every state that has none of its own for a type.
-    State anyState{this, nullptr};
-
 private:
     friend class State;
     QString parleyStateName() const override;
@@ -134,6 +131,11 @@ private:
     std::vector<std::unique_ptr<detail::StateData>> m_states;
     detail::StateData *m_current = nullptr;
     std::deque<detail::Envelope> m_deferred;
+
+protected:
+    /// Handlers that apply in every state that has none of its own for a type. (Declared after
+    /// the state list it registers in.)
+    State anyState{this, nullptr};
 };
 
 } // namespace Parley

@@ -173,6 +173,11 @@ private:
         body = {}; // release captured arguments on this thread
         if (!d->completed)
             d->finish(std::move(result));
+        // Messages that arrived but were never selected are dropped, each with a log line.
+        std::vector<detail::Envelope> unselected(std::make_move_iterator(routine->m_r->saved.begin()),
+                                                 std::make_move_iterator(routine->m_r->saved.end()));
+        routine->m_r->saved.clear();
+        d->dropUndelivered(unselected);
         d->executor->retire(d);
     }
 };

@@ -1,0 +1,105 @@
+// SPDX-FileCopyrightText: 2026 The Parley Authors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// A machine that records everything it receives, for the core tests to inspect with QTRY_*.
+
+#include <parley/parley.h>
+
+#include <QtCore/QMutex>
+#include <QtCore/QStringList>
+
+#include <memory>
+#include <vector>
+
+struct Received
+{
+    Parley::Value message;
+    Parley::Address from;
+};
+
+/// Shared between a Recorder (which writes on its worker) and the test (which reads).
+class Inbox
+{
+public:
+    void add(Parley::Value v, Parley::Address from)
+    {
+        QMutexLocker l(&m_lock);
+        m_items.push_back({std::move(v), std::move(from)});
+    }
+    int count() const
+    {
+        QMutexLocker l(&m_lock);
+        return int(m_items.size());
+    }
+    QStringList types() const
+    {
+        QMutexLocker l(&m_lock);
+        QStringList out;
+        for (const auto &r : m_items)
+            out << QString::fromUtf8(r.message.typeName());
+        return out;
+    }
+    /// Returns a copy of item \a i (messages used in tests are copyable).
+    Received at(int i) const
+    {
+        QMutexLocker l(&m_lock);
+        return {m_items[size_t(i)].message, m_items[size_t(i)].from};
+    }
+
+private:
+    mutable QMutex m_lock;
+    std::vector<Received> m_items;
+};
+
+/// Records every message except Start into an Inbox; completes on Stop with Aborted.
+class Recorder : public Parley::Machine
+{
+public:
+    explicit Recorder(std::shared_ptr<Inbox> inbox) : m_inbox(std::move(inbox))
+    {
+        on<Parley::Start>([] {});
+        on<Parley::Stop>([this] { complete(Parley::Aborted{}); });
+        onUnknown([this](Parley::Value &v) { m_inbox->add(v.take(), returnAddress()); });
+    }
+
+private:
+    std::shared_ptr<Inbox> m_inbox;
+};
+
+/// Counts log records of every level, for tests of logging behaviour.
+class CountingSink : public Parley::LogSink
+{
+public:
+    explicit CountingSink(Parley::LogLevel level) : LogSink(level) {}
+    void write(const Parley::LogRecord &r) override
+    {
+        QMutexLocker l(&m_lock);
+        m_lines << r.toText();
+        m_records.push_back(r);
+    }
+    QStringList lines() const
+    {
+        QMutexLocker l(&m_lock);
+        return m_lines;
+    }
+    bool contains(const QString &fragment) const
+    {
+        QMutexLocker l(&m_lock);
+        for (const auto &s : m_lines) {
+            if (s.contains(fragment))
+                return true;
+        }
+        return false;
+    }
+    std::vector<Parley::LogRecord> records() const
+    {
+        QMutexLocker l(&m_lock);
+        return m_records;
+    }
+
+private:
+    mutable QMutex m_lock;
+    QStringList m_lines;
+    std::vector<Parley::LogRecord> m_records;
+};

@@ -1,0 +1,178 @@
+// SPDX-FileCopyrightText: 2026 The Parley Authors
+// SPDX-License-Identifier: MIT
+#include "recorder.h"
+
+#include <QtTest/QtTest>
+
+using namespace std::chrono_literals;
+
+struct Lookup
+{
+    int n = 0;
+};
+struct Found
+{
+    int n = 0;
+};
+PARLEY_MESSAGE(Lookup, n)
+PARLEY_MESSAGE(Found, n)
+
+/// Answers Lookup{n} with Found{n*n} after (4 - n) * 20 ms, so later requests answer first;
+/// n < 0 answers with a fault; n == 99 never answers.
+class SlowSquares : public Parley::Machine
+{
+public:
+    SlowSquares()
+    {
+        on<Parley::Start>([] {});
+        on<Lookup>([this](Lookup &l) {
+            if (l.n == 99)
+                return;
+            if (l.n < 0) {
+                reply(Parley::Faulted{QStringLiteral("negative"), QStringLiteral("no square"), 0});
+                return;
+            }
+            // A per-request timer object answers later; the original return address goes with it.
+            create<Answerer>(returnAddress(), l.n);
+        });
+        on<Parley::Completed>([] {});
+        on<Parley::Stop>([this] { complete(Parley::Aborted{}); });
+    }
+
+private:
+    class Answerer : public Parley::Machine
+    {
+    public:
+        Answerer(Parley::Address to, int n)
+        {
+            on<Parley::Start>([this, n] { start(Parley::T1{}, std::chrono::milliseconds((4 - n) * 20)); });
+            on<Parley::T1>([this, to, n] {
+                send(Found{n * n}, to);
+                complete(Parley::Ack{});
+            });
+        }
+    };
+};
+
+/// Runs a helper of type H over requests to a SlowSquares and completes with its result.
+template <class H>
+class Client : public Parley::Machine
+{
+public:
+    Client(QList<int> ns, Parley::Duration timeout)
+    {
+        on<Parley::Start>([this, ns, timeout] {
+            const auto server = create<SlowSquares>();
+            std::vector<Parley::Request> requests;
+            for (int n : ns)
+                requests.push_back({Lookup{n}, server});
+            const auto h = create<H>(std::move(requests), timeout);
+            then(h, [this](Parley::Value &v) { complete(v.take()); });
+        });
+    }
+};
+
+QList<int> foundValues(const Parley::Value &v)
+{
+    QList<int> out;
+    for (const auto &r : v.get<Parley::Results>().values)
+        out << (r.is<Found>() ? r.get<Found>().n : -1);
+    return out;
+}
+
+class tst_Helpers : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init()
+    {
+        m_sink = std::make_shared<CountingSink>(Parley::LogLevel::Debug);
+        m_runtime = std::make_unique<Parley::Runtime>(Parley::Runtime::Options{.workers = 2});
+        m_runtime->logger().addSink(m_sink);
+    }
+    void cleanup() { m_runtime.reset(); }
+
+    void getResponseReturnsTheFirstReply()
+    {
+        const auto r = m_runtime->create([](Parley::Routine &self) -> Parley::Value {
+            const auto server = self.create<SlowSquares>();
+            const auto g = self.create<Parley::GetResponse>(Parley::Value(Lookup{3}), server, 2s);
+            auto m = self.select<Parley::Completed>();
+            if (self.returnAddress() != g)
+                return Parley::Nak{};
+            return m.get<Parley::Completed>().value.take();
+        });
+        const auto v = m_runtime->waitForCompletion(r, 5s);
+        QVERIFY(v);
+        QCOMPARE(v->get<Found>().n, 9);
+    }
+    void getResponseTimesOut()
+    {
+        auto inbox = std::make_shared<Inbox>();
+        const auto silent = m_runtime->create<Recorder>(inbox);
+        const auto r = m_runtime->create([silent](Parley::Routine &self) -> Parley::Value {
+            self.create<Parley::GetResponse>(Parley::Value(Lookup{1}), silent, 30ms);
+            auto m = self.select<Parley::Completed>();
+            return m.get<Parley::Completed>().value.take();
+        });
+        const auto v = m_runtime->waitForCompletion(r, 5s);
+        QVERIFY(v);
+        QVERIFY(v->is<Parley::TimedOut>());
+    }
+    void concurrentlyKeepsRequestOrderUnderOutOfOrderReplies()
+    {
+        const auto c = m_runtime->create<Client<Parley::Concurrently>>(QList<int>{1, 2, 3}, 5s);
+        const auto v = m_runtime->waitForCompletion(c, 5s);
+        QVERIFY(v);
+        QCOMPARE(foundValues(*v), (QList<int>{1, 4, 9}));
+        // The replies really did arrive in reverse: the GetResponse children (created in
+        // request order, so with rising ids) completed with the highest id first.
+        QList<quint64> completionOrder;
+        const QRegularExpression done(QStringLiteral(R"(<([0-9a-f]{8})>GetResponse - Completed with Found)"));
+        for (const QString &line : m_sink->lines()) {
+            const auto m = done.match(line);
+            if (m.hasMatch())
+                completionOrder << m.captured(1).toULongLong(nullptr, 16);
+        }
+        QCOMPARE(completionOrder.size(), 3);
+        QVERIFY2(completionOrder[0] > completionOrder[1] && completionOrder[1] > completionOrder[2],
+                 "replies were not out of order; the test no longer tests reordering");
+        QTRY_COMPARE(m_runtime->objectCount(), 0);
+    }
+    void concurrentlyTimesOutCleanly()
+    {
+        const auto c = m_runtime->create<Client<Parley::Concurrently>>(QList<int>{1, 99, 3}, 200ms);
+        const auto v = m_runtime->waitForCompletion(c, 5s);
+        QVERIFY(v);
+        QVERIFY(v->is<Parley::TimedOut>());
+        QCOMPARE(v->get<Parley::TimedOut>().explanation,
+                 QStringLiteral("1 of 3 responses missing after 200 ms"));
+        QTRY_COMPARE(m_runtime->objectCount(), 0); // children stopped, nothing left behind
+    }
+    void concurrentlyWithNoRequestsCompletesAtOnce()
+    {
+        const auto c = m_runtime->create<Parley::Concurrently>(std::vector<Parley::Request>{});
+        const auto v = m_runtime->waitForCompletion(c, 5s);
+        QVERIFY(v);
+        QVERIFY(v->get<Parley::Results>().values.isEmpty());
+    }
+    void sequentiallyRunsInOrderAndStopsAtAFault()
+    {
+        const auto ok = m_runtime->create<Client<Parley::Sequentially>>(QList<int>{2, 3}, 2s);
+        const auto v = m_runtime->waitForCompletion(ok, 5s);
+        QVERIFY(v);
+        QCOMPARE(foundValues(*v), (QList<int>{4, 9}));
+
+        const auto bad = m_runtime->create<Client<Parley::Sequentially>>(QList<int>{2, -1, 3}, 2s);
+        const auto w = m_runtime->waitForCompletion(bad, 5s);
+        QVERIFY(w);
+        QCOMPARE(w->get<Parley::Faulted>().condition, QStringLiteral("negative"));
+    }
+
+private:
+    std::shared_ptr<CountingSink> m_sink;
+    std::unique_ptr<Parley::Runtime> m_runtime;
+};
+
+QTEST_GUILESS_MAIN(tst_Helpers)
+#include "tst_helpers.moc"

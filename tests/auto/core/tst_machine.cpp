@@ -1,0 +1,196 @@
+// SPDX-FileCopyrightText: 2026 The Parley Authors
+// SPDX-License-Identifier: MIT
+#include "recorder.h"
+
+#include <QtTest/QtTest>
+
+#include <stdexcept>
+
+using namespace std::chrono_literals;
+
+struct Ping
+{
+    int n = 0;
+};
+struct Pong
+{
+    int n = 0;
+};
+struct Boom
+{
+};
+struct Unhandled
+{
+};
+struct Tell
+{
+    Parley::Address to;
+};
+PARLEY_MESSAGE(Ping, n)
+PARLEY_MESSAGE(Pong, n)
+PARLEY_MESSAGE(Boom)
+PARLEY_MESSAGE(Unhandled)
+PARLEY_MESSAGE(Tell, to)
+
+/// Replies Pong{n} to every Ping{n}; throws on Boom; completes on Stop.
+class Echo : public Parley::Machine
+{
+public:
+    Echo()
+    {
+        on<Parley::Start>([] {});
+        on<Ping>([this](const Ping &p) { reply(Pong{p.n}); });
+        on<Boom>([]() { throw std::runtime_error("boom"); });
+        on<Tell>([this](Tell &t) { forward(Pong{-1}, t.to, returnAddress()); });
+        on<Parley::Stop>([this] { complete(Parley::Aborted{}); });
+    }
+};
+
+/// Completes at once with Pong{value}.
+class Quick : public Parley::Machine
+{
+public:
+    explicit Quick(int value)
+    {
+        on<Parley::Start>([this, value] { complete(Pong{value}); });
+    }
+};
+
+/// Creates a Quick child and completes with what the child completed with.
+class Parent : public Parley::Machine
+{
+public:
+    explicit Parent(bool useCallback)
+    {
+        on<Parley::Start>([this, useCallback] {
+            m_child = create<Quick>(41);
+            if (useCallback)
+                then(m_child, [this](Parley::Value &v) { complete(Pong{v.get<Pong>().n + 1}); });
+        });
+        on<Parley::Completed>([this](Parley::Completed &c) {
+            // Without a callback, Completed arrives as a message from the child's address.
+            if (returnAddress() == m_child)
+                complete(c.value.take());
+        });
+    }
+
+private:
+    Parley::Address m_child;
+};
+
+/// Forwards everything to a recorder, to see the unknown handler work.
+class Catcher : public Parley::Machine
+{
+public:
+    explicit Catcher(std::shared_ptr<Inbox> inbox)
+    {
+        on<Parley::Start>([] {});
+        onUnknown([inbox](Parley::Value &v) { inbox->add(v.take(), {}); });
+    }
+};
+
+class tst_Machine : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init()
+    {
+        m_sink = std::make_shared<CountingSink>(Parley::LogLevel::Debug);
+        m_runtime = std::make_unique<Parley::Runtime>(Parley::Runtime::Options{.workers = 2});
+        m_runtime->logger().addSink(m_sink);
+    }
+    void cleanup() { m_runtime.reset(); }
+
+    void handlersGetTheirTypeAndReplyReachesTheSender()
+    {
+        auto inbox = std::make_shared<Inbox>();
+        const auto rec = m_runtime->create<Recorder>(inbox);
+        const auto echo = m_runtime->create<Echo>();
+        // The recorder can't send, so let the echo reply to the recorder via forward.
+        for (int i = 0; i < 5; ++i)
+            m_runtime->send(Tell{rec}, echo);
+        QTRY_COMPARE(inbox->count(), 5);
+        for (int i = 0; i < 5; ++i) {
+            QCOMPARE(inbox->at(i).message.get<Pong>().n, -1);
+            QCOMPARE(inbox->at(i).from, m_runtime->address()); // forwarded "from" the runtime
+        }
+    }
+    void childCompletionReachesParentWithValue_data()
+    {
+        QTest::addColumn<bool>("useCallback");
+        QTest::addColumn<int>("expected");
+        QTest::newRow("Completed message") << false << 41;
+        QTest::newRow("then() callback") << true << 42;
+    }
+    void childCompletionReachesParentWithValue()
+    {
+        QFETCH(bool, useCallback);
+        QFETCH(int, expected);
+        const auto parent = m_runtime->create<Parent>(useCallback);
+        const auto v = m_runtime->waitForCompletion(parent, 5s);
+        QVERIFY(v);
+        QCOMPARE(v->get<Pong>().n, expected);
+        QTRY_COMPARE(m_runtime->objectCount(), 0);
+    }
+    void unknownHandlerTakesTheRest()
+    {
+        auto inbox = std::make_shared<Inbox>();
+        const auto c = m_runtime->create<Catcher>(inbox);
+        m_runtime->send(Unhandled{}, c);
+        m_runtime->send(Ping{3}, c);
+        QTRY_COMPARE(inbox->types(), (QStringList{"Unhandled", "Ping"}));
+    }
+    void unmatchedMessageIsLoggedAsDropped()
+    {
+        const auto echo = m_runtime->create<Echo>();
+        m_runtime->send(Unhandled{}, echo);
+        QTRY_VERIFY(m_sink->contains(QStringLiteral("Dropped Unhandled to %1 (no handler)")
+                                         .arg(echo.toString())));
+        m_runtime->send(Ping{1}, echo); // still serving
+        QTRY_VERIFY(m_sink->contains(QStringLiteral("Sent Pong to <00000001>")));
+    }
+    void exceptionBecomesFaultedAndTheProcessKeepsRunning()
+    {
+        const auto echo = m_runtime->create<Echo>();
+        m_runtime->send(Boom{}, echo);
+        const auto v = m_runtime->waitForCompletion(echo, 5s);
+        QVERIFY(v);
+        QVERIFY(v->is<Parley::Faulted>());
+        QCOMPARE(v->get<Parley::Faulted>().explanation, QStringLiteral("boom"));
+        QVERIFY(m_sink->contains(QStringLiteral("! <%1>Echo - Faulted: exception escaped a handler: boom")
+                                     .arg(echo.last(), 8, 16, QLatin1Char('0'))));
+        // Others carry on.
+        const auto other = m_runtime->create<Parent>(true);
+        QVERIFY(m_runtime->waitForCompletion(other, 5s));
+    }
+    void sendingToADestroyedObjectIsLoggedAndHarmless()
+    {
+        const auto echo = m_runtime->create<Echo>();
+        m_runtime->send(Parley::Stop{}, echo);
+        QVERIFY(m_runtime->waitForCompletion(echo, 5s));
+        QTRY_VERIFY(!m_runtime->contains(echo));
+        for (int i = 0; i < 3; ++i)
+            m_runtime->send(Ping{i}, echo);
+        QTRY_VERIFY(m_sink->contains(QStringLiteral("Dropped Ping to %1 (no such object)").arg(echo.toString())));
+        m_runtime->send(Ping{1}, Parley::Address());
+        QTRY_VERIFY(m_sink->contains(QStringLiteral("(null address)")));
+    }
+    void logShowsLifecycleInTheDocumentedFormat()
+    {
+        const auto parent = m_runtime->create<Parent>(false);
+        QVERIFY(m_runtime->waitForCompletion(parent, 5s));
+        const QRegularExpression created(
+            QStringLiteral(R"(^\d\d:\d\d:\d\d\.\d\d\d \+ <[0-9a-f]{8}>Quick - Created by <[0-9a-f]{8}>$)"));
+        const QRegularExpression destroyed(QStringLiteral(R"(^\d\d:\d\d:\d\d\.\d\d\d X <[0-9a-f]{8}>Parent - Destroyed$)"));
+        QTRY_VERIFY(!m_sink->lines().filter(destroyed).isEmpty());
+        QVERIFY(!m_sink->lines().filter(created).isEmpty());
+        QVERIFY(m_sink->contains(QStringLiteral("Received Start from <00000001>")));
+    }
+
+private:
+    std::shared_ptr<CountingSink> m_sink;
+    std::unique_ptr<Parley::Runtime> m_runtime;
+};
+
+QTEST_GUILESS_MAIN(tst_Machine)
+#include "tst_machine.moc"

@@ -1,0 +1,218 @@
+// SPDX-FileCopyrightText: 2026 The Parley Authors
+// SPDX-License-Identifier: MIT
+#include "recorder.h"
+
+#include <QtTest/QtTest>
+
+#include <stdexcept>
+
+using namespace std::chrono_literals;
+
+struct Question
+{
+    int n = 0;
+};
+struct Answer
+{
+    int n = 0;
+};
+struct Other
+{
+    int n = 0;
+};
+struct Go
+{
+};
+struct Summary
+{
+    QList<int> values;
+};
+PARLEY_MESSAGE(Question, n)
+PARLEY_MESSAGE(Answer, n)
+PARLEY_MESSAGE(Other, n)
+PARLEY_MESSAGE(Go)
+PARLEY_MESSAGE(Summary, values)
+
+/// Collects \a expected questions, then answers them in reverse order of arrival.
+Parley::Value reverseServer(Parley::Routine &self, int expected)
+{
+    std::vector<std::pair<Parley::Address, int>> pending;
+    while (int(pending.size()) < expected) {
+        auto m = self.select<Question, Parley::Stop>();
+        if (m.is<Parley::Stop>())
+            return Parley::Aborted{};
+        pending.emplace_back(self.returnAddress(), m.get<Question>().n);
+    }
+    for (auto it = pending.rbegin(); it != pending.rend(); ++it)
+        self.send(Answer{it->second * 10}, it->first);
+    auto m = self.select<Parley::Stop>();
+    return Parley::Aborted{};
+}
+
+/// Asks the server one question and completes with the answer it got.
+Parley::Value asker(Parley::Routine &self, Parley::Address server, int n)
+{
+    auto m = self.ask<Answer>(Question{n}, server, 5s);
+    return m;
+}
+
+/// Creates a reverse server and three askers; completes with the three answers by asker.
+Parley::Value threeWorkers(Parley::Routine &self)
+{
+    const auto server = self.create<&reverseServer>(3);
+    std::vector<Parley::Address> workers;
+    for (int i = 1; i <= 3; ++i)
+        workers.push_back(self.create<&asker>(server, i));
+    QList<int> answers(3);
+    for (int done = 0; done < 3;) {
+        auto m = self.select<Parley::Completed>();
+        const auto it = std::find(workers.begin(), workers.end(), self.returnAddress());
+        if (it == workers.end())
+            continue; // the server
+        answers[it - workers.begin()] = m.get<Parley::Completed>().value.get<Answer>().n;
+        ++done;
+    }
+    self.send(Parley::Stop{}, server);
+    return Summary{answers};
+}
+
+Parley::Value selective(Parley::Routine &self)
+{
+    QList<int> order;
+    // Others arrive first but wait their turn.
+    auto a = self.select<Answer>();
+    order << a.get<Answer>().n;
+    auto o1 = self.select<Other>();
+    order << o1.get<Other>().n;
+    auto o2 = self.select<Other>();
+    order << o2.get<Other>().n;
+    order << self.pendingCount();
+    return Summary{order};
+}
+
+Parley::Value waitsBriefly(Parley::Routine &self)
+{
+    const auto start = std::chrono::steady_clock::now();
+    auto m = self.select<Answer>(50ms);
+    const auto waited = std::chrono::steady_clock::now() - start;
+    if (!m.is<Parley::SelectTimer>())
+        return Parley::Nak{};
+    return Summary{{int(std::chrono::duration_cast<std::chrono::milliseconds>(waited).count())}};
+}
+
+Parley::Value asksNobody(Parley::Routine &self, Parley::Address silent)
+{
+    return self.ask<Answer>(Question{1}, silent, 30ms);
+}
+
+Parley::Value throws(Parley::Routine &)
+{
+    throw std::runtime_error("routine failed");
+}
+
+void returnsNothing(Parley::Routine &) {}
+
+Parley::Value ignoresStop(Parley::Routine &self)
+{
+    for (;;)
+        (void)self.select<Go>(); // never returns on Stop: the runtime must end it
+}
+
+class tst_Routine : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init()
+    {
+        m_sink = std::make_shared<CountingSink>(Parley::LogLevel::Debug);
+        m_runtime = std::make_unique<Parley::Runtime>(
+            Parley::Runtime::Options{.workers = 2, .name = {}, .stopGrace = 300ms});
+        m_runtime->logger().addSink(m_sink);
+    }
+    void cleanup() { m_runtime.reset(); }
+
+    void outOfOrderRepliesReachTheirWorkers()
+    {
+        const auto top = m_runtime->create<&threeWorkers>();
+        const auto v = m_runtime->waitForCompletion(top, 10s);
+        QVERIFY(v);
+        QCOMPARE(v->get<Summary>().values, (QList<int>{10, 20, 30}));
+        QTRY_COMPARE(m_runtime->objectCount(), 0);
+        QVERIFY(m_sink->contains(QStringLiteral("asker - Created by")));
+    }
+    void selectTakesTheFirstMatchAndKeepsTheRest()
+    {
+        const auto r = m_runtime->create<&selective>();
+        m_runtime->send(Other{1}, r);
+        m_runtime->send(Other{2}, r);
+        m_runtime->send(Other{3}, r);
+        m_runtime->send(Answer{9}, r);
+        const auto v = m_runtime->waitForCompletion(r, 5s);
+        QVERIFY(v);
+        QCOMPARE(v->get<Summary>().values, (QList<int>{9, 1, 2, 1}));
+        QTRY_VERIFY(m_sink->contains(QStringLiteral("Dropped Other to %1 (object completed)").arg(r.toString())));
+    }
+    void selectTimesOutWithSelectTimer()
+    {
+        const auto r = m_runtime->create<&waitsBriefly>();
+        const auto v = m_runtime->waitForCompletion(r, 5s);
+        QVERIFY(v);
+        QVERIFY(v->is<Summary>());
+        QVERIFY2(v->get<Summary>().values.at(0) >= 49, "returned before the timeout");
+    }
+    void askTimesOutWithTimedOut()
+    {
+        auto inbox = std::make_shared<Inbox>();
+        const auto silent = m_runtime->create<Recorder>(inbox);
+        const auto r = m_runtime->create<&asksNobody>(silent);
+        const auto v = m_runtime->waitForCompletion(r, 5s);
+        QVERIFY(v);
+        QVERIFY(v->is<Parley::TimedOut>());
+        QVERIFY(v->get<Parley::TimedOut>().explanation.contains(QStringLiteral("Question")));
+        QTRY_COMPARE(inbox->count(), 1);
+    }
+    void exceptionBecomesFaulted()
+    {
+        const auto r = m_runtime->create<&throws>();
+        const auto v = m_runtime->waitForCompletion(r, 5s);
+        QVERIFY(v);
+        QCOMPARE(v->get<Parley::Faulted>().explanation, QStringLiteral("routine failed"));
+        QVERIFY(m_sink->contains(QStringLiteral("throws - Faulted: exception escaped the routine: routine failed")));
+    }
+    void voidRoutineCompletesWithAck()
+    {
+        const auto r = m_runtime->create<&returnsNothing>();
+        const auto v = m_runtime->waitForCompletion(r, 5s);
+        QVERIFY(v);
+        QVERIFY(v->is<Parley::Ack>());
+    }
+    void lambdaRoutinesWork()
+    {
+        const auto r = m_runtime->create([](Parley::Routine &self, int base) -> Parley::Value {
+            auto m = self.select<Question>();
+            return Answer{base + m.get<Question>().n};
+        }, 100);
+        m_runtime->send(Question{5}, r);
+        const auto v = m_runtime->waitForCompletion(r, 5s);
+        QVERIFY(v);
+        QCOMPARE(v->get<Answer>().n, 105);
+    }
+    void shutdownEndsARoutineThatIgnoresStop()
+    {
+        const auto r = m_runtime->create<&ignoresStop>();
+        QTRY_VERIFY(m_runtime->contains(r));
+        QElapsedTimer t;
+        t.start();
+        m_runtime.reset(); // Stop is ignored; after the grace period select() throws Terminated
+        QVERIFY2(t.elapsed() < 5000, "shutdown did not end the routine");
+        QVERIFY(m_sink->contains(QStringLiteral("did not complete within 300 ms")));
+        QVERIFY(m_sink->contains(QStringLiteral("ignoresStop - Completed with Aborted")));
+    }
+
+private:
+    std::shared_ptr<CountingSink> m_sink;
+    std::unique_ptr<Parley::Runtime> m_runtime;
+};
+
+QTEST_GUILESS_MAIN(tst_Routine)
+#include "tst_routine.moc"
