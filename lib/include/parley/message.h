@@ -183,7 +183,7 @@ public:
         if constexpr (storedInline<U>())
             new (m_storage) U(std::forward<T>(message));
         else
-            *reinterpret_cast<U **>(m_storage) = new U(std::forward<T>(message));
+            *reinterpret_cast<U **>(m_storage) = allocate<U>(std::forward<T>(message));
     }
     Value(Value &&other) noexcept;
     Value(const Value &other);
@@ -250,6 +250,18 @@ public:
     void reset() noexcept;
 
 private:
+    /// Heap storage pairs with reset()'s aligned operator delete.
+    template <class U, class T>
+    static U *allocate(T &&message)
+    {
+        void *p = ::operator new(sizeof(U), std::align_val_t(alignof(U)));
+        try {
+            return new (p) U(std::forward<T>(message));
+        } catch (...) {
+            ::operator delete(p, std::align_val_t(alignof(U)));
+            throw;
+        }
+    }
     template <class U>
     static constexpr bool storedInline()
     {
