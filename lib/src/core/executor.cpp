@@ -17,6 +17,8 @@ const QEvent::Type WakeEvent = QEvent::Type(QEvent::registerEventType());
 constexpr int DrainBudget = 4096;
 /// A scratch mailbox larger than this is released after use rather than kept.
 constexpr size_t ScratchKeep = 256;
+/// A mailbox holding at least this many messages when drained counts as busy.
+constexpr size_t HotBatch = 8;
 } // namespace
 
 Executor::~Executor() = default;
@@ -67,23 +69,18 @@ LoopExecutor::~LoopExecutor()
     shutdown();
 }
 
-void LoopExecutor::post(ObjectPrivate *target, Envelope &&envelope)
+Executor *LoopExecutor::post(ObjectPrivate *target, Envelope &&envelope)
 {
-    bool wakeNow = false;
-    {
-        std::lock_guard guard(m_lock);
-        target->incoming.push_back(std::move(envelope));
-        if (!target->scheduled) {
-            target->scheduled = true;
-            m_ready.push_back(target);
-            if (!m_wakePending) {
-                m_wakePending = true;
-                wakeNow = true;
-            }
-        }
-    }
-    if (wakeNow)
-        wake();
+    std::lock_guard guard(m_lock);
+    target->incoming.push_back(std::move(envelope));
+    if (target->scheduled)
+        return nullptr;
+    target->scheduled = true;
+    m_ready.push_back(target);
+    if (m_wakePending)
+        return nullptr;
+    m_wakePending = true;
+    return this; // loop executors live as long as the runtime, so waking later is safe
 }
 
 void LoopExecutor::wake()
@@ -110,7 +107,15 @@ void LoopExecutor::drain()
         for (ObjectPrivate *object : m_readyLocal) {
             {
                 std::lock_guard guard(m_lock);
-                m_scratch.swap(object->incoming);
+                if (object->incoming.size() >= HotBatch) {
+                    // A busy mailbox keeps a buffer (the emptied scratch) to fill again.
+                    m_scratch.swap(object->incoming);
+                } else {
+                    // A quiet one keeps none: a million idle machines hold no mailbox memory.
+                    // Its small buffer becomes the scratch and the old scratch is freed.
+                    m_scratch = std::move(object->incoming);
+                    object->incoming = {};
+                }
                 object->scheduled = false;
             }
             if (object->dead) {
@@ -200,8 +205,10 @@ void LoopExecutor::shutdown()
 
 // -- RoutineExecutor ----------------------------------------------------------------------------
 
-void RoutineExecutor::post(ObjectPrivate *target, Envelope &&envelope)
+Executor *RoutineExecutor::post(ObjectPrivate *target, Envelope &&envelope)
 {
+    // Notified here, under the table lock: a routine's executor may be reaped as soon as the
+    // routine has left the table, so it must not be touched after that lock is released.
     bool notify;
     {
         std::lock_guard guard(m_lock);
@@ -210,6 +217,7 @@ void RoutineExecutor::post(ObjectPrivate *target, Envelope &&envelope)
     }
     if (notify)
         m_cv.notify_one();
+    return nullptr;
 }
 
 bool RoutineExecutor::collect(ObjectPrivate *self, std::vector<Envelope> &out,

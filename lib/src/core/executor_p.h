@@ -37,7 +37,11 @@ public:
     Executor(const Executor &) = delete;
     Executor &operator=(const Executor &) = delete;
 
-    virtual void post(ObjectPrivate *target, Envelope &&envelope) = 0;
+    /// Appends \a envelope to \a target's mailbox. Returns the executor to wake once the
+    /// caller has released the table lock, or null when no wake-up is needed.
+    [[nodiscard]] virtual Executor *post(ObjectPrivate *target, Envelope &&envelope) = 0;
+    /// Wakes the executor's thread (called without any Parley lock held).
+    virtual void wake() {}
     /// Called on the executor's thread when \a object has completed: deletes it now, or later
     /// when it is still on the ready list.
     virtual void retire(ObjectPrivate *object) = 0;
@@ -66,7 +70,8 @@ public:
     LoopExecutor(RuntimePrivate *runtime, const QString &name, QThread *existing, bool worker);
     ~LoopExecutor() override;
 
-    void post(ObjectPrivate *target, Envelope &&envelope) override;
+    [[nodiscard]] Executor *post(ObjectPrivate *target, Envelope &&envelope) override;
+    void wake() override;
     void retire(ObjectPrivate *object) override;
     [[nodiscard]] bool isWorker() const override { return m_worker; }
 
@@ -76,7 +81,6 @@ public:
     void shutdown();
 
 private:
-    void wake();
     void destroyRemaining();
 
     bool m_worker;
@@ -94,7 +98,7 @@ class RoutineExecutor final : public Executor
 {
 public:
     explicit RoutineExecutor(RuntimePrivate *runtime) : Executor(runtime) {}
-    void post(ObjectPrivate *target, Envelope &&envelope) override;
+    [[nodiscard]] Executor *post(ObjectPrivate *target, Envelope &&envelope) override;
     void retire(ObjectPrivate *object) override;
 
     /// Moves newly arrived envelopes into \a out, waiting until \a deadline (or forever when

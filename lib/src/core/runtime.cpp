@@ -31,12 +31,17 @@ void ObjectTable::remove(quint64 id)
 bool ObjectTable::post(quint64 id, detail::Envelope &&envelope)
 {
     Shard &s = shard(id);
-    std::lock_guard guard(s.lock);
-    const auto it = s.objects.constFind(id);
-    if (it == s.objects.cend())
-        return false;
-    ObjectPrivate *target = it.value();
-    target->executor->post(target, std::move(envelope));
+    detail::Executor *toWake;
+    {
+        std::lock_guard guard(s.lock);
+        const auto it = s.objects.constFind(id);
+        if (it == s.objects.cend())
+            return false;
+        ObjectPrivate *target = it.value();
+        toWake = target->executor->post(target, std::move(envelope));
+    }
+    if (toWake)
+        toWake->wake();
     return true;
 }
 
