@@ -164,6 +164,8 @@ public:
     [[nodiscard]] Runtime *runtime() const;
     /// Returns the name used in logs: objectName() when set, else the class or function name.
     [[nodiscard]] QString name() const;
+    /// Returns the current state's name for logs (state machines), else an empty string.
+    [[nodiscard]] virtual QString parleyStateName() const;
 
     // -- sending ---------------------------------------------------------------------------------
 
@@ -174,6 +176,7 @@ public:
         sendValue(Value(std::forward<T>(message)), to);
     }
     /// Sends an already type-erased \a message to \a to.
+    void send(Value message, const Address &to) { sendValue(std::move(message), to); }
     void sendValue(Value message, const Address &to);
     /// Sends \a message to the return address of the message being handled.
     template <Message T>
@@ -181,6 +184,8 @@ public:
     {
         sendValue(Value(std::forward<T>(message)), returnAddress());
     }
+    /// Sends an already type-erased \a message to the return address.
+    void reply(Value message) { sendValue(std::move(message), returnAddress()); }
     /// Sends \a message to \a to as if it came from \a from.
     template <Message T>
     void forward(T &&message, const Address &to, const Address &from)
@@ -301,9 +306,6 @@ public:
 protected:
     /// Constructs the object; only create() may construct objects.
     Object();
-
-    /// Returns the current state's name for logs; state machines override it.
-    [[nodiscard]] virtual QString parleyStateName() const;
 
 private:
     friend class ObjectPrivate;

@@ -25,6 +25,9 @@ Executor::~Executor() = default;
 
 void Executor::destroyObject(ObjectPrivate *object)
 {
+    if (object->runtime->logger.wants(LogLevel::Object))
+        object->runtime->log(LogLevel::Object, 'X', object->id, object->q->name(),
+                             QStringLiteral("Destroyed"), object->q->parleyStateName());
     delete object->q;
 }
 

@@ -20,8 +20,10 @@ void Machine::parleyReceive(detail::Envelope &envelope)
         m_unknown(envelope.message);
         return;
     }
+    if (envelope.message.is<Start>())
+        return; // a machine with nothing to do at start needs no Start handler
     ObjectPrivate *d = ObjectPrivate::get(this);
-    d->runtime->logDropped(envelope, d->id, "no handler");
+    d->runtime->logDropped(envelope, d->id, "no handler", this);
 }
 
 } // namespace Parley

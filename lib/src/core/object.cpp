@@ -105,12 +105,10 @@ Object::Object() : m_d(std::make_unique<ObjectPrivate>())
 Object::~Object()
 {
     Q_D(Object);
-    if (d->runtime) {
-        if (d->extra && !d->extra->timers.isEmpty())
-            d->runtime->timers->cancelAll(d->id);
-        d->runtime->log(LogLevel::Object, 'X', d->id, name(), QStringLiteral("Destroyed"),
-                        parleyStateName());
-    }
+    // The "Destroyed" line is written by the executor before deleting, while the state
+    // machine part (and so the state name) still exists.
+    if (d->runtime && d->extra && !d->extra->timers.isEmpty())
+        d->runtime->timers->cancelAll(d->id);
 }
 
 // -- identity -----------------------------------------------------------------------------------
@@ -158,7 +156,7 @@ void Object::sendValue(Value message, const Address &to)
         d->runtime->log(LogLevel::Object, '>', d->id, name(),
                         QStringLiteral("Sent %1 to %2").arg(QString::fromUtf8(message.typeName()), to.toString()),
                         parleyStateName(), &message, &to);
-    d->runtime->deliver({to, Address(d->id), std::move(message), 0}, d->id);
+    d->runtime->deliver({to, Address(d->id), std::move(message), 0}, d->id, this);
 }
 
 void Object::forwardValue(Value message, const Address &to, const Address &from)
@@ -171,7 +169,7 @@ void Object::forwardValue(Value message, const Address &to, const Address &from)
                         QStringLiteral("Forward %1 to %2 (from %3)")
                             .arg(QString::fromUtf8(message.typeName()), to.toString(), from.toString()),
                         parleyStateName(), &message, &to);
-    d->runtime->deliver({to, from, std::move(message), 0}, d->id);
+    d->runtime->deliver({to, from, std::move(message), 0}, d->id, this);
 }
 
 const Address &Object::returnAddress() const
@@ -249,13 +247,14 @@ void Object::log(LogLevel level, char marker, const QString &text) const
 
 // -- ObjectPrivate ------------------------------------------------------------------------------
 
-void ObjectPrivate::logReceived(const detail::Envelope &envelope) const
+void ObjectPrivate::logReceived(const detail::Envelope &envelope, const char *verb) const
 {
     if (!runtime->logger.wants(LogLevel::Object))
         return;
     runtime->log(LogLevel::Object, '<', id, q->name(),
-                 QStringLiteral("Received %1 from %2")
-                     .arg(QString::fromUtf8(envelope.message.typeName()), envelope.from.toString()),
+                 QStringLiteral("%1 %2 from %3")
+                     .arg(QString::fromUtf8(verb), QString::fromUtf8(envelope.message.typeName()),
+                          envelope.from.toString()),
                  q->parleyStateName(), &envelope.message, &envelope.from);
 }
 
@@ -326,7 +325,7 @@ void ObjectPrivate::finish(Value value)
         }
         // Children still running are told to stop; their Completed will find no parent.
         for (quint64 child : std::as_const(extra->children))
-            runtime->deliver({Address(child), Address(id), Value(Stop{}), 0}, id);
+            q->sendValue(Value(Stop{}), Address(child));
         extra->children.clear();
         extra->callbacks.clear();
     }
@@ -335,7 +334,7 @@ void ObjectPrivate::finish(Value value)
                      QStringLiteral("Completed with %1 to %2")
                          .arg(QString::fromUtf8(value.typeName()), formatId(parentId)),
                      q->parleyStateName(), &value);
-    runtime->deliver({Address(parentId), Address(id), Value(Completed{std::move(value)}), 0}, id);
+    runtime->deliver({Address(parentId), Address(id), Value(Completed{std::move(value)}), 0}, id, q);
 }
 
 void ObjectPrivate::dropUndelivered(std::vector<detail::Envelope> &envelopes)

@@ -71,8 +71,13 @@ public:
     bool acceptTimer(const detail::Envelope &envelope);
     /// Runs a registered completion callback for a Completed envelope; true when one ran.
     bool runCallback(detail::Envelope &envelope);
-    /// Logs "Received <Type> from <addr>".
-    void logReceived(const detail::Envelope &envelope) const;
+    /// Logs "Received <Type> from <addr>" (or another \a verb, e.g. "Replayed").
+    void logReceived(const detail::Envelope &envelope, const char *verb = "Received") const;
+    /// Returns true when a then() callback waits for this Completed envelope.
+    [[nodiscard]] bool hasCallback(const detail::Envelope &envelope) const
+    {
+        return extra && extra->callbacks.contains(envelope.from.last());
+    }
     /// Does what completing means: leave the table, stop children, tell the parent.
     void finish(Value value);
     /// Logs and drops envelopes that can no longer be delivered to this object.

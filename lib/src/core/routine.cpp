@@ -67,15 +67,14 @@ Value Routine::selectTypes(const TypeInfo *const *types, int count, std::optiona
                 m_r->saved.erase(m_r->saved.begin() + qsizetype(i));
                 continue;
             }
-            if (e.message.is<Completed>()) {
+            if (e.message.is<Completed>() && d->hasCallback(e)) {
                 detail::Envelope taken = std::move(e);
                 m_r->saved.erase(m_r->saved.begin() + qsizetype(i));
+                d->logReceived(taken);
                 d->current = &taken;
-                const bool ran = d->runCallback(taken);
+                d->runCallback(taken);
                 d->current = nullptr;
-                if (ran)
-                    continue;
-                m_r->saved.insert(m_r->saved.begin() + qsizetype(i), std::move(taken));
+                continue;
             }
             if (matches(m_r->saved[i].message.type())) {
                 m_r->current = std::move(m_r->saved[i]);

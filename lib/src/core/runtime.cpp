@@ -99,21 +99,22 @@ void RuntimePrivate::log(LogLevel level, char marker, quint64 objectId, const QS
     logger.write(std::move(r));
 }
 
-void RuntimePrivate::logDropped(const detail::Envelope &envelope, quint64 senderId, const char *why)
+void RuntimePrivate::logDropped(const detail::Envelope &envelope, quint64 senderId, const char *why,
+                                const Object *sender)
 {
     // A Completed for a parent that is already gone is the normal end of an orphan: debug only.
     const LogLevel level = envelope.message.is<Completed>() ? LogLevel::Debug : LogLevel::Warning;
     if (!logger.wants(level))
         return;
     log(level, level == LogLevel::Debug ? '_' : '?', senderId,
-        senderId == RootId ? QStringLiteral("runtime") : QString(),
+        sender ? sender->name() : senderId == RootId ? QStringLiteral("runtime") : QString(),
         QStringLiteral("Dropped %1 to %2 (%3)")
             .arg(QString::fromUtf8(envelope.message.typeName()), envelope.to.toString(),
                  QString::fromUtf8(why)),
-        {}, &envelope.message, &envelope.to);
+        sender ? sender->parleyStateName() : QString(), &envelope.message, &envelope.to);
 }
 
-bool RuntimePrivate::deliver(detail::Envelope &&envelope, quint64 senderId)
+bool RuntimePrivate::deliver(detail::Envelope &&envelope, quint64 senderId, const Object *sender)
 {
     const quint64 id = envelope.to.last();
     if (id == RootId) {
@@ -123,7 +124,7 @@ bool RuntimePrivate::deliver(detail::Envelope &&envelope, quint64 senderId)
     if (id != 0 && table.post(id, std::move(envelope)))
         return true;
     // post() did not take the envelope, so it is still intact for the log line.
-    logDropped(envelope, senderId, id == 0 ? "null address" : "no such object");
+    logDropped(envelope, senderId, id == 0 ? "null address" : "no such object", sender);
     return false;
 }
 

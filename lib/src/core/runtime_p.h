@@ -61,7 +61,7 @@ public:
 
     /// Routes \a envelope to its object, or drops it with a log line. \a senderId names the
     /// object that sent it (for the log), 0 for the runtime.
-    bool deliver(detail::Envelope &&envelope, quint64 senderId);
+    bool deliver(detail::Envelope &&envelope, quint64 senderId, const Object *sender = nullptr);
     /// Records the completion of a top-level object.
     void deliverToRoot(detail::Envelope &&envelope);
     /// Chooses the executor for a new machine.
@@ -70,7 +70,8 @@ public:
     detail::LoopExecutor *guiExecutor();
     quint64 allocateId() { return m_nextId.fetch_add(1, std::memory_order_relaxed); }
     quint64 allocateTimerGeneration() { return m_nextGeneration.fetch_add(1, std::memory_order_relaxed); }
-    void logDropped(const detail::Envelope &envelope, quint64 senderId, const char *why);
+    void logDropped(const detail::Envelope &envelope, quint64 senderId, const char *why,
+                    const Object *sender = nullptr);
     void log(LogLevel level, char marker, quint64 objectId, const QString &name, QString text,
              const QString &state = {}, const Value *message = nullptr, const Address *peer = nullptr);
     /// Joins routine threads that have finished.

@@ -94,7 +94,8 @@ bool StateMachine::dispatch(detail::Envelope &envelope)
     if (!handler && any->unknown)
         handler = &any->unknown;
     if (!handler) {
-        d->runtime->logDropped(envelope, d->id, "no handler in this state");
+        if (!envelope.message.is<Start>()) // nothing to do at start needs no Start handler
+            d->runtime->logDropped(envelope, d->id, "no handler in this state", this);
         return false;
     }
     const detail::Transition t = (*handler)(envelope.message);
@@ -127,7 +128,7 @@ void StateMachine::parleyReceive(detail::Envelope &envelope)
             detail::Envelope next = std::move(replay.front());
             replay.pop_front();
             d->current = &next;
-            d->logReceived(next);
+            d->logReceived(next, "Replayed");
             moved = dispatch(next);
         }
     }

@@ -144,7 +144,7 @@ private Q_SLOTS:
     {
         const auto echo = m_runtime->create<Echo>();
         m_runtime->send(Unhandled{}, echo);
-        QTRY_VERIFY(m_sink->contains(QStringLiteral("Dropped Unhandled to %1 (no handler)")
+        QTRY_VERIFY(m_sink->contains(QStringLiteral("Echo - Dropped Unhandled to %1 (no handler)")
                                          .arg(echo.toString())));
         m_runtime->send(Ping{1}, echo); // still serving
         QTRY_VERIFY(m_sink->contains(QStringLiteral("Sent Pong to <00000001>")));
@@ -171,7 +171,7 @@ private Q_SLOTS:
         QTRY_VERIFY(!m_runtime->contains(echo));
         for (int i = 0; i < 3; ++i)
             m_runtime->send(Ping{i}, echo);
-        QTRY_VERIFY(m_sink->contains(QStringLiteral("Dropped Ping to %1 (no such object)").arg(echo.toString())));
+        QTRY_VERIFY(m_sink->contains(QStringLiteral("runtime - Dropped Ping to %1 (no such object)").arg(echo.toString())));
         m_runtime->send(Ping{1}, Parley::Address());
         QTRY_VERIFY(m_sink->contains(QStringLiteral("(null address)")));
     }

@@ -122,6 +122,7 @@ private Q_SLOTS:
         QCOMPARE(v->get<Where>().state, QStringLiteral("OPENED"));
         QCOMPARE(v->get<Where>().served, (QList<int>{1, 2, 3}));
         QVERIFY(m_sink->contains(QStringLiteral("Door[CLOSED] - Deferred Knock in CLOSED")));
+        QVERIFY(m_sink->contains(QStringLiteral("Door[OPENED] - Replayed Knock from <00000001>")));
     }
     void replayKeepsArrivalOrderAcrossSeveralTransitions()
     {
@@ -148,6 +149,9 @@ private Q_SLOTS:
         QTRY_VERIFY(m_sink->contains(QStringLiteral("Door[OPENED] - Received Stop from <00000001>")));
         QVERIFY(m_sink->contains(QStringLiteral("Door[CLOSED] - Received Open from <00000001>")));
         QVERIFY(m_sink->contains(QStringLiteral("Door[CLOSED] - Created by <00000001>")));
+        QTRY_VERIFY(m_sink->contains(QStringLiteral("Door[OPENED] - Destroyed")));
+        // Door has no Start handler of its own state: Start is not reported as dropped.
+        QVERIFY(!m_sink->contains(QStringLiteral("Dropped Start")));
     }
     void messageWithoutHandlerInTheStateIsDropped()
     {
