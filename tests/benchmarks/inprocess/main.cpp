@@ -1,0 +1,782 @@
+// SPDX-FileCopyrightText: 2026 The Parley Authors
+// SPDX-License-Identifier: MIT
+
+// bench_inprocess: Parley's in-process figures next to plain Qt and CAF 0.17, measured in the
+// same run (see baselines.h): a 1M-message flood between two workers, same-worker and
+// cross-thread ping-pong round trips, and the time and resident memory of 1M machines. Each
+// figure runs on a fresh two-worker runtime with logging off; placements are checked, not
+// assumed. One `figure=... ratio=...` line per figure and baseline; ratio > 1: Parley is better.
+
+#include "baselines.h"
+
+#include <parley/parley.h>
+
+#include <QtCore/QAbstractEventDispatcher>
+#include <QtCore/QCommandLineParser>
+#include <QtCore/QCoreApplication>
+#include <QtCore/QThread>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <malloc.h>
+#include <unistd.h>
+
+namespace Bench {
+
+// -- messages -----------------------------------------------------------------------------------
+
+/// One message of the flood; seq checks that none is lost or reordered.
+struct Tick
+{
+    qint64 seq = 0;
+};
+/// The ping-pong ball; count is the number of round trips done so far.
+struct Ball
+{
+    qint64 count = 0;
+};
+/// Tells a benchmark machine to begin its part.
+struct Go
+{
+};
+PARLEY_MESSAGE(Tick, seq)
+PARLEY_MESSAGE(Ball, count)
+PARLEY_MESSAGE(Go)
+
+} // namespace Bench
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+using Bench::Ball;
+using Bench::Go;
+using Bench::Tick;
+
+constexpr auto kStepLimit = 60s;
+constexpr qint64 kWarmupRoundTrips = 1000;
+
+double secondsBetween(Clock::time_point from, Clock::time_point to)
+{
+    return std::chrono::duration<double>(to - from).count();
+}
+
+/// Resident set size in bytes, from /proc/self/statm (second field: resident pages).
+long long residentBytes()
+{
+    std::FILE *file = std::fopen("/proc/self/statm", "r");
+    if (!file)
+        return -1;
+    long long sizePages = 0;
+    long long residentPages = 0;
+    const int fields = std::fscanf(file, "%lld %lld", &sizePages, &residentPages);
+    std::fclose(file);
+    return fields == 2 ? residentPages * static_cast<long long>(sysconf(_SC_PAGESIZE)) : -1;
+}
+
+/// Hands memory freed by earlier steps back to the kernel, so that an RSS delta measured next
+/// is not flattered by pages that are already resident.
+void trimHeap()
+{
+    malloc_trim(0);
+}
+
+QByteArray dispatcherName()
+{
+    const QAbstractEventDispatcher *dispatcher = QAbstractEventDispatcher::instance();
+    return dispatcher ? QByteArray(dispatcher->metaObject()->className()) : "(none)";
+}
+
+// -- synchronisation with the benchmark's threads -----------------------------------------------
+
+/// Aborts the process with a clear message when a step takes longer than its limit.
+class Watchdog
+{
+public:
+    Watchdog() : m_thread([this] { run(); }) {}
+    ~Watchdog()
+    {
+        {
+            std::lock_guard guard(m_lock);
+            m_quit = true;
+        }
+        m_cv.notify_all();
+        m_thread.join();
+    }
+
+    /// Starts watching \a what; \a progress (called on the watchdog thread) says how far it got.
+    void arm(std::string what, std::function<std::string()> progress = {})
+    {
+        {
+            std::lock_guard guard(m_lock);
+            m_what = std::move(what);
+            m_progress = std::move(progress);
+            m_deadline = Clock::now() + kStepLimit;
+            m_armed = true;
+        }
+        m_cv.notify_all();
+    }
+    void disarm()
+    {
+        std::lock_guard guard(m_lock);
+        m_armed = false;
+        m_progress = {};
+    }
+
+private:
+    void run()
+    {
+        std::unique_lock lock(m_lock);
+        while (!m_quit) {
+            if (!m_armed) {
+                m_cv.wait(lock);
+                continue;
+            }
+            if (Clock::now() >= m_deadline) {
+                const std::string progress = m_progress ? m_progress() : std::string();
+                std::fprintf(stderr,
+                             "bench_inprocess: watchdog: '%s' did not finish within %lld s%s%s; "
+                             "aborting\n",
+                             m_what.c_str(), static_cast<long long>(kStepLimit.count()),
+                             progress.empty() ? "" : ": ", progress.c_str());
+                std::fflush(stdout);
+                std::fflush(stderr);
+                std::abort();
+            }
+            m_cv.wait_until(lock, m_deadline);
+        }
+    }
+
+    std::mutex m_lock;
+    std::condition_variable m_cv;
+    std::string m_what;
+    std::function<std::string()> m_progress;
+    Clock::time_point m_deadline;
+    bool m_armed = false;
+    bool m_quit = false;
+    std::thread m_thread; // last: starts after the members it uses
+};
+
+Watchdog *g_watchdog = nullptr;
+
+/// Arms the watchdog for the lifetime of a scope.
+class Watched
+{
+public:
+    explicit Watched(std::string what, std::function<std::string()> progress = {})
+    {
+        g_watchdog->arm(std::move(what), std::move(progress));
+    }
+    ~Watched() { g_watchdog->disarm(); }
+    Watched(const Watched &) = delete;
+    Watched &operator=(const Watched &) = delete;
+};
+
+/// Counts down to zero once; waiters block until then (the watchdog bounds the wait).
+class Latch
+{
+public:
+    explicit Latch(int count = 1) : m_count(count) {}
+    void countDown()
+    {
+        bool last;
+        {
+            std::lock_guard guard(m_lock);
+            last = --m_count == 0;
+        }
+        if (last)
+            m_cv.notify_all();
+    }
+    void wait()
+    {
+        std::unique_lock lock(m_lock);
+        m_cv.wait(lock, [this] { return m_count <= 0; });
+    }
+
+private:
+    std::mutex m_lock;
+    std::condition_variable m_cv;
+    int m_count;
+};
+
+// -- output -------------------------------------------------------------------------------------
+
+enum class Better { Higher, Lower };
+
+bool g_parleyOnly = false;
+bool g_failed = false;
+
+void printFigure(const char *figure, double value, const char *unit, int precision,
+                 const char *baseline, double baselineValue, Better better)
+{
+    const double ratio = better == Better::Higher ? value / baselineValue : baselineValue / value;
+    std::printf("figure=%s value=%.*f unit=%s baseline=%s baseline_value=%.*f ratio=%.2f\n", figure,
+                precision, value, unit, baseline, precision, baselineValue, ratio);
+    std::fflush(stdout);
+}
+
+#ifndef PARLEY_HAVE_CAF
+void printCafNotBuilt(const char *figure, const char *baseline)
+{
+    std::printf("# figure=%s baseline=%s: CAF baseline not built (CAF 0.17 not found at configure "
+                "time)\n", figure, baseline);
+}
+#endif
+
+void fail(const char *what)
+{
+    std::fprintf(stderr, "bench_inprocess: FAILED: %s\n", what);
+    g_failed = true;
+}
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+double notMeasured(double) { return kNaN; }
+Baselines::ObjectCost notMeasured(const Baselines::ObjectCost &) { return {kNaN, kNaN}; }
+
+/// Runs one baseline under the watchdog, after trimming the heap; NaN with --parley-only.
+template <class F>
+auto runBaseline(const char *name, F &&f) -> decltype(f())
+{
+    if (g_parleyOnly)
+        return notMeasured(decltype(f()){});
+    trimHeap();
+    Watched watched(std::string("baseline ") + name);
+    return f();
+}
+
+// -- the runtime --------------------------------------------------------------------------------
+
+/// Reports the thread and event dispatcher of the worker it lands on, then completes.
+struct ProbeReport
+{
+    QThread *thread = nullptr;
+    QByteArray dispatcher;
+    Latch done;
+};
+
+class Probe : public Parley::Machine
+{
+public:
+    explicit Probe(ProbeReport *report)
+    {
+        on<Parley::Start>([this, report] {
+            report->thread = QThread::currentThread();
+            report->dispatcher = dispatcherName();
+            complete(Parley::Ack{});
+            report->done.countDown();
+        });
+    }
+};
+
+bool g_restoreGlib = false; // unset QT_NO_THREADED_GLIB again after a runtime has started
+QByteArray g_workerDispatcher;
+
+/// Starts a two-worker runtime with no log sinks and waits until both workers run their loops.
+std::unique_ptr<Parley::Runtime> startRuntime()
+{
+    Watched watched("starting a runtime");
+    auto runtime = std::make_unique<Parley::Runtime>(
+        Parley::Runtime::Options{.workers = 2, .name = QStringLiteral("bench")});
+    if (runtime->workerCount() != 2)
+        fail("the runtime did not start 2 workers");
+    ProbeReport reports[2];
+    for (ProbeReport &report : reports) {
+        runtime->createOn<Probe>(Parley::Placement::AnyWorker, &report);
+        report.done.wait();
+    }
+    if (reports[0].thread == reports[1].thread)
+        fail("two AnyWorker placements in a row landed on the same worker");
+    g_workerDispatcher = reports[0].dispatcher;
+    // The runtime sets QT_NO_THREADED_GLIB for its own workers (whose dispatchers now exist);
+    // threads the Qt baselines start later should get Qt's default, as in a plain Qt program.
+    if (g_restoreGlib)
+        qunsetenv("QT_NO_THREADED_GLIB");
+    return runtime;
+}
+
+/// Destroys \a runtime (which stops what is still running) under the watchdog.
+void stopRuntime(std::unique_ptr<Parley::Runtime> runtime)
+{
+    Watched watched("stopping a runtime");
+    runtime.reset();
+}
+
+// -- figure 1: flood ----------------------------------------------------------------------------
+
+struct FloodState
+{
+    qint64 count = 0;
+    Latch ready{2};
+    Latch done;
+    std::atomic<qint64> received{0}; // progress, for the watchdog
+    bool inOrder = true;
+    QThread *senderThread = nullptr;
+    QThread *receiverThread = nullptr;
+    Clock::time_point firstSend;
+    Clock::time_point lastReceived;
+};
+
+class FloodReceiver : public Parley::Machine
+{
+public:
+    explicit FloodReceiver(FloodState *s)
+    {
+        on<Parley::Start>([s] {
+            s->receiverThread = QThread::currentThread();
+            s->ready.countDown();
+        });
+        on<Tick>([this, s](const Tick &tick) {
+            if (tick.seq != m_count)
+                s->inOrder = false;
+            ++m_count;
+            if ((m_count & 0xffff) == 0)
+                s->received.store(m_count, std::memory_order_relaxed);
+            if (m_count == s->count) {
+                s->lastReceived = Clock::now();
+                s->received.store(m_count, std::memory_order_relaxed);
+                s->done.countDown();
+            }
+        });
+        on<Parley::Stop>([this] { complete(Parley::Aborted{}); });
+    }
+
+private:
+    qint64 m_count = 0;
+};
+
+class FloodSender : public Parley::Machine
+{
+public:
+    FloodSender(FloodState *s, Parley::Address receiver) : m_receiver(std::move(receiver))
+    {
+        on<Parley::Start>([s] {
+            s->senderThread = QThread::currentThread();
+            s->ready.countDown();
+        });
+        on<Go>([this, s] {
+            s->firstSend = Clock::now();
+            for (qint64 i = 0; i < s->count; ++i)
+                send(Tick{i}, m_receiver);
+        });
+        on<Parley::Stop>([this] { complete(Parley::Aborted{}); });
+    }
+
+private:
+    Parley::Address m_receiver;
+};
+
+double parleyFlood(qint64 count)
+{
+    FloodState s; // outlives the runtime and its machines
+    s.count = count;
+    auto runtime = startRuntime();
+    Watched watched("parley flood", [&s] {
+        return "received " + std::to_string(s.received.load()) + " of " + std::to_string(s.count);
+    });
+    const Parley::Address receiver =
+        runtime->createOn<FloodReceiver>(Parley::Placement::AnyWorker, &s);
+    const Parley::Address sender =
+        runtime->createOn<FloodSender>(Parley::Placement::AnyWorker, &s, receiver);
+    s.ready.wait();
+    if (s.senderThread == s.receiverThread)
+        fail("flood: sender and receiver landed on the same worker");
+    runtime->send(Go{}, sender);
+    s.done.wait();
+    if (!s.inOrder)
+        fail("flood: messages arrived out of order or were lost");
+    stopRuntime(std::move(runtime));
+    return double(count) / secondsBetween(s.firstSend, s.lastReceived);
+}
+
+void figureFlood(qint64 count)
+{
+    const double parley = parleyFlood(count);
+    const double qt = runBaseline("qtPostEventFlood", [&] {
+        return Baselines::qtPostEventFlood(int(count));
+    });
+    printFigure("flood", parley, "msg/s", 0, "qt_postevent", qt, Better::Higher);
+#ifdef PARLEY_HAVE_CAF
+    const double caf = runBaseline("cafFlood", [&] { return Baselines::cafFlood(int(count)); });
+    printFigure("flood", parley, "msg/s", 0, "caf_flood", caf, Better::Higher);
+#else
+    printCafNotBuilt("flood", "caf_flood");
+#endif
+}
+
+// -- figures 2 and 3: ping-pong ---------------------------------------------------------------
+
+struct PingPongState
+{
+    qint64 roundTrips = 0;
+    Latch ready{2};
+    Latch done;
+    std::atomic<qint64> progress{0}; // round trips so far, for the watchdog
+    QThread *pingThread = nullptr;
+    QThread *pongThread = nullptr;
+    Clock::time_point timedStart;
+    Clock::time_point timedEnd;
+};
+
+class Ponger : public Parley::Machine
+{
+public:
+    explicit Ponger(PingPongState *s)
+    {
+        on<Parley::Start>([s] {
+            s->pongThread = QThread::currentThread();
+            s->ready.countDown();
+        });
+        on<Ball>([this](const Ball &ball) { reply(Ball{ball.count}); });
+        on<Parley::Stop>([this] { complete(Parley::Aborted{}); });
+    }
+};
+
+class Pinger : public Parley::Machine
+{
+public:
+    Pinger(PingPongState *s, Parley::Address ponger) : m_ponger(std::move(ponger))
+    {
+        on<Parley::Start>([s] {
+            s->pingThread = QThread::currentThread();
+            s->ready.countDown();
+        });
+        on<Go>([this] { send(Ball{0}, m_ponger); });
+        on<Ball>([this, s](const Ball &ball) {
+            const qint64 done = ball.count + 1;
+            if ((done & 0x3fff) == 0)
+                s->progress.store(done, std::memory_order_relaxed);
+            if (done == kWarmupRoundTrips) {
+                s->timedStart = Clock::now();
+            } else if (done == kWarmupRoundTrips + s->roundTrips) {
+                s->timedEnd = Clock::now();
+                s->done.countDown();
+                return;
+            }
+            send(Ball{done}, m_ponger);
+        });
+        on<Parley::Stop>([this] { complete(Parley::Aborted{}); });
+    }
+
+private:
+    Parley::Address m_ponger;
+};
+
+/// Creates a Ponger and a Pinger with \a placement and passes Go on to the Pinger.
+class PingPongDriver : public Parley::Machine
+{
+public:
+    PingPongDriver(PingPongState *s, Parley::Placement placement)
+    {
+        on<Parley::Start>([this, s, placement] {
+            const Parley::Address ponger = createOn<Ponger>(placement, s);
+            m_pinger = createOn<Pinger>(placement, s, ponger);
+        });
+        on<Go>([this] { send(Go{}, m_pinger); });
+        on<Parley::Stop>([this] { complete(Parley::Aborted{}); });
+    }
+
+private:
+    Parley::Address m_pinger;
+};
+
+/// Returns microseconds per round trip of two machines on the same worker or on two workers.
+double parleyPingPong(qint64 roundTrips, bool sameWorker)
+{
+    PingPongState s; // outlives the runtime and its machines
+    s.roundTrips = roundTrips;
+    auto runtime = startRuntime();
+    Watched watched(sameWorker ? "parley same-worker ping-pong" : "parley cross-thread ping-pong",
+                    [&s] {
+                        return "about " + std::to_string(s.progress.load()) + " of "
+                            + std::to_string(kWarmupRoundTrips + s.roundTrips) + " round trips";
+                    });
+    // Placement::Default puts the children on their creator's worker; AnyWorker picks the
+    // workers in turn, so two AnyWorker children in a row land on different workers.
+    const Parley::Address driver = runtime->createOn<PingPongDriver>(
+        Parley::Placement::AnyWorker, &s,
+        sameWorker ? Parley::Placement::Default : Parley::Placement::AnyWorker);
+    s.ready.wait();
+    if ((s.pingThread == s.pongThread) != sameWorker)
+        fail(sameWorker ? "same-worker ping-pong: the machines landed on different workers"
+                        : "cross-thread ping-pong: the machines landed on the same worker");
+    runtime->send(Go{}, driver);
+    s.done.wait();
+    stopRuntime(std::move(runtime));
+    return secondsBetween(s.timedStart, s.timedEnd) * 1e6 / double(roundTrips);
+}
+
+void figureSameWorkerPingPong(qint64 roundTrips)
+{
+    const double parley = parleyPingPong(roundTrips, true);
+#ifdef PARLEY_HAVE_CAF
+    const double caf = runBaseline("cafPingPongMicros", [&] {
+        return Baselines::cafPingPongMicros(int(roundTrips));
+    });
+    printFigure("same_worker_pingpong", parley, "us", 3, "caf_pingpong", caf, Better::Lower);
+#else
+    printCafNotBuilt("same_worker_pingpong", "caf_pingpong");
+#endif
+    const double qt = runBaseline("qtSameThreadPingPongMicros", [&] {
+        return Baselines::qtSameThreadPingPongMicros(int(roundTrips));
+    });
+    printFigure("same_worker_pingpong", parley, "us", 3, "qt_invokemethod_same_thread", qt,
+                Better::Lower);
+}
+
+void figureCrossThreadPingPong(qint64 roundTrips)
+{
+    const double parley = parleyPingPong(roundTrips, false);
+    const double qt = runBaseline("qtInvokeMethodPingPongMicros", [&] {
+        return Baselines::qtInvokeMethodPingPongMicros(int(roundTrips));
+    });
+    printFigure("cross_thread_pingpong", parley, "us", 3, "qt_invokemethod_cross_thread", qt,
+                Better::Lower);
+}
+
+// -- figure 4: 1M machines ----------------------------------------------------------------------
+
+struct CrowdState
+{
+    qint64 count = 0;
+    std::atomic<qint64> created{0}; // progress, for the watchdog
+    std::atomic<qint64> started{0};
+    std::atomic<qint64> completed{0};
+    Latch allStarted;
+    Latch allCompleted;
+    Clock::time_point lastStarted;
+    Clock::time_point lastCompleted;
+};
+
+/// The small machine there are a million of: it starts, and completes when told to.
+class Member : public Parley::Machine
+{
+public:
+    explicit Member(CrowdState *s)
+    {
+        on<Parley::Start>([s] {
+            if (s->started.fetch_add(1, std::memory_order_relaxed) + 1 == s->count) {
+                s->lastStarted = Clock::now();
+                s->allStarted.countDown();
+            }
+        });
+        on<Go>([this] { complete(Parley::Ack{}); });
+    }
+};
+
+/// Creates the members on its own worker, tells each to complete on Go and counts Completed.
+class Crowd : public Parley::Machine
+{
+public:
+    explicit Crowd(CrowdState *s)
+    {
+        on<Parley::Start>([this, s] {
+            // Ids, not Addresses: the same 8 bytes per object the baselines keep as handles.
+            m_members.reserve(size_t(s->count));
+            for (qint64 i = 0; i < s->count; ++i) {
+                m_members.push_back(create<Member>(s).last());
+                if ((i & 0xfff) == 0)
+                    s->created.store(i, std::memory_order_relaxed);
+            }
+        });
+        on<Go>([this] {
+            for (const Parley::Address::Id id : m_members)
+                send(Go{}, Parley::Address(id));
+            std::vector<Parley::Address::Id>().swap(m_members);
+        });
+        on<Parley::Completed>([s] {
+            if (s->completed.fetch_add(1, std::memory_order_relaxed) + 1 == s->count) {
+                s->lastCompleted = Clock::now();
+                s->allCompleted.countDown();
+            }
+        });
+        on<Parley::Stop>([this] { complete(Parley::Aborted{}); });
+    }
+
+private:
+    std::vector<Parley::Address::Id> m_members;
+};
+
+Baselines::ObjectCost parleyMachines(qint64 count)
+{
+    CrowdState s; // outlives the runtime and its machines
+    s.count = count;
+    auto runtime = startRuntime();
+    Baselines::ObjectCost cost;
+
+    trimHeap();
+    const long long rssBefore = residentBytes();
+    const Clock::time_point createStart = Clock::now();
+    Parley::Address crowd;
+    {
+        Watched watched("parley machines: create and start", [&s] {
+            return "about " + std::to_string(s.created.load()) + " created, "
+                + std::to_string(s.started.load()) + " started of " + std::to_string(s.count);
+        });
+        crowd = runtime->createOn<Crowd>(Parley::Placement::AnyWorker, &s);
+        s.allStarted.wait();
+    }
+    const long long rssAlive = residentBytes();
+    const int alive = runtime->objectCount();
+    if (alive < count + 1)
+        fail("machines: fewer live objects than machines created");
+
+    const Clock::time_point completeStart = Clock::now();
+    {
+        Watched watched("parley machines: complete", [&s] {
+            return std::to_string(s.completed.load()) + " of " + std::to_string(s.count)
+                + " completed";
+        });
+        runtime->send(Go{}, crowd);
+        s.allCompleted.wait();
+    }
+    cost.seconds = secondsBetween(createStart, s.lastStarted)
+        + secondsBetween(completeStart, s.lastCompleted);
+    cost.bytesPerObject = (rssBefore < 0 || rssAlive < 0)
+        ? kNaN
+        : double(rssAlive - rssBefore) / double(count);
+    std::printf("# machines: create+start %.3f s, complete+destroy %.3f s, %d objects alive, "
+                "RSS %.1f -> %.1f MiB (after completion: %.1f MiB)\n",
+                secondsBetween(createStart, s.lastStarted),
+                secondsBetween(completeStart, s.lastCompleted), alive, rssBefore / 1048576.0,
+                rssAlive / 1048576.0, residentBytes() / 1048576.0);
+    stopRuntime(std::move(runtime));
+    return cost;
+}
+
+void figureMachines(qint64 count)
+{
+    const Baselines::ObjectCost parley = parleyMachines(count);
+    const Baselines::ObjectCost qt = runBaseline("qobjectCreateDestroy", [&] {
+        return Baselines::qobjectCreateDestroy(int(count));
+    });
+    printFigure("machines_1m_seconds", parley.seconds, "s", 3, "qobject", qt.seconds,
+                Better::Lower);
+    printFigure("machines_1m_bytes", parley.bytesPerObject, "B", 1, "qobject", qt.bytesPerObject,
+                Better::Lower);
+#ifdef PARLEY_HAVE_CAF
+    const Baselines::ObjectCost caf = runBaseline("cafActorsCreateDestroy", [&] {
+        return Baselines::cafActorsCreateDestroy(int(count));
+    });
+    printFigure("machines_1m_seconds", parley.seconds, "s", 3, "caf_actor", caf.seconds,
+                Better::Lower);
+    printFigure("machines_1m_bytes", parley.bytesPerObject, "B", 1, "caf_actor",
+                caf.bytesPerObject, Better::Lower);
+#else
+    printCafNotBuilt("machines_1m_seconds", "caf_actor");
+    printCafNotBuilt("machines_1m_bytes", "caf_actor");
+#endif
+}
+
+// -- main ---------------------------------------------------------------------------------------
+
+QByteArray plainQThreadDispatcher()
+{
+    QByteArray name;
+    std::unique_ptr<QThread> thread(QThread::create([&name] { name = dispatcherName(); }));
+    thread->start();
+    thread->wait();
+    return name;
+}
+
+qint64 countOption(const QCommandLineParser &parser, const QString &option, qint64 fallback)
+{
+    if (!parser.isSet(option))
+        return fallback;
+    bool ok = false;
+    const qint64 value = parser.value(option).toLongLong(&ok);
+    if (!ok || value <= 0 || value > 100'000'000) {
+        std::fprintf(stderr, "bench_inprocess: --%s needs a count between 1 and 100000000\n",
+                     qPrintable(option));
+        std::exit(2);
+    }
+    return value;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Measures Parley's in-process figures next to plain Qt and CAF in the same run."));
+    parser.addHelpOption();
+    const QString n = QStringLiteral("n");
+    parser.addOptions({
+        {QStringLiteral("quick"),
+         QStringLiteral("Smoke run: 100k messages and machines, 20k round trips.")},
+        {QStringLiteral("messages"), QStringLiteral("Messages in the flood (default 1000000)."), n},
+        {QStringLiteral("round-trips"),
+         QStringLiteral("Timed ping-pong round trips (default 100000)."), n},
+        {QStringLiteral("machines"), QStringLiteral("Machines created (default 1000000)."), n},
+        {QStringLiteral("only"),
+         QStringLiteral("Comma-separated figures to run: flood, same_worker_pingpong, "
+                        "cross_thread_pingpong, machines_1m."),
+         QStringLiteral("list")},
+        {QStringLiteral("parley-only"),
+         QStringLiteral("Skip the baselines (for profiling); their values print as nan.")},
+    });
+    parser.process(app);
+
+    const bool quick = parser.isSet(QStringLiteral("quick"));
+    const qint64 messages =
+        countOption(parser, QStringLiteral("messages"), quick ? 100'000 : 1'000'000);
+    const qint64 roundTrips =
+        countOption(parser, QStringLiteral("round-trips"), quick ? 20'000 : 100'000);
+    const qint64 machines =
+        countOption(parser, QStringLiteral("machines"), quick ? 100'000 : 1'000'000);
+    const QStringList known{QStringLiteral("flood"), QStringLiteral("same_worker_pingpong"),
+                            QStringLiteral("cross_thread_pingpong"), QStringLiteral("machines_1m")};
+    QStringList only = known;
+    if (parser.isSet(QStringLiteral("only"))) {
+        only = parser.value(QStringLiteral("only")).split(u',', Qt::SkipEmptyParts);
+        for (const QString &name : std::as_const(only)) {
+            if (!known.contains(name)) {
+                std::fprintf(stderr, "bench_inprocess: unknown figure '%s'\n", qPrintable(name));
+                return 2;
+            }
+        }
+    }
+    g_parleyOnly = parser.isSet(QStringLiteral("parley-only"));
+    g_restoreGlib = !qEnvironmentVariableIsSet("QT_NO_THREADED_GLIB");
+
+    Watchdog watchdog;
+    g_watchdog = &watchdog;
+
+    std::printf("# Qt %s, %d cores; messages=%lld round_trips=%lld machines=%lld\n", qVersion(),
+                QThread::idealThreadCount(), static_cast<long long>(messages),
+                static_cast<long long>(roundTrips), static_cast<long long>(machines));
+    stopRuntime(startRuntime()); // learns the workers' dispatcher
+    const QByteArray qtThreads = plainQThreadDispatcher(); // what the Qt baselines' threads get
+    std::printf("# event dispatchers: main thread %s, Qt baseline threads %s, Parley workers %s\n",
+                dispatcherName().constData(), qtThreads.constData(),
+                g_workerDispatcher.constData());
+#ifndef PARLEY_HAVE_CAF
+    std::printf("# CAF baselines: not built (CAF 0.17 not found at configure time)\n");
+#endif
+    std::fflush(stdout);
+
+    if (only.contains(QStringLiteral("flood")))
+        figureFlood(messages);
+    if (only.contains(QStringLiteral("same_worker_pingpong")))
+        figureSameWorkerPingPong(roundTrips);
+    if (only.contains(QStringLiteral("cross_thread_pingpong")))
+        figureCrossThreadPingPong(roundTrips);
+    if (only.contains(QStringLiteral("machines_1m")))
+        figureMachines(machines);
+
+    g_watchdog = nullptr;
+    return g_failed ? 1 : 0;
+}
