@@ -5,6 +5,7 @@
 #include <parley/object.h>
 
 #include <functional>
+#include <memory>
 #include <vector>
 
 namespace Parley {
@@ -23,7 +24,9 @@ auto adaptHandler(F &&f)
     };
 }
 
-/// Handlers keyed by message type; a short vector scanned in order (objects have few types).
+/// Handlers keyed by message type: the first two inline, more in a side vector (a machine
+/// usually has a handful; a million small machines should not pay for a heap block each). The
+/// null type is the unknown handler's key.
 template <class Result>
 class HandlerTable
 {
@@ -31,38 +34,43 @@ public:
     using Function = std::function<Result(Value &)>;
     void set(const TypeInfo *type, Function f)
     {
-        for (auto &h : m_handlers) {
-            if (h.type == type) {
-                h.function = std::move(f);
-                return;
-            }
+        if (Function *existing = find(type)) {
+            *existing = std::move(f);
+            return;
         }
-        m_handlers.push_back({type, std::move(f)});
+        if (m_count < Inline) {
+            m_inline[m_count++] = {type, std::move(f)};
+            return;
+        }
+        if (!m_more)
+            m_more = std::make_unique<std::vector<Entry>>();
+        m_more->push_back({type, std::move(f)});
     }
     [[nodiscard]] Function *find(const TypeInfo *type)
     {
-        for (auto &h : m_handlers) {
-            if (h.type == type)
-                return &h.function;
+        for (quint32 i = 0; i < m_count; ++i) {
+            if (m_inline[i].type == type)
+                return &m_inline[i].function;
+        }
+        if (m_more) {
+            for (auto &h : *m_more) {
+                if (h.type == type)
+                    return &h.function;
+            }
         }
         return nullptr;
     }
-    [[nodiscard]] bool contains(const TypeInfo *type) const
-    {
-        for (const auto &h : m_handlers) {
-            if (h.type == type)
-                return true;
-        }
-        return false;
-    }
 
 private:
+    static constexpr quint32 Inline = 2;
     struct Entry
     {
-        const TypeInfo *type;
+        const TypeInfo *type = nullptr;
         Function function;
     };
-    std::vector<Entry> m_handlers;
+    Entry m_inline[Inline];
+    quint32 m_count = 0;
+    std::unique_ptr<std::vector<Entry>> m_more;
 };
 
 } // namespace detail
@@ -103,15 +111,14 @@ protected:
         requires std::is_invocable_v<F &, Value &>
     Machine &onUnknown(F &&handler)
     {
-        m_unknown = [h = std::forward<F>(handler)](Value &v) mutable { (void)std::invoke(h, v); };
+        m_handlers.set(nullptr, [h = std::forward<F>(handler)](Value &v) mutable { (void)std::invoke(h, v); });
         return *this;
     }
 
 private:
     void parleyReceive(detail::Envelope &envelope) override;
 
-    detail::HandlerTable<void> m_handlers;
-    std::function<void(Value &)> m_unknown;
+    detail::HandlerTable<void> m_handlers; // the unknown handler under the null type
 };
 
 } // namespace Parley

@@ -25,8 +25,8 @@ Executor::~Executor() = default;
 
 void Executor::destroyObject(ObjectPrivate *object)
 {
-    if (object->runtime->logger.wants(LogLevel::Object))
-        object->runtime->log(LogLevel::Object, 'X', object->id, object->q->name(),
+    if (object->runtime()->logger.wants(LogLevel::Object))
+        object->runtime()->log(LogLevel::Object, 'X', object->id, object->q->name(),
                              QStringLiteral("Destroyed"), object->q->parleyStateName());
     delete object->q;
 }
@@ -72,10 +72,8 @@ LoopExecutor::~LoopExecutor()
     shutdown();
 }
 
-Executor *LoopExecutor::post(ObjectPrivate *target, Envelope &&envelope)
+Executor *LoopExecutor::schedule(ObjectPrivate *target)
 {
-    std::lock_guard guard(m_lock);
-    target->incoming.push_back(std::move(envelope));
     if (target->scheduled)
         return nullptr;
     target->scheduled = true;
@@ -86,6 +84,20 @@ Executor *LoopExecutor::post(ObjectPrivate *target, Envelope &&envelope)
     return this; // loop executors live as long as the runtime, so waking later is safe
 }
 
+Executor *LoopExecutor::post(ObjectPrivate *target, Envelope &&envelope)
+{
+    std::lock_guard guard(m_lock);
+    target->incoming.push_back(std::move(envelope));
+    return schedule(target);
+}
+
+Executor *LoopExecutor::postStart(ObjectPrivate *target)
+{
+    std::lock_guard guard(m_lock);
+    target->startPending = true;
+    return schedule(target);
+}
+
 void LoopExecutor::wake()
 {
     QCoreApplication::postEvent(m_dispatcher, new QEvent(WakeEvent));
@@ -94,20 +106,39 @@ void LoopExecutor::wake()
 void LoopExecutor::drain()
 {
     int handled = 0;
+    if (m_resume) {
+        // A busy mailbox's batch ran out of budget last time: it goes on first, so its older
+        // messages still come before anything sent to it since.
+        ObjectPrivate *object = std::exchange(m_resume, nullptr);
+        const bool alive = deliverBatch(object, false, handled);
+        if (alive && m_scratchPos < m_scratch.size()) {
+            m_resume = object;
+            wake(); // m_wakePending stays true: this event is the pending wake
+            return;
+        }
+        endBatch(object, alive);
+    }
     for (;;) {
-        {
+        if (m_readyPos == m_readyLocal.size()) {
+            // The round is done; start the next with what became ready meanwhile.
+            m_readyLocal.clear();
+            m_readyPos = 0;
             std::lock_guard guard(m_lock);
             if (m_ready.empty()) {
                 m_wakePending = false;
                 return;
             }
-            if (handled >= DrainBudget) {
-                // Let timers, sockets and other posted events run; come back for the rest.
+            if (handled >= DrainBudget)
                 break;
-            }
             m_readyLocal.swap(m_ready);
+        } else if (handled >= DrainBudget) {
+            // Let timers, sockets and other posted events run; the round resumes afterwards
+            // where it stopped, ahead of objects that became ready since.
+            break;
         }
-        for (ObjectPrivate *object : m_readyLocal) {
+        while (m_readyPos < m_readyLocal.size() && handled < DrainBudget) {
+            ObjectPrivate *object = m_readyLocal[m_readyPos++];
+            bool start;
             {
                 std::lock_guard guard(m_lock);
                 if (object->incoming.size() >= HotBatch) {
@@ -120,30 +151,60 @@ void LoopExecutor::drain()
                     object->incoming = {};
                 }
                 object->scheduled = false;
+                start = object->startPending;
+                object->startPending = false;
             }
+            m_scratchPos = 0;
             if (object->dead) {
                 object->dropUndelivered(m_scratch);
                 destroyObject(object);
-            } else {
-                for (size_t i = 0; i < m_scratch.size(); ++i) {
-                    ++handled;
-                    if (!object->deliver(m_scratch[i])) {
-                        // The object completed: what is left of its batch can't be delivered.
-                        std::vector<Envelope> rest(std::make_move_iterator(m_scratch.begin() + i + 1),
-                                                   std::make_move_iterator(m_scratch.end()));
-                        object->dropUndelivered(rest);
-                        retire(object);
-                        break;
-                    }
-                }
+                m_scratch.clear();
+                continue;
             }
-            m_scratch.clear();
-            if (m_scratch.capacity() > ScratchKeep)
-                std::vector<Envelope>().swap(m_scratch);
+            const bool alive = deliverBatch(object, start, handled);
+            if (alive && m_scratchPos < m_scratch.size()) {
+                m_resume = object; // out of budget inside this mailbox
+                break;
+            }
+            endBatch(object, alive);
         }
-        m_readyLocal.clear();
+        if (m_resume)
+            break;
     }
     wake(); // m_wakePending stays true: this event is the pending wake
+}
+
+bool LoopExecutor::deliverBatch(ObjectPrivate *object, bool start, int &handled)
+{
+    if (start) {
+        ++handled;
+        Envelope e{Address(object->id), Address(object->parentId), Value(Start{}), 0};
+        if (!object->deliver(e))
+            return false;
+    }
+    while (m_scratchPos < m_scratch.size()) {
+        if (handled >= DrainBudget)
+            return true;
+        ++handled;
+        if (!object->deliver(m_scratch[m_scratchPos++]))
+            return false;
+    }
+    return true;
+}
+
+void LoopExecutor::endBatch(ObjectPrivate *object, bool alive)
+{
+    if (!alive) {
+        // The object completed: what is left of its batch can't be delivered.
+        std::vector<Envelope> rest(std::make_move_iterator(m_scratch.begin() + qsizetype(m_scratchPos)),
+                                   std::make_move_iterator(m_scratch.end()));
+        object->dropUndelivered(rest);
+        retire(object);
+    }
+    m_scratch.clear();
+    m_scratchPos = 0;
+    if (m_scratch.capacity() > ScratchKeep)
+        std::vector<Envelope>().swap(m_scratch);
 }
 
 void LoopExecutor::retire(ObjectPrivate *object)
@@ -179,8 +240,24 @@ void LoopExecutor::destroyRemaining()
         }
         destroyObject(o);
     }
-    std::lock_guard guard(m_lock);
-    m_ready.clear();
+    m_resume = nullptr; // deleted above if alive; a dead one is on no list and was retired
+    m_scratch.clear();
+    m_scratchPos = 0;
+    // Completed objects still waiting on a ready list were out of the table: delete them too.
+    std::vector<ObjectPrivate *> waiting(m_readyLocal.begin() + qsizetype(m_readyPos), m_readyLocal.end());
+    m_readyLocal.clear();
+    m_readyPos = 0;
+    {
+        std::lock_guard guard(m_lock);
+        waiting.insert(waiting.end(), m_ready.begin(), m_ready.end());
+        m_ready.clear();
+    }
+    for (ObjectPrivate *o : waiting) {
+        if (o->dead) {
+            o->incoming.clear();
+            destroyObject(o);
+        }
+    }
 }
 
 void LoopExecutor::shutdown()

@@ -42,6 +42,9 @@ public:
     [[nodiscard]] virtual Executor *post(ObjectPrivate *target, Envelope &&envelope) = 0;
     /// Wakes the executor's thread (called without any Parley lock held).
     virtual void wake() {}
+    /// Schedules \a target's Start, delivered before anything else sent to it. Returns the
+    /// executor to wake, as post() does.
+    [[nodiscard]] virtual Executor *postStart(ObjectPrivate *target) = 0;
     /// Called on the executor's thread when \a object has completed: deletes it now, or later
     /// when it is still on the ready list.
     virtual void retire(ObjectPrivate *object) = 0;
@@ -71,6 +74,7 @@ public:
     ~LoopExecutor() override;
 
     [[nodiscard]] Executor *post(ObjectPrivate *target, Envelope &&envelope) override;
+    [[nodiscard]] Executor *postStart(ObjectPrivate *target) override;
     void wake() override;
     void retire(ObjectPrivate *object) override;
     [[nodiscard]] bool isWorker() const override { return m_worker; }
@@ -82,14 +86,23 @@ public:
 
 private:
     void destroyRemaining();
+    [[nodiscard]] Executor *schedule(ObjectPrivate *target); // m_lock held
+    /// Delivers \a object's batch in m_scratch from m_scratchPos on, within the budget. Returns
+    /// false when the object completed; leaves m_scratchPos short of the end when out of budget.
+    bool deliverBatch(ObjectPrivate *object, bool start, int &handled);
+    /// Finishes with the object whose batch is in m_scratch (retire it if it completed).
+    void endBatch(ObjectPrivate *object, bool alive);
 
     bool m_worker;
     bool m_ownsThread;
     WorkerDispatcher *m_dispatcher = nullptr;
     std::vector<ObjectPrivate *> m_ready;      // guarded by m_lock
     bool m_wakePending = false;                // guarded by m_lock
-    std::vector<ObjectPrivate *> m_readyLocal; // executor thread only
-    std::vector<Envelope> m_scratch;           // executor thread only
+    std::vector<ObjectPrivate *> m_readyLocal; // executor thread only: the round in progress
+    size_t m_readyPos = 0;                     // next object of m_readyLocal to run
+    std::vector<Envelope> m_scratch;           // executor thread only: the batch being run
+    size_t m_scratchPos = 0;                   // next envelope of m_scratch to deliver
+    ObjectPrivate *m_resume = nullptr;         // whose batch ran out of budget half-way
 };
 
 /// \internal
@@ -99,6 +112,7 @@ class RoutineExecutor final : public Executor
 public:
     explicit RoutineExecutor(RuntimePrivate *runtime) : Executor(runtime) {}
     [[nodiscard]] Executor *post(ObjectPrivate *target, Envelope &&envelope) override;
+    [[nodiscard]] Executor *postStart(ObjectPrivate *) override { return nullptr; } // routines start by running
     void retire(ObjectPrivate *object) override;
 
     /// Moves newly arrived envelopes into \a out, waiting until \a deadline (or forever when

@@ -12,18 +12,17 @@ Machine::~Machine() = default;
 
 void Machine::parleyReceive(detail::Envelope &envelope)
 {
-    if (auto *handler = m_handlers.find(envelope.message.type())) {
+    auto *handler = m_handlers.find(envelope.message.type());
+    if (!handler)
+        handler = m_handlers.find(nullptr); // the unknown handler
+    if (handler) {
         (*handler)(envelope.message);
-        return;
-    }
-    if (m_unknown) {
-        m_unknown(envelope.message);
         return;
     }
     if (envelope.message.is<Start>())
         return; // a machine with nothing to do at start needs no Start handler
     ObjectPrivate *d = ObjectPrivate::get(this);
-    d->runtime->logDropped(envelope, d->id, "no handler", this);
+    d->runtime()->logDropped(envelope, d->id, "no handler", this);
 }
 
 } // namespace Parley

@@ -66,18 +66,21 @@ Address ObjectPrivate::registerBorn(const detail::Birth &birth, Object *object, 
         std::lock_guard guard(rt->rootLock);
         rt->topLevel.insert(birth.id);
     }
-    rt->log(LogLevel::Object, '+', birth.id, object->name(),
-            QStringLiteral("Created by %1").arg(formatId(birth.parentId)), object->parleyStateName());
+    if (rt->logger.wants(LogLevel::Object))
+        rt->log(LogLevel::Object, '+', birth.id, object->name(),
+                QStringLiteral("Created by %1").arg(formatId(birth.parentId)), object->parleyStateName());
     rt->table.insert(birth.id, d);
     const Address address(birth.id);
     if (birth.parentId != RuntimePrivate::RootId) {
         // The creator is running this very code on its own thread, so its bookkeeping is ours.
         if (Object *parent = birth.creator)
-            ObjectPrivate::get(parent)->ensureExtra().children.insert(birth.id);
+            ObjectPrivate::get(parent)->adoptChild(birth.id);
     }
-    // Start comes first: nothing else can have been sent to an address nobody knew yet.
-    if (sendStart)
-        rt->deliver({address, Address(birth.parentId), Value(Start{}), 0}, birth.parentId);
+    // Start comes first: the executor delivers it ahead of anything else sent to the object.
+    if (sendStart) {
+        if (detail::Executor *toWake = birth.executor->postStart(d))
+            toWake->wake();
+    }
     return address;
 }
 
@@ -91,7 +94,6 @@ Object::Object() : m_d(std::make_unique<ObjectPrivate>())
     Q_D(Object);
     d->q = this;
     if (const detail::Birth *b = t_birth) {
-        d->runtime = RuntimePrivate::get(b->runtime);
         d->executor = b->executor;
         d->id = b->id;
         d->parentId = b->parentId;
@@ -107,8 +109,8 @@ Object::~Object()
     Q_D(Object);
     // The "Destroyed" line is written by the executor before deleting, while the state
     // machine part (and so the state name) still exists.
-    if (d->runtime && d->extra && !d->extra->timers.isEmpty())
-        d->runtime->timers->cancelAll(d->id);
+    if (d->runtime() && d->extra && !d->extra->timers.isEmpty())
+        d->runtime()->timers->cancelAll(d->id);
 }
 
 // -- identity -----------------------------------------------------------------------------------
@@ -128,7 +130,7 @@ Address Object::parentAddress() const
 Runtime *Object::runtime() const
 {
     Q_D(const Object);
-    return d->runtime ? d->runtime->q : nullptr;
+    return d->runtime() ? d->runtime()->q : nullptr;
 }
 
 QString Object::name() const
@@ -150,26 +152,26 @@ QString Object::parleyStateName() const
 void Object::sendValue(Value message, const Address &to)
 {
     Q_D(Object);
-    if (!d->runtime)
+    if (!d->runtime())
         return;
-    if (d->runtime->logger.wants(LogLevel::Object))
-        d->runtime->log(LogLevel::Object, '>', d->id, name(),
+    if (d->runtime()->logger.wants(LogLevel::Object))
+        d->runtime()->log(LogLevel::Object, '>', d->id, name(),
                         QStringLiteral("Sent %1 to %2").arg(QString::fromUtf8(message.typeName()), to.toString()),
                         parleyStateName(), &message, &to);
-    d->runtime->deliver({to, Address(d->id), std::move(message), 0}, d->id, this);
+    d->runtime()->deliver({to, Address(d->id), std::move(message), 0}, d->id, this);
 }
 
 void Object::forwardValue(Value message, const Address &to, const Address &from)
 {
     Q_D(Object);
-    if (!d->runtime)
+    if (!d->runtime())
         return;
-    if (d->runtime->logger.wants(LogLevel::Object))
-        d->runtime->log(LogLevel::Object, '>', d->id, name(),
+    if (d->runtime()->logger.wants(LogLevel::Object))
+        d->runtime()->log(LogLevel::Object, '>', d->id, name(),
                         QStringLiteral("Forward %1 to %2 (from %3)")
                             .arg(QString::fromUtf8(message.typeName()), to.toString(), from.toString()),
                         parleyStateName(), &message, &to);
-    d->runtime->deliver({to, from, std::move(message), 0}, d->id, this);
+    d->runtime()->deliver({to, from, std::move(message), 0}, d->id, this);
 }
 
 const Address &Object::returnAddress() const
@@ -213,21 +215,21 @@ bool Object::isCompleted() const
 void Object::startTimerValue(Value timer, Duration after, TimerMode mode)
 {
     Q_D(Object);
-    if (!d->runtime || d->completed)
+    if (!d->runtime() || d->completed)
         return;
     const TypeInfo *type = timer.type();
-    const quint64 generation = d->runtime->allocateTimerGeneration();
+    const quint64 generation = d->runtime()->allocateTimerGeneration();
     d->ensureExtra().timers.insert(type, {generation, mode == TimerMode::Repeating});
-    d->runtime->timers->start(d->id, generation, std::move(timer), after, mode == TimerMode::Repeating);
+    d->runtime()->timers->start(d->id, generation, std::move(timer), after, mode == TimerMode::Repeating);
 }
 
 void Object::cancelTimer(const TypeInfo *type)
 {
     Q_D(Object);
-    if (!d->runtime || !d->extra)
+    if (!d->runtime() || !d->extra)
         return;
     if (d->extra->timers.remove(type))
-        d->runtime->timers->cancel(d->id, type);
+        d->runtime()->timers->cancel(d->id, type);
 }
 
 // -- logging ------------------------------------------------------------------------------------
@@ -235,23 +237,35 @@ void Object::cancelTimer(const TypeInfo *type)
 bool Object::logs(LogLevel level) const
 {
     Q_D(const Object);
-    return d->runtime && d->runtime->logger.wants(level);
+    return d->runtime() && d->runtime()->logger.wants(level);
 }
 
 void Object::log(LogLevel level, char marker, const QString &text) const
 {
     Q_D(const Object);
-    if (d->runtime)
-        d->runtime->log(level, marker, d->id, name(), text, parleyStateName());
+    if (d->runtime())
+        d->runtime()->log(level, marker, d->id, name(), text, parleyStateName());
 }
 
 // -- ObjectPrivate ------------------------------------------------------------------------------
 
+void ObjectPrivate::adoptChild(quint64 child)
+{
+    Extra &e = ensureExtra();
+    if (e.children.size() >= e.compactAt) {
+        // Forget children that have completed; amortised O(1) per child, no bookkeeping on
+        // each completion.
+        std::erase_if(e.children, [this](quint64 c) { return !runtime()->table.contains(c); });
+        e.compactAt = std::max<size_t>(64, e.children.size() * 2);
+    }
+    e.children.push_back(child);
+}
+
 void ObjectPrivate::logReceived(const detail::Envelope &envelope, const char *verb) const
 {
-    if (!runtime->logger.wants(LogLevel::Object))
+    if (!runtime()->logger.wants(LogLevel::Object))
         return;
-    runtime->log(LogLevel::Object, '<', id, q->name(),
+    runtime()->log(LogLevel::Object, '<', id, q->name(),
                  QStringLiteral("%1 %2 from %3")
                      .arg(QString::fromUtf8(verb), QString::fromUtf8(envelope.message.typeName()),
                           envelope.from.toString()),
@@ -273,8 +287,6 @@ bool ObjectPrivate::acceptTimer(const detail::Envelope &envelope)
 bool ObjectPrivate::runCallback(detail::Envelope &envelope)
 {
     const quint64 from = envelope.from.last();
-    if (extra && envelope.from.size() == 1)
-        extra->children.remove(from);
     if (!extra || extra->callbacks.isEmpty())
         return false;
     const auto it = extra->callbacks.find(from);
@@ -308,7 +320,7 @@ bool ObjectPrivate::deliver(detail::Envelope &envelope)
 
 void ObjectPrivate::faultFromException(const QString &what)
 {
-    runtime->log(LogLevel::Fault, '!', id, q->name(),
+    runtime()->log(LogLevel::Fault, '!', id, q->name(),
                  QStringLiteral("Faulted: exception escaped a handler: %1").arg(what), q->parleyStateName());
     if (!completed)
         finish(Value(Faulted{QStringLiteral("exception"), what, 0}));
@@ -317,31 +329,33 @@ void ObjectPrivate::faultFromException(const QString &what)
 void ObjectPrivate::finish(Value value)
 {
     completed = true;
-    runtime->table.remove(id);
+    runtime()->table.remove(id);
     if (extra) {
         if (!extra->timers.isEmpty()) {
-            runtime->timers->cancelAll(id);
+            runtime()->timers->cancelAll(id);
             extra->timers.clear();
         }
         // Children still running are told to stop; their Completed will find no parent.
-        for (quint64 child : std::as_const(extra->children))
-            q->sendValue(Value(Stop{}), Address(child));
+        for (quint64 child : extra->children) {
+            if (runtime()->table.contains(child))
+                q->sendValue(Value(Stop{}), Address(child));
+        }
         extra->children.clear();
         extra->callbacks.clear();
     }
-    if (runtime->logger.wants(LogLevel::Object))
-        runtime->log(LogLevel::Object, '>', id, q->name(),
+    if (runtime()->logger.wants(LogLevel::Object))
+        runtime()->log(LogLevel::Object, '>', id, q->name(),
                      QStringLiteral("Completed with %1 to %2")
                          .arg(QString::fromUtf8(value.typeName()), formatId(parentId)),
                      q->parleyStateName(), &value);
-    runtime->deliver({Address(parentId), Address(id), Value(Completed{std::move(value)}), 0}, id, q);
+    runtime()->deliver({Address(parentId), Address(id), Value(Completed{std::move(value)}), 0}, id, q);
 }
 
 void ObjectPrivate::dropUndelivered(std::vector<detail::Envelope> &envelopes)
 {
     for (const auto &e : envelopes) {
         if (!e.timerGeneration)
-            runtime->logDropped(e, id, "object completed");
+            runtime()->logDropped(e, id, "object completed");
     }
     envelopes.clear();
 }

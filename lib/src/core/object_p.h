@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "executor_p.h"
+
 #include <parley/object.h>
 
 #include <QtCore/QHash>
@@ -32,27 +34,32 @@ public:
     {
         QHash<const TypeInfo *, Timer> timers;
         QHash<quint64, std::function<void(Value &)>> callbacks;
-        QSet<quint64> children;
+        std::vector<quint64> children; ///< created here; compacted as it doubles
+        size_t compactAt = 64;
     };
 
+    // Laid out to fit 88 bytes: a million machines each carry one.
     Object *q = nullptr;
-    RuntimePrivate *runtime = nullptr;
-    detail::Executor *executor = nullptr;
+    detail::Executor *executor = nullptr; ///< null for an object made outside create()
     quint64 id = 0;
     quint64 parentId = 0;
     const QString *className = nullptr;
+    const detail::Envelope *current = nullptr; ///< the envelope being handled
+    std::unique_ptr<Extra> extra;
 
     // -- guarded by executor->lock
     std::vector<detail::Envelope> incoming;
-    bool scheduled = false; ///< queued on the executor's ready list
-    bool dead = false;      ///< completed and out of the table; delete when next seen
+    bool scheduled = false;    ///< queued on the executor's ready list
+    bool dead = false;         ///< completed and out of the table; delete when next seen
+    bool startPending = false; ///< Start is due first (made when drained: no allocation)
 
     // -- the object's own thread
     bool dispatching = false;
     bool completed = false;
     bool ownThread = false; ///< a routine: complete() records, the runner retires
-    const detail::Envelope *current = nullptr;
-    std::unique_ptr<Extra> extra;
+
+    /// Returns the runtime, or null for an object made outside create().
+    [[nodiscard]] RuntimePrivate *runtime() const { return executor ? executor->runtime() : nullptr; }
 
     Extra &ensureExtra()
     {
@@ -61,6 +68,8 @@ public:
         return *extra;
     }
     static ObjectPrivate *get(Object *o) { return o->m_d.get(); }
+    /// Records \a child, so that completing stops it if it is still running.
+    void adoptChild(quint64 child);
     /// Enters a newly constructed object in the table and sends it Start (unless a routine).
     static Address registerBorn(const detail::Birth &birth, Object *object, bool sendStart);
 

@@ -8,36 +8,113 @@
 #include <QtCore/QThread>
 #include <QtCore/QTimer>
 
+#include <cstdlib>
+
 Q_LOGGING_CATEGORY(lcRuntime, "parley.runtime")
 
 namespace Parley {
 
 // -- ObjectTable --------------------------------------------------------------------------------
 
+ObjectTable::ObjectTable(const std::atomic<quint64> *nextId)
+    : m_nextId(nextId),
+      m_top(static_cast<std::atomic<Mid *> *>(std::calloc(TopSize, sizeof(std::atomic<Mid *>))))
+{
+    if (!m_top)
+        qFatal("Parley: cannot allocate the object table");
+}
+
+ObjectTable::~ObjectTable()
+{
+    for (quint64 t = 0; t < TopSize; ++t) {
+        Mid *mid = m_top[t].load(std::memory_order_relaxed);
+        if (!mid)
+            continue;
+        for (quint64 m = 0; m < MidSize; ++m)
+            std::free(mid->pages[m].load(std::memory_order_relaxed));
+        std::free(mid);
+    }
+    std::free(m_top);
+}
+
+std::atomic<ObjectTable::Page *> *ObjectTable::pageSlot(quint64 page, bool create) const
+{
+    const quint64 top = page >> MidBits;
+    if (top >= TopSize) {
+        if (create)
+            qFatal("Parley: object ids exhausted (more than 2^40 objects created)");
+        return nullptr;
+    }
+    Mid *mid = m_top[top].load(std::memory_order_acquire);
+    if (!mid) {
+        if (!create)
+            return nullptr;
+        std::lock_guard guard(m_midLock);
+        mid = m_top[top].load(std::memory_order_relaxed);
+        if (!mid) {
+            mid = static_cast<Mid *>(std::calloc(1, sizeof(Mid)));
+            if (!mid)
+                qFatal("Parley: cannot allocate the object table");
+            m_top[top].store(mid, std::memory_order_release);
+        }
+    }
+    return &mid->pages[page & (MidSize - 1)];
+}
+
 void ObjectTable::insert(quint64 id, ObjectPrivate *object)
 {
-    Shard &s = shard(id);
-    std::lock_guard guard(s.lock);
-    s.objects.insert(id, object);
+    const quint64 page = id >> PageBits;
+    std::atomic<Page *> *slot = pageSlot(page, true);
+    {
+        std::lock_guard guard(stripe(page));
+        Page *p = slot->load(std::memory_order_relaxed);
+        if (!p) {
+            p = static_cast<Page *>(std::calloc(1, sizeof(Page)));
+            if (!p)
+                qFatal("Parley: cannot allocate the object table");
+            slot->store(p, std::memory_order_relaxed);
+        }
+        p->objects[id & (PageSize - 1)] = object;
+        ++p->live;
+    }
+    m_size.fetch_add(1, std::memory_order_relaxed);
+    quint64 highest = m_highestPage.load(std::memory_order_relaxed);
+    while (page > highest && !m_highestPage.compare_exchange_weak(highest, page)) { }
 }
 
 void ObjectTable::remove(quint64 id)
 {
-    Shard &s = shard(id);
-    std::lock_guard guard(s.lock);
-    s.objects.remove(id);
+    const quint64 page = id >> PageBits;
+    std::atomic<Page *> *slot = pageSlot(page, false);
+    if (!slot)
+        return;
+    std::lock_guard guard(stripe(page));
+    Page *p = slot->load(std::memory_order_relaxed);
+    if (!p || !p->objects[id & (PageSize - 1)])
+        return;
+    p->objects[id & (PageSize - 1)] = nullptr;
+    m_size.fetch_sub(1, std::memory_order_relaxed);
+    // Once every id of the page has been handed out, an empty page will never fill again. (An
+    // id handed out but not yet inserted simply recreates the page.)
+    if (--p->live == 0 && m_nextId->load(std::memory_order_relaxed) > (page + 1) * PageSize) {
+        slot->store(nullptr, std::memory_order_relaxed);
+        std::free(p);
+    }
 }
 
 bool ObjectTable::post(quint64 id, detail::Envelope &&envelope)
 {
-    Shard &s = shard(id);
+    const quint64 page = id >> PageBits;
+    std::atomic<Page *> *slot = pageSlot(page, false);
+    if (!slot)
+        return false;
     detail::Executor *toWake;
     {
-        std::lock_guard guard(s.lock);
-        const auto it = s.objects.constFind(id);
-        if (it == s.objects.cend())
+        std::lock_guard guard(stripe(page));
+        Page *p = slot->load(std::memory_order_relaxed);
+        ObjectPrivate *target = p ? p->objects[id & (PageSize - 1)] : nullptr;
+        if (!target)
             return false;
-        ObjectPrivate *target = it.value();
         toWake = target->executor->post(target, std::move(envelope));
     }
     if (toWake)
@@ -47,28 +124,31 @@ bool ObjectTable::post(quint64 id, detail::Envelope &&envelope)
 
 bool ObjectTable::contains(quint64 id) const
 {
-    const Shard &s = shard(id);
-    std::lock_guard guard(s.lock);
-    return s.objects.contains(id);
-}
-
-int ObjectTable::size() const
-{
-    int n = 0;
-    for (const Shard &s : m_shards) {
-        std::lock_guard guard(s.lock);
-        n += int(s.objects.size());
-    }
-    return n;
+    const quint64 page = id >> PageBits;
+    std::atomic<Page *> *slot = pageSlot(page, false);
+    if (!slot)
+        return false;
+    std::lock_guard guard(stripe(page));
+    const Page *p = slot->load(std::memory_order_relaxed);
+    return p && p->objects[id & (PageSize - 1)];
 }
 
 std::vector<ObjectPrivate *> ObjectTable::snapshot() const
 {
     std::vector<ObjectPrivate *> out;
-    for (const Shard &s : m_shards) {
-        std::lock_guard guard(s.lock);
-        for (auto it = s.objects.cbegin(); it != s.objects.cend(); ++it)
-            out.push_back(it.value());
+    const quint64 highest = m_highestPage.load(std::memory_order_relaxed);
+    for (quint64 page = 0; page <= highest; ++page) {
+        std::atomic<Page *> *slot = pageSlot(page, false);
+        if (!slot)
+            continue;
+        std::lock_guard guard(stripe(page));
+        const Page *p = slot->load(std::memory_order_relaxed);
+        if (!p)
+            continue;
+        for (ObjectPrivate *o : p->objects) {
+            if (o)
+                out.push_back(o);
+        }
     }
     return out;
 }

@@ -23,32 +23,63 @@
 namespace Parley {
 
 /// \internal
-/// Maps object ids to live objects. Sharded so that senders on different threads rarely meet;
-/// a sender posts while holding its shard's lock, and removal takes the same lock, so a found
-/// object cannot be destroyed under the sender.
+/// Maps object ids to live objects.
+///
+/// Ids are handed out in sequence and never reused, so the table is a radix array indexed by
+/// id: 4096 ids to a page, 4096 pages to a middle block, up to 65536 middle blocks (2^40 ids).
+/// A lookup is three array reads and no hashing; neighbouring ids share cache lines. Each page
+/// is guarded by one of a fixed set of striped locks: a sender posts while holding the stripe,
+/// and removal takes the same stripe, so a found object cannot be destroyed under the sender.
+/// A page whose ids have all been handed out is freed when its last object leaves, so memory
+/// follows the live objects, not the number ever created.
 class ObjectTable
 {
 public:
-    static constexpr int ShardCount = 64;
+    static constexpr int PageBits = 12;
+    static constexpr quint64 PageSize = quint64(1) << PageBits;
+    static constexpr int MidBits = 12;
+    static constexpr quint64 MidSize = quint64(1) << MidBits;
+    static constexpr quint64 TopSize = quint64(1) << 16;
+    static constexpr int StripeCount = 64;
+
+    explicit ObjectTable(const std::atomic<quint64> *nextId);
+    ~ObjectTable();
+    ObjectTable(const ObjectTable &) = delete;
+    ObjectTable &operator=(const ObjectTable &) = delete;
 
     void insert(quint64 id, ObjectPrivate *object);
     void remove(quint64 id);
     /// Posts \a envelope to the object with \a id; returns false when there is none.
     bool post(quint64 id, detail::Envelope &&envelope);
     [[nodiscard]] bool contains(quint64 id) const;
-    [[nodiscard]] int size() const;
+    [[nodiscard]] int size() const { return m_size.load(std::memory_order_relaxed); }
     /// Returns every live object (for shutdown).
     [[nodiscard]] std::vector<ObjectPrivate *> snapshot() const;
 
 private:
-    struct alignas(64) Shard
+    struct Page
+    {
+        ObjectPrivate *objects[PageSize];
+        quint32 live;
+    };
+    struct Mid
+    {
+        std::atomic<Page *> pages[MidSize];
+    };
+    struct alignas(64) Stripe
     {
         mutable std::mutex lock;
-        QHash<quint64, ObjectPrivate *> objects;
     };
-    Shard &shard(quint64 id) { return m_shards[id % ShardCount]; }
-    const Shard &shard(quint64 id) const { return m_shards[id % ShardCount]; }
-    std::array<Shard, ShardCount> m_shards;
+    std::mutex &stripe(quint64 page) const { return m_stripes[page % StripeCount].lock; }
+    /// Returns the page slot for page index \a page, creating its middle block when asked.
+    std::atomic<Page *> *pageSlot(quint64 page, bool create) const;
+
+    const std::atomic<quint64> *m_nextId;
+    std::atomic<Mid *> *m_top; // TopSize entries, zero-filled lazily by the OS
+    mutable std::mutex m_midLock;
+    mutable Stripe m_stripes[StripeCount];
+    std::atomic<int> m_size{0};
+    std::atomic<quint64> m_highestPage{0};
 };
 
 class RuntimePrivate
@@ -88,8 +119,8 @@ public:
     Runtime *q;
     Runtime::Options options;
     mutable Logger logger;
-    ObjectTable table;
     std::atomic<quint64> m_nextId{RootId + 1};
+    ObjectTable table{&m_nextId};
     std::atomic<quint64> m_nextGeneration{1};
     std::vector<std::unique_ptr<detail::LoopExecutor>> workers;
     std::atomic<unsigned> m_nextWorker{0};

@@ -95,7 +95,7 @@ bool StateMachine::dispatch(detail::Envelope &envelope)
         handler = &any->unknown;
     if (!handler) {
         if (!envelope.message.is<Start>()) // nothing to do at start needs no Start handler
-            d->runtime->logDropped(envelope, d->id, "no handler in this state", this);
+            d->runtime()->logDropped(envelope, d->id, "no handler in this state", this);
         return false;
     }
     const detail::Transition t = (*handler)(envelope.message);
