@@ -29,16 +29,35 @@ public:
     /// Constructs the null address, which names no object.
     Address() noexcept = default;
     /// Constructs the address of the local object \a id.
-    explicit Address(Id id) noexcept : m_size(id ? 1 : 0) { m_inline[0] = id; }
+    explicit Address(Id id) noexcept : m_inline{id, 0, 0}, m_size(id ? 1 : 0) {}
     /// Constructs an address from a list of ids, first hop first.
     Address(std::initializer_list<Id> ids);
     /// Constructs an address from a span of ids, first hop first.
     explicit Address(std::span<const Id> ids);
-    Address(const Address &other);
-    Address(Address &&other) noexcept;
+    // Copies and moves of inline addresses (up to three hops) are inline: they are on every
+    // send's path. Longer ones go through the out-of-line helpers.
+    Address(const Address &other) : m_size(0)
+    {
+        if (other.isHeap())
+            assign(other.m_heap.ptr, other.m_size);
+        else
+            copyInline(other);
+    }
+    Address(Address &&other) noexcept : m_size(other.m_size)
+    {
+        if (other.isHeap())
+            m_heap = other.m_heap;
+        else
+            copyInline(other);
+        other.m_size = 0;
+    }
     Address &operator=(const Address &other);
     Address &operator=(Address &&other) noexcept;
-    ~Address();
+    ~Address()
+    {
+        if (isHeap())
+            release();
+    }
 
     /// Returns true when the address names no object.
     [[nodiscard]] bool isNull() const noexcept { return m_size == 0; }
@@ -71,6 +90,14 @@ private:
     [[nodiscard]] bool isHeap() const noexcept { return m_size > InlineCapacity; }
     void assign(const Id *ids, std::uint32_t count);
     void release() noexcept;
+    void copyInline(const Address &other) noexcept
+    {
+        // All three words, whatever the size: cheaper than a loop, and never read past size.
+        m_inline[0] = other.m_inline[0];
+        m_inline[1] = other.m_inline[1];
+        m_inline[2] = other.m_inline[2];
+        m_size = other.m_size;
+    }
 
     struct Heap
     {
@@ -78,7 +105,7 @@ private:
         std::uint32_t capacity;
     };
     union {
-        Id m_inline[InlineCapacity];
+        Id m_inline[InlineCapacity] = {}; // zeroed, so copyInline() reads only set words
         Heap m_heap;
     };
     std::uint32_t m_size = 0;

@@ -16,22 +16,6 @@ Address::Address(std::span<const Id> ids)
     assign(ids.data(), std::uint32_t(ids.size()));
 }
 
-Address::Address(const Address &other)
-{
-    assign(other.data(), other.m_size);
-}
-
-Address::Address(Address &&other) noexcept : m_size(other.m_size)
-{
-    if (other.isHeap()) {
-        m_heap = other.m_heap;
-    } else {
-        for (std::uint32_t i = 0; i < m_size; ++i)
-            m_inline[i] = other.m_inline[i];
-    }
-    other.m_size = 0;
-}
-
 Address &Address::operator=(const Address &other)
 {
     if (this != &other) {
@@ -60,11 +44,6 @@ Address &Address::operator=(Address &&other) noexcept
         other.m_size = 0;
     }
     return *this;
-}
-
-Address::~Address()
-{
-    release();
 }
 
 void Address::assign(const Id *ids, std::uint32_t count)

@@ -177,7 +177,7 @@ void Object::forwardValue(Value message, const Address &to, const Address &from)
 const Address &Object::returnAddress() const
 {
     Q_D(const Object);
-    static const Address none;
+    static const Address none{};
     return d->current ? d->current->from : none;
 }
 
