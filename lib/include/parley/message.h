@@ -39,6 +39,13 @@ struct TypeInfo;
 
 namespace detail {
 
+class CborWriter;
+class CborReader;
+class JsonWriter;
+class JsonReader;
+template <class T>
+void fillCodec(TypeInfo &info); // defined in codec.h
+
 /// Describes one field of a message: its name and its member pointer.
 template <class Class, class Member>
 struct Field
@@ -96,8 +103,9 @@ struct FaultView
 
 /// Runtime descriptor of a message type: one per type per process, compared by address.
 ///
-/// The codec layer extends this with encoders and decoders; the core uses the name, the value
-/// operations and the optional fault view.
+/// The core uses the name, the value operations and the optional fault view; the codec entries
+/// (filled from the same description, see codec.h) are null for types with a field that has no
+/// codec: such messages work in-process but can't cross a process boundary.
 struct TypeInfo
 {
     const char *wireName;
@@ -105,11 +113,25 @@ struct TypeInfo
     std::size_t size;
     std::size_t align;
     bool nothrowMove;
+    /// A Value holding this type may move by copying its bytes: the type is trivially
+    /// copyable, or too big for the inline buffer (so the Value holds only a pointer).
+    bool relocatable;
+    /// A Value holding this type needs no destructor call (trivially destructible, inline).
+    bool trivialDestroy;
     void (*defaultConstruct)(void *dst);
     void (*moveConstruct)(void *dst, void *src);
     void (*copyConstruct)(void *dst, const void *src); ///< null when the type can't be copied
     void (*destroy)(void *obj) noexcept;
     bool (*fault)(const void *obj, FaultView *out); ///< null unless the type is a fault
+
+    // -- codec (codec.h) --
+    const char *const *fieldNames; ///< field names in declaration order, null-terminated
+    std::size_t fieldCount;
+    void (*encode)(detail::CborWriter &w, const void *obj);  ///< writes the binary body
+    bool (*decode)(detail::CborReader &r, void *obj);        ///< reads a binary body into obj
+    void (*encodeJson)(detail::JsonWriter &w, const void *obj); ///< writes the JSON body
+    bool (*decodeJson)(detail::JsonReader &r, void *obj);    ///< reads a JSON body into obj
+    QString (*toText)(const void *obj);                      ///< returns the body as JSON text
 };
 
 /// Marks a message type as a fault; specialise to map its fields onto a FaultView.
@@ -124,6 +146,9 @@ namespace detail {
 /// Registers \a info under its wire name and returns the canonical descriptor for it.
 PARLEY_EXPORT const TypeInfo *registerType(const TypeInfo &info);
 
+/// Bytes a Value holds inline; larger messages go to the heap.
+inline constexpr std::size_t ValueInlineSize = 48;
+
 template <class T>
 TypeInfo makeTypeInfo()
 {
@@ -132,6 +157,10 @@ TypeInfo makeTypeInfo()
     info.size = sizeof(T);
     info.align = alignof(T);
     info.nothrowMove = std::is_nothrow_move_constructible_v<T>;
+    constexpr bool inlineStored = sizeof(T) <= ValueInlineSize
+        && alignof(T) <= alignof(std::max_align_t) && std::is_nothrow_move_constructible_v<T>;
+    info.relocatable = std::is_trivially_copyable_v<T> || !inlineStored;
+    info.trivialDestroy = std::is_trivially_destructible_v<T> && inlineStored;
     info.defaultConstruct = [](void *dst) { new (dst) T(); };
     info.moveConstruct = [](void *dst, void *src) { new (dst) T(std::move(*static_cast<T *>(src))); };
     if constexpr (std::is_copy_constructible_v<T>)
@@ -143,6 +172,7 @@ TypeInfo makeTypeInfo()
             return true;
         };
     }
+    fillCodec<T>(info);
     return info;
 }
 
@@ -169,7 +199,7 @@ PARLEY_EXPORT const TypeInfo *findType(QStringView wireName);
 class PARLEY_EXPORT Value
 {
 public:
-    static constexpr std::size_t InlineSize = 48;
+    static constexpr std::size_t InlineSize = detail::ValueInlineSize;
 
     /// Constructs an empty value (no message).
     Value() noexcept = default;
@@ -185,11 +215,25 @@ public:
         else
             *reinterpret_cast<U **>(m_storage) = allocate<U>(std::forward<T>(message));
     }
-    Value(Value &&other) noexcept;
+    Value(Value &&other) noexcept : m_type(other.m_type)
+    {
+        // Messages move on every send: plain data and heap-held ones are just bytes to copy.
+        if (!m_type)
+            return;
+        if (m_type->relocatable)
+            std::memcpy(m_storage, other.m_storage, InlineSize);
+        else
+            moveFrom(other);
+        other.m_type = nullptr;
+    }
     Value(const Value &other);
     Value &operator=(Value &&other) noexcept;
     Value &operator=(const Value &other);
-    ~Value() { reset(); }
+    ~Value()
+    {
+        if (m_type && !m_type->trivialDestroy)
+            reset();
+    }
 
     /// Returns a value of \a type in its default state (used by decoders).
     static Value defaultOf(const TypeInfo *type);
@@ -250,6 +294,7 @@ public:
     void reset() noexcept;
 
 private:
+    void moveFrom(Value &other) noexcept;
     /// Heap storage pairs with reset()'s aligned operator delete.
     template <class U, class T>
     static U *allocate(T &&message)
@@ -308,3 +353,6 @@ private:
 
 /// Declares message type \a Type with its fields; the wire name is the type's name as written.
 #define PARLEY_MESSAGE(Type, ...) PARLEY_MESSAGE_AS(Type, #Type __VA_OPT__(, ) __VA_ARGS__)
+
+// The codec templates fillCodec<T>() instantiates for every declared message.
+#include <parley/codec.h>

@@ -4,17 +4,12 @@
 
 namespace Parley {
 
-Value::Value(Value &&other) noexcept : m_type(other.m_type)
+void Value::moveFrom(Value &other) noexcept
 {
-    if (!m_type)
-        return;
-    if (isInline()) {
-        m_type->moveConstruct(m_storage, other.m_storage);
-        m_type->destroy(other.m_storage);
-    } else {
-        std::memcpy(m_storage, other.m_storage, sizeof(void *));
-    }
-    other.m_type = nullptr;
+    // An inline value of a type with a real move constructor (the relocatable ones are copied
+    // byte-wise by the inline move constructor).
+    m_type->moveConstruct(m_storage, other.m_storage);
+    m_type->destroy(other.m_storage);
 }
 
 Value::Value(const Value &other) : m_type(other.m_type)
