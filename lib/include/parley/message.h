@@ -148,6 +148,9 @@ PARLEY_EXPORT const TypeInfo *registerType(const TypeInfo &info);
 
 /// Bytes a Value holds inline; larger messages go to the heap.
 inline constexpr std::size_t ValueInlineSize = 48;
+/// Alignment a Value offers inline (8 keeps a Value at 56 bytes; over-aligned types go to the
+/// heap).
+inline constexpr std::size_t ValueInlineAlign = 8;
 
 template <class T>
 TypeInfo makeTypeInfo()
@@ -158,7 +161,7 @@ TypeInfo makeTypeInfo()
     info.align = alignof(T);
     info.nothrowMove = std::is_nothrow_move_constructible_v<T>;
     constexpr bool inlineStored = sizeof(T) <= ValueInlineSize
-        && alignof(T) <= alignof(std::max_align_t) && std::is_nothrow_move_constructible_v<T>;
+        && alignof(T) <= ValueInlineAlign && std::is_nothrow_move_constructible_v<T>;
     info.relocatable = std::is_trivially_copyable_v<T> || !inlineStored;
     info.trivialDestroy = std::is_trivially_destructible_v<T> && inlineStored;
     info.defaultConstruct = [](void *dst) { new (dst) T(); };
@@ -310,17 +313,17 @@ private:
     template <class U>
     static constexpr bool storedInline()
     {
-        return sizeof(U) <= InlineSize && alignof(U) <= alignof(std::max_align_t)
+        return sizeof(U) <= InlineSize && alignof(U) <= detail::ValueInlineAlign
             && std::is_nothrow_move_constructible_v<U>;
     }
     [[nodiscard]] bool isInline() const noexcept
     {
-        return m_type->size <= InlineSize && m_type->align <= alignof(std::max_align_t)
+        return m_type->size <= InlineSize && m_type->align <= detail::ValueInlineAlign
             && m_type->nothrowMove;
     }
 
     const TypeInfo *m_type = nullptr;
-    alignas(std::max_align_t) unsigned char m_storage[InlineSize];
+    alignas(detail::ValueInlineAlign) unsigned char m_storage[InlineSize];
 };
 
 } // namespace Parley

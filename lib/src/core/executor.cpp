@@ -15,8 +15,9 @@ namespace {
 const QEvent::Type WakeEvent = QEvent::Type(QEvent::registerEventType());
 /// Messages handled per wake-up before the executor lets its thread's other events run.
 constexpr int DrainBudget = 4096;
-/// A scratch mailbox larger than this is released after use rather than kept.
-constexpr size_t ScratchKeep = 256;
+/// A scratch mailbox larger than this (in envelopes, ~1 MiB) is released after use rather than
+/// kept: reusing it spares a flood fresh pages from the kernel on every batch.
+constexpr size_t ScratchKeep = 8192;
 /// A mailbox holding at least this many messages when drained counts as busy.
 constexpr size_t HotBatch = 8;
 } // namespace
