@@ -85,10 +85,11 @@ Executor *LoopExecutor::schedule(ObjectPrivate *target)
     return this; // loop executors live as long as the runtime, so waking later is safe
 }
 
-Executor *LoopExecutor::post(ObjectPrivate *target, Envelope &&envelope)
+Executor *LoopExecutor::post(ObjectPrivate *target, Parcel &parcel)
 {
     std::lock_guard guard(m_lock);
-    target->incoming.push_back(std::move(envelope));
+    target->incoming.emplace_back(parcel.to, parcel.from, std::move(parcel.message),
+                                  parcel.timerGeneration);
     return schedule(target);
 }
 
@@ -286,14 +287,15 @@ void LoopExecutor::shutdown()
 
 // -- RoutineExecutor ----------------------------------------------------------------------------
 
-Executor *RoutineExecutor::post(ObjectPrivate *target, Envelope &&envelope)
+Executor *RoutineExecutor::post(ObjectPrivate *target, Parcel &parcel)
 {
     // Notified here, under the table lock: a routine's executor may be reaped as soon as the
     // routine has left the table, so it must not be touched after that lock is released.
     bool notify;
     {
         std::lock_guard guard(m_lock);
-        target->incoming.push_back(std::move(envelope));
+        target->incoming.emplace_back(parcel.to, parcel.from, std::move(parcel.message),
+                                      parcel.timerGeneration);
         notify = m_waiting;
     }
     if (notify)

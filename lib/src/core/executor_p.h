@@ -29,6 +29,17 @@ namespace detail {
 /// alive). It appends to the object's mailbox and, on the mailbox's empty -> non-empty
 /// transition, schedules the object; the executor itself is woken only when its ready list goes
 /// from empty to non-empty, so a burst of sends costs one wake-up.
+/// \internal
+/// The parts of an envelope on its way to a mailbox, by reference: the envelope is built once,
+/// in place in the mailbox, and a message that can't be delivered is still intact for the log.
+struct Parcel
+{
+    const Address &to;
+    const Address &from;
+    Value &message;
+    quint64 timerGeneration = 0;
+};
+
 class Executor
 {
 public:
@@ -39,7 +50,7 @@ public:
 
     /// Appends \a envelope to \a target's mailbox. Returns the executor to wake once the
     /// caller has released the table lock, or null when no wake-up is needed.
-    [[nodiscard]] virtual Executor *post(ObjectPrivate *target, Envelope &&envelope) = 0;
+    [[nodiscard]] virtual Executor *post(ObjectPrivate *target, Parcel &parcel) = 0;
     /// Wakes the executor's thread (called without any Parley lock held).
     virtual void wake() {}
     /// Schedules \a target's Start, delivered before anything else sent to it. Returns the
@@ -73,7 +84,7 @@ public:
     LoopExecutor(RuntimePrivate *runtime, const QString &name, QThread *existing, bool worker);
     ~LoopExecutor() override;
 
-    [[nodiscard]] Executor *post(ObjectPrivate *target, Envelope &&envelope) override;
+    [[nodiscard]] Executor *post(ObjectPrivate *target, Parcel &parcel) override;
     [[nodiscard]] Executor *postStart(ObjectPrivate *target) override;
     void wake() override;
     void retire(ObjectPrivate *object) override;
@@ -111,7 +122,7 @@ class RoutineExecutor final : public Executor
 {
 public:
     explicit RoutineExecutor(RuntimePrivate *runtime) : Executor(runtime) {}
-    [[nodiscard]] Executor *post(ObjectPrivate *target, Envelope &&envelope) override;
+    [[nodiscard]] Executor *post(ObjectPrivate *target, Parcel &parcel) override;
     [[nodiscard]] Executor *postStart(ObjectPrivate *) override { return nullptr; } // routines start by running
     void retire(ObjectPrivate *object) override;
 

@@ -158,7 +158,7 @@ void Object::sendValue(Value message, const Address &to)
         d->runtime()->log(LogLevel::Object, '>', d->id, name(),
                         QStringLiteral("Sent %1 to %2").arg(QString::fromUtf8(message.typeName()), to.toString()),
                         parleyStateName(), &message, &to);
-    d->runtime()->deliver({to, Address(d->id), std::move(message), 0}, d->id, this);
+    d->runtime()->deliver(to, Address(d->id), std::move(message), d->id, this);
 }
 
 void Object::forwardValue(Value message, const Address &to, const Address &from)
@@ -171,7 +171,7 @@ void Object::forwardValue(Value message, const Address &to, const Address &from)
                         QStringLiteral("Forward %1 to %2 (from %3)")
                             .arg(QString::fromUtf8(message.typeName()), to.toString(), from.toString()),
                         parleyStateName(), &message, &to);
-    d->runtime()->deliver({to, from, std::move(message), 0}, d->id, this);
+    d->runtime()->deliver(to, from, std::move(message), d->id, this);
 }
 
 const Address &Object::returnAddress() const
@@ -348,7 +348,7 @@ void ObjectPrivate::finish(Value value)
                      QStringLiteral("Completed with %1 to %2")
                          .arg(QString::fromUtf8(value.typeName()), formatId(parentId)),
                      q->parleyStateName(), &value);
-    runtime()->deliver({Address(parentId), Address(id), Value(Completed{std::move(value)}), 0}, id, q);
+    runtime()->deliver(Address(parentId), Address(id), Value(Completed{std::move(value)}), id, q);
 }
 
 void ObjectPrivate::dropUndelivered(std::vector<detail::Envelope> &envelopes)

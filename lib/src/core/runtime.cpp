@@ -102,7 +102,7 @@ void ObjectTable::remove(quint64 id)
     }
 }
 
-bool ObjectTable::post(quint64 id, detail::Envelope &&envelope)
+bool ObjectTable::post(quint64 id, detail::Parcel &parcel)
 {
     const quint64 page = id >> PageBits;
     std::atomic<Page *> *slot = pageSlot(page, false);
@@ -115,7 +115,7 @@ bool ObjectTable::post(quint64 id, detail::Envelope &&envelope)
         ObjectPrivate *target = p ? p->objects[id & (PageSize - 1)] : nullptr;
         if (!target)
             return false;
-        toWake = target->executor->post(target, std::move(envelope));
+        toWake = target->executor->post(target, parcel);
     }
     if (toWake)
         toWake->wake();
@@ -194,17 +194,19 @@ void RuntimePrivate::logDropped(const detail::Envelope &envelope, quint64 sender
         sender ? sender->parleyStateName() : QString(), &envelope.message, &envelope.to);
 }
 
-bool RuntimePrivate::deliver(detail::Envelope &&envelope, quint64 senderId, const Object *sender)
+bool RuntimePrivate::deliver(detail::Parcel parcel, quint64 senderId, const Object *sender)
 {
-    const quint64 id = envelope.to.last();
+    const quint64 id = parcel.to.last();
     if (id == RootId) {
-        deliverToRoot(std::move(envelope));
+        deliverToRoot({parcel.to, parcel.from, std::move(parcel.message), parcel.timerGeneration});
         return true;
     }
-    if (id != 0 && table.post(id, std::move(envelope)))
+    if (id != 0 && table.post(id, parcel))
         return true;
-    // post() did not take the envelope, so it is still intact for the log line.
-    logDropped(envelope, senderId, id == 0 ? "null address" : "no such object", sender);
+    // post() did not take the message, so it is still intact for the log line.
+    if (logger.wants(LogLevel::Warning)) // true whenever a WARNING or a DEBUG drop line shows
+        logDropped({parcel.to, parcel.from, std::move(parcel.message), 0}, senderId,
+                   id == 0 ? "null address" : "no such object", sender);
     return false;
 }
 
@@ -301,7 +303,7 @@ void RuntimePrivate::shutdown()
         tops = topLevel.values();
     }
     for (quint64 id : tops)
-        deliver({Address(id), Address(RootId), Value(Stop{}), 0}, RootId);
+        deliver(Address(id), Address(RootId), Value(Stop{}), RootId);
 
     // Wait for objects to complete, keeping this thread's event loop turning for objects bound
     // to it (the GUI executor).
@@ -371,7 +373,7 @@ void Runtime::sendValue(Value message, const Address &to)
     d->log(LogLevel::Object, '>', RuntimePrivate::RootId, QStringLiteral("runtime"),
            QStringLiteral("Sent %1 to %2").arg(QString::fromUtf8(message.typeName()), to.toString()),
            {}, &message, &to);
-    d->deliver({to, Address(RuntimePrivate::RootId), std::move(message), 0}, RuntimePrivate::RootId);
+    d->deliver(to, Address(RuntimePrivate::RootId), std::move(message), RuntimePrivate::RootId);
 }
 
 Address Runtime::address() const

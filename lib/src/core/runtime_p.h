@@ -50,7 +50,7 @@ public:
     void insert(quint64 id, ObjectPrivate *object);
     void remove(quint64 id);
     /// Posts \a envelope to the object with \a id; returns false when there is none.
-    bool post(quint64 id, detail::Envelope &&envelope);
+    bool post(quint64 id, detail::Parcel &parcel);
     [[nodiscard]] bool contains(quint64 id) const;
     [[nodiscard]] int size() const { return m_size.load(std::memory_order_relaxed); }
     /// Returns every live object (for shutdown).
@@ -92,7 +92,13 @@ public:
 
     /// Routes \a envelope to its object, or drops it with a log line. \a senderId names the
     /// object that sent it (for the log), 0 for the runtime.
-    bool deliver(detail::Envelope &&envelope, quint64 senderId, const Object *sender = nullptr);
+    bool deliver(detail::Parcel parcel, quint64 senderId, const Object *sender = nullptr);
+    /// Delivers \a message from \a from to \a to.
+    bool deliver(const Address &to, const Address &from, Value &&message, quint64 senderId,
+                 const Object *sender = nullptr)
+    {
+        return deliver(detail::Parcel{to, from, message, 0}, senderId, sender);
+    }
     /// Records the completion of a top-level object.
     void deliverToRoot(detail::Envelope &&envelope);
     /// Chooses the executor for a new machine.

@@ -113,7 +113,7 @@ void TimerService::run()
         }
         lock.unlock();
         const Address self(top.key.objectId);
-        m_runtime->deliver({self, self, std::move(copy), top.generation}, top.key.objectId);
+        m_runtime->deliver(detail::Parcel{self, self, copy, top.generation}, top.key.objectId);
         lock.lock();
     }
 }
