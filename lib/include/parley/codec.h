@@ -179,6 +179,8 @@ public:
     }
     /// Leaves one level of nesting.
     void leave() noexcept { --m_depth; }
+    /// Returns the current nesting depth (0 at the top-level message).
+    [[nodiscard]] int depth() const noexcept { return m_depth; }
     /// Applies the context's address rewrite.
     void rewrite(Address &address) const;
     [[nodiscard]] const DecodeError &error() const noexcept { return m_error; }

@@ -3,6 +3,8 @@
 #include <parley/address.h>
 #include <parley/codec.h>
 
+#include "readers_p.h"
+
 #include <QtCore/QDateTime>
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QStringDecoder>
@@ -468,62 +470,12 @@ bool CborReader::readUuid(QUuid &out)
 
 bool CborReader::readAddress(Address &out)
 {
-    qsizetype n = 0;
-    if (!readArray(n))
-        return false;
-    if (n > m_context->maxAddressLength)
-        return fail(DecodeError::Kind::LimitExceeded,
-                    QStringLiteral("address of %1 ids exceeds the limit of %2")
-                        .arg(n)
-                        .arg(m_context->maxAddressLength));
-    Address a;
-    for (qsizetype i = 0; i < n; ++i) {
-        Address::Id id = 0;
-        if (!readInteger(id)) {
-            prependIndex(i);
-            return false;
-        }
-        a.append(id);
-    }
-    rewrite(a);
-    out = std::move(a);
-    return true;
+    return readAddressFrom(*this, out);
 }
 
 bool CborReader::readValue(Value &out)
 {
-    if (readNullIf()) {
-        out.reset();
-        return true;
-    }
-    const bool topLevel = m_depth == 0;
-    qsizetype n = 0;
-    if (!enter() || !readArray(n))
-        return false;
-    if (n != 2)
-        return fail(DecodeError::Kind::InvalidValue,
-                    QStringLiteral("expected [wire name, body], got %1 elements").arg(n));
-    const char *data = nullptr;
-    qsizetype size = 0;
-    if (!readTextView(data, size, "text (a wire name)"))
-        return false;
-    const QString name = QString::fromUtf8(data, size);
-    const TypeInfo *type = findType(name);
-    if (!type)
-        return fail(DecodeError::Kind::UnknownType,
-                    QStringLiteral("unknown message type \"%1\"").arg(name));
-    if (!type->decode)
-        return fail(DecodeError::Kind::NotDecodable,
-                    QStringLiteral("message type \"%1\" has a field without a codec").arg(name));
-    Value v = Value::defaultOf(type);
-    if (!type->decode(*this, v.data())) {
-        if (topLevel) // the path starts with the type of a top-level message
-            prependType(type->displayName);
-        return false;
-    }
-    out = std::move(v);
-    leave();
-    return true;
+    return readValueFrom(*this, out, &TypeInfo::decode);
 }
 
 bool CborReader::skip()
