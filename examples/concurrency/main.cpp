@@ -7,8 +7,7 @@
 // Parley::Concurrently, which hands back the answers in request order. Run it with
 // --debug-level=DEBUG to watch the interleaving in the log.
 
-#include "exampleapp.h"
-
+#include <parley/app.h>
 #include <parley/parley.h>
 
 #include <QtCore/QRandomGenerator>
@@ -153,6 +152,5 @@ Parley::Value application(Parley::Routine &self)
 
 int main(int argc, char **argv)
 {
-    return Example::run(argc, argv,
-                        [](Parley::Runtime &runtime) { return runtime.create<&application>(); });
+    return Parley::run<&application>(argc, argv);
 }

@@ -6,8 +6,7 @@
 // answered, in arrival order, right after it becomes READY; anyState handles Stop in every state.
 // The caller is a routine that sends two queries at once, then asks a third with ask().
 
-#include "exampleapp.h"
-
+#include <parley/app.h>
 #include <parley/parley.h>
 
 #include <chrono>
@@ -90,6 +89,5 @@ Parley::Value caller(Parley::Routine &self)
 
 int main(int argc, char **argv)
 {
-    return Example::run(argc, argv,
-                        [](Parley::Runtime &runtime) { return runtime.create<&caller>(); });
+    return Parley::run<&caller>(argc, argv);
 }

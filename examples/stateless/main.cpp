@@ -6,8 +6,7 @@
 // given to then(), so answers never need telling apart. The request worker also sends an
 // unsolicited TheSkyIsFalling, which lands in a handler of its own and is logged with warning().
 
-#include "exampleapp.h"
-
+#include <parley/app.h>
 #include <parley/parley.h>
 
 #include <QtCore/QStringList>
@@ -86,6 +85,5 @@ private:
 
 int main(int argc, char **argv)
 {
-    return Example::run(argc, argv,
-                        [](Parley::Runtime &runtime) { return runtime.create<Application>(); });
+    return Parley::run<Application>(argc, argv);
 }
