@@ -9,6 +9,7 @@
 #include <QtCore/QMutex>
 #include <QtCore/QStringList>
 
+#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -103,3 +104,16 @@ private:
     QStringList m_lines;
     std::vector<Parley::LogRecord> m_records;
 };
+
+/// Starts the two-worker runtime of one test function, with every log record going to a fresh
+/// \a sink.
+inline std::unique_ptr<Parley::Runtime>
+startRecordedRuntime(std::shared_ptr<CountingSink> &sink,
+                     std::chrono::milliseconds stopGrace = std::chrono::milliseconds(3000))
+{
+    sink = std::make_shared<CountingSink>(Parley::LogLevel::Debug);
+    auto runtime = std::make_unique<Parley::Runtime>(
+        Parley::Runtime::Options{.workers = 2, .name = {}, .stopGrace = stopGrace});
+    runtime->logger().addSink(sink);
+    return runtime;
+}

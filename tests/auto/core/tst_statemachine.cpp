@@ -96,9 +96,7 @@ class tst_StateMachine : public QObject
 private Q_SLOTS:
     void init()
     {
-        m_sink = std::make_shared<CountingSink>(Parley::LogLevel::Debug);
-        m_runtime = std::make_unique<Parley::Runtime>(Parley::Runtime::Options{.workers = 2});
-        m_runtime->logger().addSink(m_sink);
+        m_runtime = startRecordedRuntime(m_sink);
     }
     void cleanup() { m_runtime.reset(); }
 

@@ -52,20 +52,6 @@ void warnTimeCap(const char *what, long long done, long long wanted)
                  what, kTimeCapSeconds, done, wanted);
 }
 
-// Resident set size in bytes, from /proc/self/statm (second field = resident pages).
-long long residentBytes()
-{
-    std::FILE *file = std::fopen("/proc/self/statm", "r");
-    if (!file)
-        return -1;
-    long long sizePages = 0;
-    long long residentPages = 0;
-    const int fields = std::fscanf(file, "%lld %lld", &sizePages, &residentPages);
-    std::fclose(file);
-    if (fields != 2)
-        return -1;
-    return residentPages * static_cast<long long>(sysconf(_SC_PAGESIZE));
-}
 
 // One-shot completion flag: a mutex + condition variable, no polling, no sleeps.
 class Completion
@@ -265,6 +251,21 @@ double qtPingPongMicros(int roundTrips, bool sameThread, const char *what)
 }
 
 } // namespace
+
+// Resident set size in bytes, from /proc/self/statm (second field = resident pages).
+long long residentBytes()
+{
+    std::FILE *file = std::fopen("/proc/self/statm", "r");
+    if (!file)
+        return -1;
+    long long sizePages = 0;
+    long long residentPages = 0;
+    const int fields = std::fscanf(file, "%lld %lld", &sizePages, &residentPages);
+    std::fclose(file);
+    if (fields != 2)
+        return -1;
+    return residentPages * static_cast<long long>(sysconf(_SC_PAGESIZE));
+}
 
 double qtPostEventFlood(int n)
 {

@@ -31,6 +31,9 @@ double qtInvokeMethodPingPongMicros(int roundTrips);
 // As qtInvokeMethodPingPongMicros(), but both QObjects live in the same QThread.
 double qtSameThreadPingPongMicros(int roundTrips);
 
+/// Returns the resident set size in bytes (from /proc/self/statm), or -1 when unknown.
+long long residentBytes();
+
 struct ObjectCost
 {
     double seconds = 0.0;        // creation + destruction, total

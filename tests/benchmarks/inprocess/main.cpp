@@ -72,18 +72,7 @@ double secondsBetween(Clock::time_point from, Clock::time_point to)
     return std::chrono::duration<double>(to - from).count();
 }
 
-/// Resident set size in bytes, from /proc/self/statm (second field: resident pages).
-long long residentBytes()
-{
-    std::FILE *file = std::fopen("/proc/self/statm", "r");
-    if (!file)
-        return -1;
-    long long sizePages = 0;
-    long long residentPages = 0;
-    const int fields = std::fscanf(file, "%lld %lld", &sizePages, &residentPages);
-    std::fclose(file);
-    return fields == 2 ? residentPages * static_cast<long long>(sysconf(_SC_PAGESIZE)) : -1;
-}
+using Baselines::residentBytes;
 
 /// Hands memory freed by earlier steps back to the kernel, so that an RSS delta measured next
 /// is not flattered by pages that are already resident.
