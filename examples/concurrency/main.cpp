@@ -85,9 +85,8 @@ Parley::Value requestWorker(Parley::Routine &self)
             return Parley::Aborted{};
         const Parley::Address client = self.returnAddress();
         const Parley::Address get = self.create<&httpGet>(m.get<Lookup>().url);
-        self.then(get, [&self, client](Parley::Value &answer) {
-            self.sendValue(answer.take(), client);
-        });
+        self.then(
+            get, [&self, client](Parley::Value &answer) { self.sendValue(answer.take(), client); });
     }
 }
 //! [requestWorker]

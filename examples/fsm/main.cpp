@@ -39,13 +39,13 @@ public:
             start(Parley::T1{}, 150ms); // the handshake takes a while
             return pending;
         });
-        pending.on<Parley::T1>([this] { return ready; })
-               .defer<Query>();
-        ready.on<Query>([this](Query &q) {
-                 reply(Answer{q.question, QStringLiteral("answer #%1").arg(++m_answered)});
-                 return ready;
-             })
-             .on<Hangup>([this] { return complete(Parley::Ack{}); });
+        pending.on<Parley::T1>([this] { return ready; }).defer<Query>();
+        ready
+            .on<Query>([this](Query &q) {
+                reply(Answer{q.question, QStringLiteral("answer #%1").arg(++m_answered)});
+                return ready;
+            })
+            .on<Hangup>([this] { return complete(Parley::Ack{}); });
         anyState.on<Parley::Stop>([this] { return complete(Parley::Aborted{}); });
     }
 

@@ -46,19 +46,19 @@ int main(int argc, char **argv)
     e.when = QDateTime(QDate(2026, 3, 29), QTime(1, 30), QTimeZone("Europe/Paris"));
     e.id = QUuid::fromString(QStringLiteral("{67c8770b-44f1-410a-ab9a-f9b5446f13ee}"));
     e.mode = Mode::Auto;
-    e.inners = {Inner {1, QStringLiteral("one")}, Inner {2, std::nullopt}};
+    e.inners = {Inner{1, QStringLiteral("one")}, Inner{2, std::nullopt}};
     e.table.insert(QStringLiteral("row"), {1, 2, 3});
-    e.byId.emplace(-7, Inner {7, {}});
+    e.byId.emplace(-7, Inner{7, {}});
     e.tags = {QStringLiteral("t")};
-    e.to = Parley::Address {1, 0, 3};
-    e.any = Parley::Completed {Parley::Value(Inner {9, QStringLiteral("nested")})};
+    e.to = Parley::Address{1, 0, 3};
+    e.any = Parley::Completed{Parley::Value(Inner{9, QStringLiteral("nested")})};
     write(dir, "valid-full", Parley::encode(e));
     write(dir, "valid-full-body", Parley::encodeBody(e));
     e.when = QDateTime(QDate(2000, 1, 1), QTime(0, 0), Qt::OffsetFromUTC, -3600);
-    e.any = Parley::Faulted {QStringLiteral("c"), QStringLiteral("e"), 2};
+    e.any = Parley::Faulted{QStringLiteral("c"), QStringLiteral("e"), 2};
     write(dir, "valid-offset-and-fault", Parley::encode(e));
     write(dir, "valid-empty-value", Parley::encode(Parley::Value()));
-    write(dir, "valid-stop", Parley::encode(Parley::Stop {}));
+    write(dir, "valid-stop", Parley::encode(Parley::Stop{}));
 
     const QByteArray full = Parley::encode(e);
     write(dir, "invalid-truncated", full.left(full.size() / 2));

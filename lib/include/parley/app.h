@@ -55,11 +55,17 @@ namespace detail {
 /// Describes one settings field for the command line and --help.
 struct SettingField
 {
-    QString field; ///< the field's name in the struct and in JSON ("serverName")
-    QString type; ///< what --help shows ("text", "uint16", "list (JSON)")
+    QString field;        ///< the field's name in the struct and in JSON ("serverName")
+    QString type;         ///< what --help shows ("text", "uint16", "list (JSON)")
     bool textual = false; ///< the value is JSON text: the command line takes it as plain text
-    bool flag = false; ///< a bool: `--name` alone means true
+    bool flag = false;    ///< a bool: `--name` alone means true
 };
+
+/// Satisfied by a routine entry taking the settings (`f(Routine &, const Settings &)`) or not.
+template <class Entry, class Settings>
+concept SettingsEntry
+    = std::is_invocable_v<Entry &, Routine &, const Settings &> || std::is_invocable_v<Entry &,
+                                                                                       Routine &>;
 
 /// Describes a settings struct: its type, its fields and its factory values.
 struct SettingsSpec
@@ -76,26 +82,31 @@ using MainFactory = std::function<Address(Runtime &runtime, const Value &setting
 PARLEY_EXPORT int runMain(int argc, char **argv, const SettingsSpec &spec,
                           const MainFactory &create);
 
-template<class T> struct IsOptional : std::false_type
+template <class T>
+struct IsOptional : std::false_type
 {
 };
-template<class T> struct IsOptional<std::optional<T>> : std::true_type
+template <class T>
+struct IsOptional<std::optional<T>> : std::true_type
 {
 };
 
 /// Returns true when field type \a T is written as a JSON string (so plain text on the
 /// command line).
-template<class T> constexpr bool isTextual()
+template <class T>
+constexpr bool isTextual()
 {
     if constexpr (IsOptional<T>::value)
         return isTextual<typename T::value_type>();
     else
-        return std::is_same_v<T, QString> || std::is_same_v<T, QByteArray>
-            || std::is_same_v<T, QDateTime> || std::is_same_v<T, QUuid> || std::is_enum_v<T>;
+        return std::is_same_v<
+                   T,
+                   QString> || std::is_same_v<T, QByteArray> || std::is_same_v<T, QDateTime> || std::is_same_v<T, QUuid> || std::is_enum_v<T>;
 }
 
 /// Returns the name --help shows for field type \a T.
-template<class T> QString settingTypeName()
+template <class T>
+QString settingTypeName()
 {
     if constexpr (std::is_same_v<T, bool>) {
         return QStringLiteral("bool");
@@ -130,13 +141,14 @@ template<class T> QString settingTypeName()
 }
 
 /// Describes settings type \a S from its message description, with \a factory as defaults.
-template<Message S> SettingsSpec settingsSpec(S factory)
+template <Message S>
+SettingsSpec settingsSpec(S factory)
 {
     SettingsSpec spec;
     spec.type = typeOf<S>();
     std::apply(
         [&spec](const auto &...fields) {
-            (spec.fields.append(SettingField {
+            (spec.fields.append(SettingField{
                  QString::fromLatin1(fields.name),
                  settingTypeName<std::remove_cv_t<
                      typename std::remove_cvref_t<decltype(fields)>::MemberType>>(),
@@ -153,7 +165,8 @@ template<Message S> SettingsSpec settingsSpec(S factory)
 }
 
 /// Binds routine body \a f to the settings held by the Value it is started with.
-template<Message S, class F> RoutineBody routineWithSettings(F f, const Value &settings)
+template <Message S, class F>
+RoutineBody routineWithSettings(F f, const Value &settings)
 {
     if constexpr (std::is_invocable_v<F &, Routine &, const S &>)
         return bindRoutine(std::move(f), settings.get<S>());
@@ -173,14 +186,8 @@ template<Message S, class F> RoutineBody routineWithSettings(F f, const Value &s
 /// Prints the main object's result as JSON on stdout and returns the exit status: 0, a fault's
 /// own status (DefaultFaultExitStatus when it has none) with one line on stderr, or
 /// UsageExitStatus for a bad command line. SIGINT and SIGTERM send Stop to the main object.
-template<Message Settings, class Entry>
-requires(
-    std::is_invocable_v<
-        Entry &, Routine &,
-        const Settings &> || std::is_invocable_v<Entry &, Routine &>) int run(int argc, char **argv,
-                                                                              Entry entry,
-                                                                              Settings
-                                                                                  factorySettings)
+template <Message Settings, detail::SettingsEntry<Settings> Entry>
+int run(int argc, char **argv, Entry entry, Settings factorySettings)
 {
     return detail::runMain(argc, argv, detail::settingsSpec(std::move(factorySettings)),
                            [entry = std::move(entry)](Runtime &runtime, const Value &settings) {
@@ -191,15 +198,15 @@ requires(
 }
 
 /// Runs routine \a entry (`Value f(Routine &)`) as the main object of a program without settings.
-template<class Entry>
-requires std::is_invocable_v<Entry &, Routine &>
+template <RoutineCallable Entry>
 int run(int argc, char **argv, Entry entry)
 {
-    return run<NoSettings>(argc, argv, std::move(entry), NoSettings {});
+    return run<NoSettings>(argc, argv, std::move(entry), NoSettings{});
 }
 
 /// Runs routine function \a F as the main object, named after the function (see above).
-template<auto F, Message Settings> int run(int argc, char **argv, Settings factorySettings)
+template <auto F, Message Settings>
+int run(int argc, char **argv, Settings factorySettings)
 {
     return detail::runMain(argc, argv, detail::settingsSpec(std::move(factorySettings)),
                            [](Runtime &runtime, const Value &settings) {
@@ -210,17 +217,17 @@ template<auto F, Message Settings> int run(int argc, char **argv, Settings facto
 }
 
 /// Runs routine function \a F as the main object of a program without settings.
-template<auto F> int run(int argc, char **argv)
+template <auto F>
+int run(int argc, char **argv)
 {
-    return run<F>(argc, argv, NoSettings {});
+    return run<F>(argc, argv, NoSettings{});
 }
 
 // -- machines and state machines ----------------------------------------------------------------
 
 /// Runs an object of class \a T, constructed from the effective settings (or by default when
 /// it has no such constructor), as the program's main object; see the routine form above.
-template<class T, Message Settings>
-requires std::is_base_of_v<Object, T>
+template <std::derived_from<Object> T, Message Settings>
 int run(int argc, char **argv, Settings factorySettings)
 {
     return detail::runMain(argc, argv, detail::settingsSpec(std::move(factorySettings)),
@@ -234,11 +241,10 @@ int run(int argc, char **argv, Settings factorySettings)
 
 /// Runs a default-constructed object of class \a T as the main object of a program without
 /// settings.
-template<class T>
-requires std::is_base_of_v<Object, T>
+template <std::derived_from<Object> T>
 int run(int argc, char **argv)
 {
-    return run<T>(argc, argv, NoSettings {});
+    return run<T>(argc, argv, NoSettings{});
 }
 
 } // namespace Parley

@@ -65,10 +65,10 @@ struct DecodeContext
 {
     /// Rewrites every Address in the value as it is read (unset: addresses are kept).
     AddressRewrite rewriteAddress;
-    int maxDepth = 64; ///< nesting of structs, containers and any-values
-    qsizetype maxStringSize = 64 << 20; ///< bytes in one text or byte string
+    int maxDepth = 64;                    ///< nesting of structs, containers and any-values
+    qsizetype maxStringSize = 64 << 20;   ///< bytes in one text or byte string
     qsizetype maxContainerSize = 1 << 24; ///< elements in one list, set or map
-    int maxAddressLength = 64; ///< ids in one address
+    int maxAddressLength = 64;            ///< ids in one address
 };
 
 /// Describes why a decoder rejected its input, and where.
@@ -76,22 +76,22 @@ struct PARLEY_EXPORT DecodeError
 {
     /// Classifies decode failures.
     enum class Kind {
-        None, ///< no error
-        Truncated, ///< the input ends inside a value
-        Malformed, ///< not well-formed CBOR or JSON (or a CBOR feature Parley doesn't use)
-        TypeMismatch, ///< a value of another type than the field's
-        OutOfRange, ///< a number that doesn't fit the field
-        InvalidUtf8, ///< text that is not valid UTF-8
-        InvalidValue, ///< a value the field's type rejects (enumerator, zone, UUID size ...)
-        LimitExceeded, ///< a DecodeContext limit: depth, string size, container size
-        UnknownType, ///< an any-message whose wire name is not registered
+        None,           ///< no error
+        Truncated,      ///< the input ends inside a value
+        Malformed,      ///< not well-formed CBOR or JSON (or a CBOR feature Parley doesn't use)
+        TypeMismatch,   ///< a value of another type than the field's
+        OutOfRange,     ///< a number that doesn't fit the field
+        InvalidUtf8,    ///< text that is not valid UTF-8
+        InvalidValue,   ///< a value the field's type rejects (enumerator, zone, UUID size ...)
+        LimitExceeded,  ///< a DecodeContext limit: depth, string size, container size
+        UnknownType,    ///< an any-message whose wire name is not registered
         UnexpectedType, ///< a message of another type than the one asked for
-        NotDecodable, ///< a registered type whose fields have no codec (in-process only)
-        TrailingData, ///< bytes left after the value
+        NotDecodable,   ///< a registered type whose fields have no codec (in-process only)
+        TrailingData,   ///< bytes left after the value
     };
 
     Kind kind = Kind::None;
-    QString path; ///< where: "Welcome.yourName", "Results.values[3]"
+    QString path;    ///< where: "Welcome.yourName", "Results.values[3]"
     QString message; ///< what: "expected text, got integer"
 
     /// Returns the one-line text: "path: message" (or only the message without a path).
@@ -101,13 +101,14 @@ struct PARLEY_EXPORT DecodeError
 };
 
 /// Holds either a decoded T or the DecodeError explaining why there is none (like std::expected).
-template<class T> class Expected
+template <class T>
+class Expected
 {
 public:
     /// Constructs a result holding \a value.
-    Expected(T value) : m_state(std::in_place_index<0>, std::move(value)) { }
+    Expected(T value) : m_state(std::in_place_index<0>, std::move(value)) {}
     /// Constructs a result holding \a error.
-    Expected(DecodeError error) : m_state(std::in_place_index<1>, std::move(error)) { }
+    Expected(DecodeError error) : m_state(std::in_place_index<1>, std::move(error)) {}
 
     /// Returns true when a value was decoded.
     [[nodiscard]] bool hasValue() const noexcept { return m_state.index() == 0; }
@@ -135,19 +136,20 @@ namespace detail {
 // -- enumerations by name -----------------------------------------------------------------------
 
 /// Names one enumerator of \a E (see PARLEY_ENUM).
-template<class E> struct Enumerator
+template <class E>
+struct Enumerator
 {
     const char *name;
     E value;
 };
 
-template<class E, class... Es>
+template <class E, class... Es>
 constexpr std::array<Enumerator<E>, sizeof...(Es)> makeEnumerators(int, Es... es)
 {
     return {es...};
 }
 
-template<class E>
+template <class E>
 concept NamedEnum = std::is_enum_v<E> && requires
 {
     parleyEnumerators(static_cast<const E *>(nullptr));
@@ -159,7 +161,7 @@ concept NamedEnum = std::is_enum_v<E> && requires
 class PARLEY_EXPORT DecodeState
 {
 public:
-    explicit DecodeState(const DecodeContext &context) : m_context(&context) { }
+    explicit DecodeState(const DecodeContext &context) : m_context(&context) {}
 
     [[nodiscard]] const DecodeContext &context() const noexcept { return *m_context; }
     /// Records the error and returns false (so callers can `return fail(...)`).
@@ -195,7 +197,8 @@ protected:
 };
 
 /// Returns "int8" ... "uint64" for integer type I (used in error texts).
-template<class I> constexpr const char *integerName()
+template <class I>
+constexpr const char *integerName()
 {
     constexpr bool s = std::is_signed_v<I>;
     switch (sizeof(I)) {
@@ -264,16 +267,17 @@ public:
     void writeText(QStringView text);
     void writeKeyText(QStringView text) { writeText(text); }
     void beginArray(qsizetype size) { head(4, quint64(size)); }
-    void endArray() { }
+    void endArray() {}
     void beginMap(qsizetype size) { head(5, quint64(size)); }
-    void endMap() { }
+    void endMap() {}
     void writeDateTime(const QDateTime &dt);
     void writeUuid(const QUuid &uuid);
     void writeAddress(const Address &address);
     void writeValue(const Value &value);
 
 private:
-    template<int N> static char *putBigEndian(char *p, quint64 v)
+    template <int N>
+    static char *putBigEndian(char *p, quint64 v)
     {
         for (int i = N - 1; i >= 0; --i)
             *p++ = char(v >> (8 * i));
@@ -319,7 +323,8 @@ public:
         }
         return mismatch("boolean");
     }
-    template<class I> bool readInteger(I &out)
+    template <class I>
+    bool readInteger(I &out)
     {
         if (m_pos == m_end || *m_pos >= 0x40) [[unlikely]]
             return mismatch("integer");
@@ -494,7 +499,8 @@ public:
     JsonReader &operator=(const JsonReader &) = delete;
 
     bool readBool(bool &out);
-    template<class I> bool readInteger(I &out)
+    template <class I>
+    bool readInteger(I &out)
     {
         if constexpr (std::is_signed_v<I>) {
             qint64 v;
@@ -538,46 +544,64 @@ private:
 
 /// Encodes and decodes one field type; specialised per type. `supported` is false for types
 /// without a codec: messages with such fields work in-process but can't be encoded.
-template<class T, class = void> struct FieldCodec
+template <class T, class = void>
+struct FieldCodec
 {
     static constexpr bool supported = false;
 };
 
-template<class T>
+template <class T>
 concept Codable = FieldCodec<T>::supported;
 
-template<> struct FieldCodec<bool>
+template <>
+struct FieldCodec<bool>
 {
     static constexpr bool supported = true;
-    template<class W> static void encode(W &w, bool v) { w.writeBool(v); }
-    template<class R> static bool decode(R &r, bool &v) { return r.readBool(v); }
+    template <class W>
+    static void encode(W &w, bool v)
+    {
+        w.writeBool(v);
+    }
+    template <class R>
+    static bool decode(R &r, bool &v)
+    {
+        return r.readBool(v);
+    }
 };
 
-template<class I>
+template <class I>
 struct FieldCodec<I, std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I, bool>>>
 {
     static constexpr bool supported = true;
-    template<class W> static void encode(W &w, I v)
+    template <class W>
+    static void encode(W &w, I v)
     {
         if constexpr (std::is_signed_v<I>)
             w.writeInt(qint64(v));
         else
             w.writeUInt(quint64(v));
     }
-    template<class R> static bool decode(R &r, I &v) { return r.readInteger(v); }
+    template <class R>
+    static bool decode(R &r, I &v)
+    {
+        return r.readInteger(v);
+    }
 };
 
-template<class F> struct FieldCodec<F, std::enable_if_t<std::is_floating_point_v<F>>>
+template <class F>
+struct FieldCodec<F, std::enable_if_t<std::is_floating_point_v<F>>>
 {
     static constexpr bool supported = sizeof(F) <= sizeof(double);
-    template<class W> static void encode(W &w, F v)
+    template <class W>
+    static void encode(W &w, F v)
     {
         if constexpr (sizeof(F) == sizeof(float))
             w.writeFloat(v);
         else
             w.writeDouble(v);
     }
-    template<class R> static bool decode(R &r, F &v)
+    template <class R>
+    static bool decode(R &r, F &v)
     {
         double d;
         if (!r.readDouble(d))
@@ -587,56 +611,112 @@ template<class F> struct FieldCodec<F, std::enable_if_t<std::is_floating_point_v
     }
 };
 
-template<> struct FieldCodec<QString>
+template <>
+struct FieldCodec<QString>
 {
     static constexpr bool supported = true;
-    template<class W> static void encode(W &w, const QString &v) { w.writeText(v); }
-    template<class R> static bool decode(R &r, QString &v) { return r.readText(v); }
+    template <class W>
+    static void encode(W &w, const QString &v)
+    {
+        w.writeText(v);
+    }
+    template <class R>
+    static bool decode(R &r, QString &v)
+    {
+        return r.readText(v);
+    }
 };
 
-template<> struct FieldCodec<QByteArray>
+template <>
+struct FieldCodec<QByteArray>
 {
     static constexpr bool supported = true;
-    template<class W> static void encode(W &w, const QByteArray &v) { w.writeBytes(v); }
-    template<class R> static bool decode(R &r, QByteArray &v) { return r.readBytes(v); }
+    template <class W>
+    static void encode(W &w, const QByteArray &v)
+    {
+        w.writeBytes(v);
+    }
+    template <class R>
+    static bool decode(R &r, QByteArray &v)
+    {
+        return r.readBytes(v);
+    }
 };
 
-template<> struct FieldCodec<QDateTime>
+template <>
+struct FieldCodec<QDateTime>
 {
     static constexpr bool supported = true;
-    template<class W> static void encode(W &w, const QDateTime &v) { w.writeDateTime(v); }
-    template<class R> static bool decode(R &r, QDateTime &v) { return r.readDateTime(v); }
+    template <class W>
+    static void encode(W &w, const QDateTime &v)
+    {
+        w.writeDateTime(v);
+    }
+    template <class R>
+    static bool decode(R &r, QDateTime &v)
+    {
+        return r.readDateTime(v);
+    }
 };
 
-template<> struct FieldCodec<QUuid>
+template <>
+struct FieldCodec<QUuid>
 {
     static constexpr bool supported = true;
-    template<class W> static void encode(W &w, const QUuid &v) { w.writeUuid(v); }
-    template<class R> static bool decode(R &r, QUuid &v) { return r.readUuid(v); }
+    template <class W>
+    static void encode(W &w, const QUuid &v)
+    {
+        w.writeUuid(v);
+    }
+    template <class R>
+    static bool decode(R &r, QUuid &v)
+    {
+        return r.readUuid(v);
+    }
 };
 
-template<> struct FieldCodec<Address>
+template <>
+struct FieldCodec<Address>
 {
     static constexpr bool supported = true;
-    template<class W> static void encode(W &w, const Address &v) { w.writeAddress(v); }
-    template<class R> static bool decode(R &r, Address &v) { return r.readAddress(v); }
+    template <class W>
+    static void encode(W &w, const Address &v)
+    {
+        w.writeAddress(v);
+    }
+    template <class R>
+    static bool decode(R &r, Address &v)
+    {
+        return r.readAddress(v);
+    }
 };
 
-template<> struct FieldCodec<Value>
+template <>
+struct FieldCodec<Value>
 {
     static constexpr bool supported = true;
-    template<class W> static void encode(W &w, const Value &v) { w.writeValue(v); }
-    template<class R> static bool decode(R &r, Value &v) { return r.readValue(v); }
+    template <class W>
+    static void encode(W &w, const Value &v)
+    {
+        w.writeValue(v);
+    }
+    template <class R>
+    static bool decode(R &r, Value &v)
+    {
+        return r.readValue(v);
+    }
 };
 
-template<class E> struct FieldCodec<E, std::enable_if_t<std::is_enum_v<E>>>
+template <class E>
+struct FieldCodec<E, std::enable_if_t<std::is_enum_v<E>>>
 {
     static constexpr bool supported = NamedEnum<E>;
     static constexpr auto enumerators()
     {
         return parleyEnumerators(static_cast<const E *>(nullptr));
     }
-    template<class W> static void encode(W &w, E v)
+    template <class W>
+    static void encode(W &w, E v)
     {
         for (const auto &e : enumerators()) {
             if (e.value == v)
@@ -644,7 +724,8 @@ template<class E> struct FieldCodec<E, std::enable_if_t<std::is_enum_v<E>>>
         }
         w.writeInt(qint64(v)); // an undeclared value travels as its number
     }
-    template<class R> static bool decode(R &r, E &v)
+    template <class R>
+    static bool decode(R &r, E &v)
     {
         if (r.nextIsInteger()) {
             std::underlying_type_t<E> n;
@@ -659,7 +740,8 @@ template<class E> struct FieldCodec<E, std::enable_if_t<std::is_enum_v<E>>>
             return false;
         return lookUp(r, std::string_view(data, size_t(size)), v);
     }
-    template<class R> static bool lookUp(R &r, std::string_view name, E &v)
+    template <class R>
+    static bool lookUp(R &r, std::string_view name, E &v)
     {
         for (const auto &e : enumerators()) {
             if (name == e.name) {
@@ -674,7 +756,7 @@ template<class E> struct FieldCodec<E, std::enable_if_t<std::is_enum_v<E>>>
 };
 
 // Containers are recognised by shape, so this header needs none of <vector>, <map>, QMap ...
-template<class C>
+template <class C>
 concept OptionalLike = requires(C c)
 {
     typename C::value_type;
@@ -683,7 +765,7 @@ concept OptionalLike = requires(C c)
     c.emplace();
     *c;
 };
-template<class C>
+template <class C>
 concept MapLike = requires(C c)
 {
     typename C::key_type;
@@ -693,7 +775,7 @@ concept MapLike = requires(C c)
     c.size();
     c.clear();
 };
-template<class C>
+template <class C>
 concept SetLike = !MapLike<C> && requires(C c, typename C::value_type v)
 {
     typename C::key_type;
@@ -702,7 +784,7 @@ concept SetLike = !MapLike<C> && requires(C c, typename C::value_type v)
     c.size();
     c.clear();
 };
-template<class C>
+template <class C>
 concept Appendable = requires(C c, typename C::value_type v)
 {
     c.push_back(std::move(v));
@@ -710,23 +792,26 @@ concept Appendable = requires(C c, typename C::value_type v)
     c.size();
     c.clear();
 };
-template<class C>
+template <class C>
 concept IsText = std::is_same_v<C, QString> || std::is_same_v<C, QByteArray>;
-template<class C>
+template <class C>
 concept ListLike = !MapLike<C> && !SetLike<C> && !IsText<C> && Appendable<C>;
 
-template<OptionalLike C> struct FieldCodec<C>
+template <OptionalLike C>
+struct FieldCodec<C>
 {
     using E = typename C::value_type;
     static constexpr bool supported = Codable<E>;
-    template<class W> static void encode(W &w, const C &v)
+    template <class W>
+    static void encode(W &w, const C &v)
     {
         if (v.has_value())
             FieldCodec<E>::encode(w, *v);
         else
             w.writeNull();
     }
-    template<class R> static bool decode(R &r, C &v)
+    template <class R>
+    static bool decode(R &r, C &v)
     {
         if (r.readNullIf()) {
             v.reset();
@@ -739,7 +824,8 @@ template<OptionalLike C> struct FieldCodec<C>
 
 /// Reserves room for at most 256 KiB of elements up front; larger lists grow as they are read,
 /// so a forged count can't make the decoder allocate much more than the input's size.
-template<std::size_t ElementSize, class C> void reserveSome(C &c, qsizetype n)
+template <std::size_t ElementSize, class C>
+void reserveSome(C &c, qsizetype n)
 {
     constexpr qsizetype bytes = 256 * 1024, size = qsizetype(ElementSize);
     constexpr qsizetype cap = bytes / size > 16 ? bytes / size : 16;
@@ -747,20 +833,24 @@ template<std::size_t ElementSize, class C> void reserveSome(C &c, qsizetype n)
         c.reserve(n < cap ? n : cap);
 }
 
-template<class C>
-requires ListLike<C> || SetLike<C>
+template <class C>
+concept ListOrSet = ListLike<C> || SetLike<C>;
+
+template <ListOrSet C>
 struct FieldCodec<C>
 {
     using E = typename C::value_type;
     static constexpr bool supported = Codable<E>;
-    template<class W> static void encode(W &w, const C &v)
+    template <class W>
+    static void encode(W &w, const C &v)
     {
         w.beginArray(qsizetype(v.size()));
         for (const auto &e : v)
             FieldCodec<E>::encode(w, e);
         w.endArray();
     }
-    template<class R> static bool decode(R &r, C &v)
+    template <class R>
+    static bool decode(R &r, C &v)
     {
         qsizetype n = 0;
         if (!r.enter() || !r.readArray(n))
@@ -768,7 +858,7 @@ struct FieldCodec<C>
         v.clear();
         reserveSome<sizeof(E)>(v, n);
         for (qsizetype i = 0; i < n; ++i) {
-            E e {};
+            E e{};
             if (!FieldCodec<E>::decode(r, e)) [[unlikely]] {
                 r.prependIndex(i);
                 return false;
@@ -784,7 +874,8 @@ struct FieldCodec<C>
 };
 
 // QMap and QHash have insert() where std::map has insert_or_assign().
-template<class C, class K, class V> void insertOrAssign(C &c, K &&k, V &&v)
+template <class C, class K, class V>
+void insertOrAssign(C &c, K &&k, V &&v)
 {
     if constexpr (requires { c.insert_or_assign(std::move(k), std::move(v)); })
         c.insert_or_assign(std::move(k), std::move(v));
@@ -792,28 +883,32 @@ template<class C, class K, class V> void insertOrAssign(C &c, K &&k, V &&v)
         c.insert(std::move(k), std::move(v));
 }
 
-template<MapLike C> struct FieldCodec<C>
+template <MapLike C>
+struct FieldCodec<C>
 {
     using K = typename C::key_type;
     using V = typename C::mapped_type;
     static constexpr bool supported = Codable<K> && Codable<V>;
     static constexpr bool textKeys = std::is_same_v<K, QString>;
 
-    template<class It> static const K &keyOf(const It &it)
+    template <class It>
+    static const K &keyOf(const It &it)
     {
         if constexpr (requires { it.key(); })
             return it.key();
         else
             return it->first;
     }
-    template<class It> static const V &valueOf(const It &it)
+    template <class It>
+    static const V &valueOf(const It &it)
     {
         if constexpr (requires { it.key(); })
             return it.value();
         else
             return it->second;
     }
-    template<class W> static void encode(W &w, const C &v)
+    template <class W>
+    static void encode(W &w, const C &v)
     {
         // JSON objects only have text keys: other maps become arrays of [key, value] pairs.
         if constexpr (W::isJson && !textKeys) {
@@ -837,7 +932,8 @@ template<MapLike C> struct FieldCodec<C>
             w.endMap();
         }
     }
-    template<class R> static bool decode(R &r, C &v)
+    template <class R>
+    static bool decode(R &r, C &v)
     {
         qsizetype n = 0;
         if (!r.enter())
@@ -848,8 +944,8 @@ template<MapLike C> struct FieldCodec<C>
         v.clear();
         reserveSome<sizeof(K) + sizeof(V)>(v, n);
         for (qsizetype i = 0; i < n; ++i) {
-            K key {};
-            V value {};
+            K key{};
+            V value{};
             bool ok;
             if constexpr (pairs) {
                 qsizetype two = 0;
@@ -878,21 +974,23 @@ template<MapLike C> struct FieldCodec<C>
 };
 
 /// Encodes and decodes a declared struct (PARLEY_MESSAGE): a map keyed by field names.
-template<class T> struct StructCodec
+template <class T>
+struct StructCodec
 {
     static constexpr auto description = describeMessage<T>();
     static constexpr std::size_t count = decltype(description)::fieldCount;
 
-    template<std::size_t I>
+    template <std::size_t I>
     using MemberType = typename std::tuple_element_t<I, decltype(description.fields)>::MemberType;
 
-    template<std::size_t... I> static constexpr bool allCodable(std::index_sequence<I...>)
+    template <std::size_t... I>
+    static constexpr bool allCodable(std::index_sequence<I...>)
     {
         return (Codable<std::remove_cv_t<MemberType<I>>> && ...);
     }
     static constexpr bool supported = allCodable(std::make_index_sequence<count>());
 
-    template<std::size_t... I>
+    template <std::size_t... I>
     static constexpr std::array<std::string_view, count> namesOf(std::index_sequence<I...>)
     {
         return {std::string_view(std::get<I>(description.fields).name)...};
@@ -900,7 +998,7 @@ template<class T> struct StructCodec
     static constexpr std::array<std::string_view, count> names
         = namesOf(std::make_index_sequence<count>());
 
-    template<std::size_t... I>
+    template <std::size_t... I>
     static constexpr std::array<const char *, count + 1> cNamesOf(std::index_sequence<I...>)
     {
         return {std::get<I>(description.fields).name..., nullptr};
@@ -908,13 +1006,14 @@ template<class T> struct StructCodec
     static constexpr std::array<const char *, count + 1> fieldNames
         = cNamesOf(std::make_index_sequence<count>());
 
-    template<class W> static void encode(W &w, const T &v)
+    template <class W>
+    static void encode(W &w, const T &v)
     {
         w.beginMap(qsizetype(count));
         encodeFields(w, v, std::make_index_sequence<count>());
         w.endMap();
     }
-    template<class W, std::size_t... I>
+    template <class W, std::size_t... I>
     static void encodeFields(W &w, const T &v, std::index_sequence<I...>)
     {
         ((w.writeKey(names[I]),
@@ -923,7 +1022,8 @@ template<class T> struct StructCodec
          ...);
     }
 
-    template<class R> static bool decode(R &r, T &v)
+    template <class R>
+    static bool decode(R &r, T &v)
     {
         qsizetype n = 0;
         if (!r.enter() || !r.readMap(n))
@@ -957,7 +1057,7 @@ template<class T> struct StructCodec
         }
         return count;
     }
-    template<class R, std::size_t... I>
+    template <class R, std::size_t... I>
     static bool decodeField(R &r, T &v, std::size_t index, std::index_sequence<I...>)
     {
         bool ok = true;
@@ -972,17 +1072,25 @@ template<class T> struct StructCodec
     }
 };
 
-template<class T>
-requires Message<T>
+template <Message T>
 struct FieldCodec<T>
 {
     static constexpr bool supported = StructCodec<T>::supported;
-    template<class W> static void encode(W &w, const T &v) { StructCodec<T>::encode(w, v); }
-    template<class R> static bool decode(R &r, T &v) { return StructCodec<T>::decode(r, v); }
+    template <class W>
+    static void encode(W &w, const T &v)
+    {
+        StructCodec<T>::encode(w, v);
+    }
+    template <class R>
+    static bool decode(R &r, T &v)
+    {
+        return StructCodec<T>::decode(r, v);
+    }
 };
 
 /// Fills the codec entries of a TypeInfo (called by makeTypeInfo).
-template<class T> void fillCodec(TypeInfo &info)
+template <class T>
+void fillCodec(TypeInfo &info)
 {
     using S = StructCodec<T>;
     info.fieldNames = S::fieldNames.data();
@@ -1048,7 +1156,7 @@ template<class T> void fillCodec(TypeInfo &info)
 [[nodiscard]] PARLEY_EXPORT QString toText(const Value &value);
 
 /// Encodes message \a message as binary [wire name, body], without copying it into a Value.
-template<Message T>
+template <Message T>
 [[nodiscard]] QByteArray encode(const T &message, const EncodeContext &context = {})
 {
     static_assert(detail::StructCodec<T>::supported, "a field of this message has no codec");
@@ -1060,7 +1168,7 @@ template<Message T>
 }
 
 /// Encodes only the body of \a message.
-template<Message T>
+template <Message T>
 [[nodiscard]] QByteArray encodeBody(const T &message, const EncodeContext &context = {})
 {
     static_assert(detail::StructCodec<T>::supported, "a field of this message has no codec");
@@ -1070,7 +1178,7 @@ template<Message T>
 }
 
 /// Decodes a [wire name, body] array holding a \a T.
-template<Message T>
+template <Message T>
 [[nodiscard]] Expected<T> decode(QByteArrayView bytes, const DecodeContext &context = {})
 {
     DecodeResult r = decode(bytes, typeOf<T>(), context);
@@ -1080,12 +1188,12 @@ template<Message T>
 }
 
 /// Decodes a body of a \a T, without going through a Value.
-template<Message T>
+template <Message T>
 [[nodiscard]] Expected<T> decodeBody(QByteArrayView bytes, const DecodeContext &context = {})
 {
     static_assert(detail::StructCodec<T>::supported, "a field of this message has no codec");
     detail::CborReader r(bytes, context);
-    T message {};
+    T message{};
     if (!detail::StructCodec<T>::decode(r, message) || !r.finish()) {
         r.prependType(typeOf<T>()->displayName);
         return r.takeError();

@@ -38,13 +38,13 @@ struct PARLEY_EXPORT LogRecord
 {
     qint64 msecsSinceEpoch = 0; ///< wall-clock time, UTC milliseconds
     LogLevel level = LogLevel::Debug;
-    char marker = '_';        ///< + X > < ~ ^ ? ! _
-    quint64 objectId = 0;     ///< the object that logged, 0 for the runtime itself
-    QString objectName;       ///< its name, e.g. "worker"
-    QString state;            ///< the state of a StateMachine, else empty
-    QString text;             ///< the human-readable text
-    QString messageType;      ///< for message events: the message's type
-    Address peer;             ///< for message events: the other party
+    char marker = '_';    ///< + X > < ~ ^ ? ! _
+    quint64 objectId = 0; ///< the object that logged, 0 for the runtime itself
+    QString objectName;   ///< its name, e.g. "worker"
+    QString state;        ///< the state of a StateMachine, else empty
+    QString text;         ///< the human-readable text
+    QString messageType;  ///< for message events: the message's type
+    Address peer;         ///< for message events: the other party
 
     /// Returns the text form: `HH:MM:SS.mmm + <0000001a>worker - Created by <00000016>`.
     [[nodiscard]] QString toText() const;
@@ -119,14 +119,35 @@ private:
 
 namespace detail {
 
-inline void appendLogText(QString &out, const QString &s) { out += s; }
-inline void appendLogText(QString &out, QStringView s) { out += s; }
-inline void appendLogText(QString &out, const char *s) { out += QString::fromUtf8(s); }
-inline void appendLogText(QString &out, const Address &a) { out += a.toString(); }
-inline void appendLogText(QString &out, bool b) { out += b ? u"true" : u"false"; }
-inline void appendLogText(QString &out, char c) { out += QLatin1Char(c); }
+/// Numbers print as numbers in log text (chars and bools have overloads of their own).
 template <class N>
-    requires(std::is_arithmetic_v<N> && !std::is_same_v<N, char> && !std::is_same_v<N, bool>)
+concept LogNumber = std::is_arithmetic_v<N> && !std::is_same_v<N, char> && !std::is_same_v<N, bool>;
+
+inline void appendLogText(QString &out, const QString &s)
+{
+    out += s;
+}
+inline void appendLogText(QString &out, QStringView s)
+{
+    out += s;
+}
+inline void appendLogText(QString &out, const char *s)
+{
+    out += QString::fromUtf8(s);
+}
+inline void appendLogText(QString &out, const Address &a)
+{
+    out += a.toString();
+}
+inline void appendLogText(QString &out, bool b)
+{
+    out += b ? u"true" : u"false";
+}
+inline void appendLogText(QString &out, char c)
+{
+    out += QLatin1Char(c);
+}
+template <LogNumber N>
 void appendLogText(QString &out, N n)
 {
     out += QString::number(n);

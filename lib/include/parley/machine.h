@@ -84,8 +84,8 @@ private:
 /// class Application : public Parley::Machine {
 /// public:
 ///     Application() {
-///         on<Parley::Start>([this] { worker = create<&requestWorker>(); send(Lookup{url}, worker); });
-///         on<Companies>([this](Companies &m) { complete(Parley::Ack{}); });
+///         on<Parley::Start>([this] { worker = create<&requestWorker>(); send(Lookup{url}, worker);
+///         }); on<Companies>([this](Companies &m) { complete(Parley::Ack{}); });
 ///     }
 /// };
 /// \endcode
@@ -102,16 +102,18 @@ protected:
     template <Message T, class F>
     Machine &on(F &&handler)
     {
-        m_handlers.set(typeOf<T>(), [h = detail::adaptHandler<T>(std::forward<F>(handler))](
-                                        Value &v) mutable { (void)h(v); });
+        m_handlers.set(typeOf<T>(),
+                       [h = detail::adaptHandler<T>(std::forward<F>(handler))](Value &v) mutable {
+                           (void)h(v);
+                       });
         return *this;
     }
     /// Handles every message no other handler takes.
-    template <class F>
-        requires std::is_invocable_v<F &, Value &>
+    template <std::invocable<Value &> F>
     Machine &onUnknown(F &&handler)
     {
-        m_handlers.set(nullptr, [h = std::forward<F>(handler)](Value &v) mutable { (void)std::invoke(h, v); });
+        m_handlers.set(
+            nullptr, [h = std::forward<F>(handler)](Value &v) mutable { (void)std::invoke(h, v); });
         return *this;
     }
 

@@ -83,8 +83,16 @@ struct AutoRegister
 
 /// Satisfied by every type declared with PARLEY_MESSAGE.
 template <class T>
-concept Message = requires { parleyDescribe(static_cast<const T *>(nullptr)); }
-    && std::is_move_constructible_v<T> && std::is_default_constructible_v<T>;
+concept Message = requires
+{
+    parleyDescribe(static_cast<const T *>(nullptr));
+}
+&&std::is_move_constructible_v<T> &&std::is_default_constructible_v<T>;
+
+/// Satisfied by a message (of any reference kind) that converts to a Value.
+template <class T>
+concept MessageValue
+    = Message<std::remove_cvref_t<T>> && !std::same_as<std::remove_cvref_t<T>, Value>;
 
 /// Returns the description of message type \a T (wire name and fields).
 template <Message T>
@@ -127,11 +135,11 @@ struct TypeInfo
     // -- codec (codec.h) --
     const char *const *fieldNames; ///< field names in declaration order, null-terminated
     std::size_t fieldCount;
-    void (*encode)(detail::CborWriter &w, const void *obj);  ///< writes the binary body
-    bool (*decode)(detail::CborReader &r, void *obj);        ///< reads a binary body into obj
+    void (*encode)(detail::CborWriter &w, const void *obj);     ///< writes the binary body
+    bool (*decode)(detail::CborReader &r, void *obj);           ///< reads a binary body into obj
     void (*encodeJson)(detail::JsonWriter &w, const void *obj); ///< writes the JSON body
-    bool (*decodeJson)(detail::JsonReader &r, void *obj);    ///< reads a JSON body into obj
-    QString (*toText)(const void *obj);                      ///< returns the body as JSON text
+    bool (*decodeJson)(detail::JsonReader &r, void *obj);       ///< reads a JSON body into obj
+    QString (*toText)(const void *obj);                         ///< returns the body as JSON text
 };
 
 /// Marks a message type as a fault; specialise to map its fields onto a FaultView.
@@ -160,14 +168,16 @@ TypeInfo makeTypeInfo()
     info.size = sizeof(T);
     info.align = alignof(T);
     info.nothrowMove = std::is_nothrow_move_constructible_v<T>;
-    constexpr bool inlineStored = sizeof(T) <= ValueInlineSize
-        && alignof(T) <= ValueInlineAlign && std::is_nothrow_move_constructible_v<T>;
+    constexpr bool inlineStored = sizeof(T) <= ValueInlineSize && alignof(T) <= ValueInlineAlign
+        && std::is_nothrow_move_constructible_v<T>;
     info.relocatable = std::is_trivially_copyable_v<T> || !inlineStored;
     info.trivialDestroy = std::is_trivially_destructible_v<T> && inlineStored;
     info.defaultConstruct = [](void *dst) { new (dst) T(); };
-    info.moveConstruct = [](void *dst, void *src) { new (dst) T(std::move(*static_cast<T *>(src))); };
+    info.moveConstruct
+        = [](void *dst, void *src) { new (dst) T(std::move(*static_cast<T *>(src))); };
     if constexpr (std::is_copy_constructible_v<T>)
-        info.copyConstruct = [](void *dst, const void *src) { new (dst) T(*static_cast<const T *>(src)); };
+        info.copyConstruct
+            = [](void *dst, const void *src) { new (dst) T(*static_cast<const T *>(src)); };
     info.destroy = [](void *obj) noexcept { static_cast<T *>(obj)->~T(); };
     if constexpr (FaultTraits<T>::isFault) {
         info.fault = [](const void *obj, FaultView *out) {
@@ -207,8 +217,7 @@ public:
     /// Constructs an empty value (no message).
     Value() noexcept = default;
     /// Constructs a value holding \a message.
-    template <class T>
-        requires Message<std::remove_cvref_t<T>> && (!std::same_as<std::remove_cvref_t<T>, Value>)
+    template <MessageValue T>
     Value(T &&message) // NOLINT(google-explicit-constructor): a message converts to a Value
     {
         using U = std::remove_cvref_t<T>;
@@ -331,27 +340,35 @@ private:
 // -- the declaration macros ---------------------------------------------------------------------
 
 #define PARLEY_DETAIL_PARENS ()
-#define PARLEY_DETAIL_EXPAND(...) \
-    PARLEY_DETAIL_EXPAND3(PARLEY_DETAIL_EXPAND3(PARLEY_DETAIL_EXPAND3(PARLEY_DETAIL_EXPAND3(__VA_ARGS__))))
-#define PARLEY_DETAIL_EXPAND3(...) \
-    PARLEY_DETAIL_EXPAND2(PARLEY_DETAIL_EXPAND2(PARLEY_DETAIL_EXPAND2(PARLEY_DETAIL_EXPAND2(__VA_ARGS__))))
-#define PARLEY_DETAIL_EXPAND2(...) \
-    PARLEY_DETAIL_EXPAND1(PARLEY_DETAIL_EXPAND1(PARLEY_DETAIL_EXPAND1(PARLEY_DETAIL_EXPAND1(__VA_ARGS__))))
+#define PARLEY_DETAIL_EXPAND(...)                                                                  \
+    PARLEY_DETAIL_EXPAND3(                                                                         \
+        PARLEY_DETAIL_EXPAND3(PARLEY_DETAIL_EXPAND3(PARLEY_DETAIL_EXPAND3(__VA_ARGS__))))
+#define PARLEY_DETAIL_EXPAND3(...)                                                                 \
+    PARLEY_DETAIL_EXPAND2(                                                                         \
+        PARLEY_DETAIL_EXPAND2(PARLEY_DETAIL_EXPAND2(PARLEY_DETAIL_EXPAND2(__VA_ARGS__))))
+#define PARLEY_DETAIL_EXPAND2(...)                                                                 \
+    PARLEY_DETAIL_EXPAND1(                                                                         \
+        PARLEY_DETAIL_EXPAND1(PARLEY_DETAIL_EXPAND1(PARLEY_DETAIL_EXPAND1(__VA_ARGS__))))
 #define PARLEY_DETAIL_EXPAND1(...) __VA_ARGS__
-#define PARLEY_DETAIL_FOR_EACH(macro, T, ...) \
+#define PARLEY_DETAIL_FOR_EACH(macro, T, ...)                                                      \
     __VA_OPT__(PARLEY_DETAIL_EXPAND(PARLEY_DETAIL_FOR_EACH_HELPER(macro, T, __VA_ARGS__)))
-#define PARLEY_DETAIL_FOR_EACH_HELPER(macro, T, a1, ...) \
-    macro(T, a1) __VA_OPT__(PARLEY_DETAIL_FOR_EACH_AGAIN PARLEY_DETAIL_PARENS(macro, T, __VA_ARGS__))
+#define PARLEY_DETAIL_FOR_EACH_HELPER(macro, T, a1, ...)                                           \
+    macro(T, a1)                                                                                   \
+        __VA_OPT__(PARLEY_DETAIL_FOR_EACH_AGAIN PARLEY_DETAIL_PARENS(macro, T, __VA_ARGS__))
 #define PARLEY_DETAIL_FOR_EACH_AGAIN() PARLEY_DETAIL_FOR_EACH_HELPER
-#define PARLEY_DETAIL_FIELD(T, f) , ::Parley::detail::Field<T, decltype(T::f)>{#f, &T::f}
+#define PARLEY_DETAIL_FIELD(T, f)                                                                  \
+    , ::Parley::detail::Field<T, decltype(T::f)>                                                   \
+    {                                                                                              \
+#f, &T::f                                                                                  \
+    }
 
 /// Declares message type \a Type with its fields and an explicit wire name \a WireName.
-#define PARLEY_MESSAGE_AS(Type, WireName, ...)                                                   \
-    [[maybe_unused]] constexpr auto parleyDescribe(const Type *) noexcept                         \
-    {                                                                                             \
-        (void)&::Parley::detail::AutoRegister<Type>::info;                                        \
-        return ::Parley::detail::describe<Type>(                                                  \
-            WireName PARLEY_DETAIL_FOR_EACH(PARLEY_DETAIL_FIELD, Type, __VA_ARGS__));             \
+#define PARLEY_MESSAGE_AS(Type, WireName, ...)                                                     \
+    [[maybe_unused]] constexpr auto parleyDescribe(const Type *) noexcept                          \
+    {                                                                                              \
+        (void)&::Parley::detail::AutoRegister<Type>::info;                                         \
+        return ::Parley::detail::describe<Type>(                                                   \
+            WireName PARLEY_DETAIL_FOR_EACH(PARLEY_DETAIL_FIELD, Type, __VA_ARGS__));              \
     }
 
 /// Declares message type \a Type with its fields; the wire name is the type's name as written.

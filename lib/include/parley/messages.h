@@ -91,15 +91,20 @@ struct FaultTraits<Aborted>
     static constexpr bool isFault = true;
     static FaultView view(const Aborted &f)
     {
-        return {QStringLiteral("aborted"), f.explanation.isEmpty()
-                    ? QStringLiteral("user or software interrupt") : f.explanation, 0};
+        return {QStringLiteral("aborted"),
+                f.explanation.isEmpty() ? QStringLiteral("user or software interrupt")
+                                        : f.explanation,
+                0};
     }
 };
 template <>
 struct FaultTraits<TimedOut>
 {
     static constexpr bool isFault = true;
-    static FaultView view(const TimedOut &f) { return {QStringLiteral("timed out"), f.explanation, 0}; }
+    static FaultView view(const TimedOut &f)
+    {
+        return {QStringLiteral("timed out"), f.explanation, 0};
+    }
 };
 
 PARLEY_MESSAGE_AS(Start, "parley.Start")

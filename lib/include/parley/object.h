@@ -11,6 +11,7 @@
 #include <QtCore/QObject>
 
 #include <chrono>
+#include <concepts>
 #include <functional>
 #include <memory>
 #include <type_traits>
@@ -35,6 +36,10 @@ enum class Placement {
     AnyWorker, ///< a worker of the runtime's pool, picked in turn
     Gui,       ///< the application's main (GUI) thread, so handlers may touch widgets
 };
+
+/// Satisfied by a callable that runs as a routine with \a Args: `R f(Routine &, Args...)`.
+template <class F, class... Args>
+concept RoutineCallable = std::is_invocable_v<F &, Routine &, Args &...>;
 
 /// Returned by complete(); lets a state handler end with `return complete(value);`.
 struct Completion
@@ -89,7 +94,8 @@ PARLEY_EXPORT void setBirth(const Birth *birth) noexcept;
 template <class T, class... Args>
 Address createObject(Runtime *runtime, const Object *creator, Placement placement, Args &&...args)
 {
-    static_assert(std::is_base_of_v<Object, T>, "create<T>() needs a class derived from Parley::Object");
+    static_assert(std::is_base_of_v<Object, T>,
+                  "create<T>() needs a class derived from Parley::Object");
     const Birth birth = prepareBirth(runtime, creator, placement, classNameOf<T>());
     if (!birth.id)
         return {};
@@ -118,7 +124,8 @@ Value toCompletionValue(R &&r)
 template <class F, class... Args>
 RoutineBody bindRoutine(F &&f, Args &&...args)
 {
-    return [f = std::forward<F>(f), ... args = std::forward<Args>(args)](Routine &self) mutable -> Value {
+    return [f = std::forward<F>(f),
+            ... args = std::forward<Args>(args)](Routine &self) mutable -> Value {
         using R = std::invoke_result_t<F &, Routine &, Args &...>;
         if constexpr (std::is_void_v<R>) {
             std::invoke(f, self, args...);
@@ -199,16 +206,14 @@ public:
     // -- children --------------------------------------------------------------------------------
 
     /// Creates a child object of class \a T from \a args; it receives Start, then mail.
-    template <class T, class... Args>
-        requires std::is_base_of_v<Object, T>
+    template <std::derived_from<Object> T, class... Args>
     Address create(Args &&...args)
     {
         return detail::createObject<T>(runtime(), this, Placement::Default,
                                        std::forward<Args>(args)...);
     }
     /// Creates a child object of class \a T on the thread chosen by \a placement.
-    template <class T, class... Args>
-        requires std::is_base_of_v<Object, T>
+    template <std::derived_from<Object> T, class... Args>
     Address createOn(Placement placement, Args &&...args)
     {
         return detail::createObject<T>(runtime(), this, placement, std::forward<Args>(args)...);
@@ -222,11 +227,11 @@ public:
     }
     /// Creates a child routine running callable \a f with \a args.
     template <class F, class... Args>
-        requires std::is_invocable_v<F &, Routine &, Args &...>
-    Address create(F &&f, Args &&...args)
+    Address create(F &&f, Args &&...args) requires RoutineCallable<F, Args...>
     {
-        return detail::createRoutine(runtime(), this, QStringLiteral("routine"),
-                                     detail::bindRoutine(std::forward<F>(f), std::forward<Args>(args)...));
+        return detail::createRoutine(
+            runtime(), this, QStringLiteral("routine"),
+            detail::bindRoutine(std::forward<F>(f), std::forward<Args>(args)...));
     }
     /// Calls \a callback with the completion value of \a child instead of handing its Completed
     /// to the handlers (the seeds' `then`/`debrief`).

@@ -53,9 +53,10 @@ public:
                                                                            typeOf<Stop>()};
         Value v = selectTypes(types.data(), int(types.size()), timeout);
         if (v.is<SelectTimer>())
-            return Value(TimedOut{QStringLiteral("no response to %1 within %2 ms")
-                                      .arg(QString::fromUtf8(typeOf<std::remove_cvref_t<Request>>()->displayName))
-                                      .arg(std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count())});
+            return Value(TimedOut{
+                QStringLiteral("no response to %1 within %2 ms")
+                    .arg(QString::fromUtf8(typeOf<std::remove_cvref_t<Request>>()->displayName))
+                    .arg(std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count())});
         return v;
     }
 

@@ -31,9 +31,9 @@ public:
     /// Configures a runtime.
     struct Options
     {
-        int workers = 0;                              ///< worker threads; 0 = one per core
-        QString name;                                 ///< shown in diagnostics
-        std::chrono::milliseconds stopGrace{3000};    ///< how long shutdown waits for objects
+        int workers = 0;                           ///< worker threads; 0 = one per core
+        QString name;                              ///< shown in diagnostics
+        std::chrono::milliseconds stopGrace{3000}; ///< how long shutdown waits for objects
     };
 
     /// Starts a runtime with \a options: its worker threads and timer service begin at once.
@@ -42,15 +42,14 @@ public:
     ~Runtime() override;
 
     /// Creates a top-level object of class \a T from \a args.
-    template <class T, class... Args>
-        requires std::is_base_of_v<Object, T>
+    template <std::derived_from<Object> T, class... Args>
     Address create(Args &&...args)
     {
-        return detail::createObject<T>(this, nullptr, Placement::Default, std::forward<Args>(args)...);
+        return detail::createObject<T>(this, nullptr, Placement::Default,
+                                       std::forward<Args>(args)...);
     }
     /// Creates a top-level object of class \a T on the thread chosen by \a placement.
-    template <class T, class... Args>
-        requires std::is_base_of_v<Object, T>
+    template <std::derived_from<Object> T, class... Args>
     Address createOn(Placement placement, Args &&...args)
     {
         return detail::createObject<T>(this, nullptr, placement, std::forward<Args>(args)...);
@@ -64,11 +63,11 @@ public:
     }
     /// Creates a top-level routine running callable \a f with \a args.
     template <class F, class... Args>
-        requires std::is_invocable_v<F &, Routine &, Args &...>
-    Address create(F &&f, Args &&...args)
+    Address create(F &&f, Args &&...args) requires RoutineCallable<F, Args...>
     {
-        return detail::createRoutine(this, nullptr, QStringLiteral("routine"),
-                                     detail::bindRoutine(std::forward<F>(f), std::forward<Args>(args)...));
+        return detail::createRoutine(
+            this, nullptr, QStringLiteral("routine"),
+            detail::bindRoutine(std::forward<F>(f), std::forward<Args>(args)...));
     }
 
     /// Sends \a message to \a to from the runtime's own address.

@@ -73,8 +73,7 @@ public:
             return *this;
         }
         /// Handles every message this state has no handler for.
-        template <class F>
-            requires std::is_invocable_v<F &, Value &>
+        template <std::invocable<Value &> F>
         State &onUnknown(F &&handler)
         {
             setUnknown(wrap([h = std::forward<F>(handler)](Value &v) mutable -> decltype(auto) {

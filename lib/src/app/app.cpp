@@ -103,7 +103,7 @@ QString kebabCase(const QString &camel)
 QString compactJson(const QJsonValue &value)
 {
     // QJsonDocument holds only arrays and objects: wrap, then strip the brackets.
-    const QByteArray text = QJsonDocument(QJsonArray {value}).toJson(QJsonDocument::Compact);
+    const QByteArray text = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
     return QString::fromUtf8(text.mid(1, text.size() - 2));
 }
 
@@ -155,7 +155,7 @@ struct Options
 class Program
 {
 public:
-    Program(const SettingsSpec &spec, QString name) : m_spec(spec), m_name(std::move(name)) { }
+    Program(const SettingsSpec &spec, QString name) : m_spec(spec), m_name(std::move(name)) {}
 
     /// Prints "<program>: <text>" on stderr and returns UsageExitStatus.
     int usageError(const QString &text) const
@@ -450,7 +450,7 @@ int runProgram(const SettingsSpec &spec, const MainFactory &create)
                          [&runtime, main] {
                              char byte = 0;
                              while (::read(signalPipe[0], &byte, 1) > 0)
-                                 runtime.send(Stop {}, main);
+                                 runtime.send(Stop{}, main);
                          });
     }
 

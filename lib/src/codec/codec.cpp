@@ -29,7 +29,8 @@ DecodeError notDecodable(const TypeInfo *type)
 }
 
 // Decodes [wire name, body] or null with reader R; shared by the binary and the JSON forms.
-template<class R> DecodeResult decodeEnvelope(R &r, const TypeInfo *expected)
+template <class R>
+DecodeResult decodeEnvelope(R &r, const TypeInfo *expected)
 {
     Value value;
     if (!r.readValue(value))

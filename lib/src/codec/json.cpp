@@ -48,7 +48,7 @@ struct JsonWriter::Private
     }
 };
 
-JsonWriter::JsonWriter(const EncodeContext &context) : m_context(&context), d(new Private) { }
+JsonWriter::JsonWriter(const EncodeContext &context) : m_context(&context), d(new Private) {}
 JsonWriter::~JsonWriter() = default;
 
 QJsonValue JsonWriter::take()
@@ -59,7 +59,7 @@ QJsonValue JsonWriter::take()
 QString JsonWriter::takeText()
 {
     // QJsonDocument only holds arrays and objects: print any value inside an array, then unwrap.
-    const QByteArray text = QJsonDocument(QJsonArray {take()}).toJson(QJsonDocument::Compact);
+    const QByteArray text = QJsonDocument(QJsonArray{take()}).toJson(QJsonDocument::Compact);
     return QString::fromUtf8(text.constData() + 1, text.size() - 2);
 }
 

@@ -136,7 +136,8 @@ bool operator==(const Address &a, const Address &b) noexcept
 
 bool operator<(const Address &a, const Address &b) noexcept
 {
-    return std::lexicographical_compare(a.data(), a.data() + a.m_size, b.data(), b.data() + b.m_size);
+    return std::lexicographical_compare(a.data(), a.data() + a.m_size, b.data(),
+                                        b.data() + b.m_size);
 }
 
 size_t qHash(const Address &address, size_t seed) noexcept

@@ -28,7 +28,7 @@ void Executor::destroyObject(ObjectPrivate *object)
 {
     if (object->runtime()->logger.wants(LogLevel::Object))
         object->runtime()->log(LogLevel::Object, 'X', object->id, object->q->name(),
-                             QStringLiteral("Destroyed"), object->q->parleyStateName());
+                               QStringLiteral("Destroyed"), object->q->parleyStateName());
     delete object->q;
 }
 
@@ -52,7 +52,8 @@ private:
     LoopExecutor *m_executor;
 };
 
-LoopExecutor::LoopExecutor(RuntimePrivate *runtime, const QString &name, QThread *existing, bool worker)
+LoopExecutor::LoopExecutor(RuntimePrivate *runtime, const QString &name, QThread *existing,
+                           bool worker)
     : Executor(runtime), m_worker(worker), m_ownsThread(existing == nullptr)
 {
     m_dispatcher = new WorkerDispatcher(this);
@@ -198,8 +199,9 @@ void LoopExecutor::endBatch(ObjectPrivate *object, bool alive)
 {
     if (!alive) {
         // The object completed: what is left of its batch can't be delivered.
-        std::vector<Envelope> rest(std::make_move_iterator(m_scratch.begin() + qsizetype(m_scratchPos)),
-                                   std::make_move_iterator(m_scratch.end()));
+        std::vector<Envelope> rest(
+            std::make_move_iterator(m_scratch.begin() + qsizetype(m_scratchPos)),
+            std::make_move_iterator(m_scratch.end()));
         object->dropUndelivered(rest);
         retire(object);
     }
@@ -246,7 +248,8 @@ void LoopExecutor::destroyRemaining()
     m_scratch.clear();
     m_scratchPos = 0;
     // Completed objects still waiting on a ready list were out of the table: delete them too.
-    std::vector<ObjectPrivate *> waiting(m_readyLocal.begin() + qsizetype(m_readyPos), m_readyLocal.end());
+    std::vector<ObjectPrivate *> waiting(m_readyLocal.begin() + qsizetype(m_readyPos),
+                                         m_readyLocal.end());
     m_readyLocal.clear();
     m_readyPos = 0;
     {
@@ -267,8 +270,10 @@ void LoopExecutor::shutdown()
     if (!m_dispatcher)
         return;
     if (m_ownsThread) {
-        QMetaObject::invokeMethod(m_dispatcher, [this] { destroyRemaining(); }, Qt::BlockingQueuedConnection);
-        QMetaObject::invokeMethod(m_dispatcher, [d = m_dispatcher] { delete d; }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            m_dispatcher, [this] { destroyRemaining(); }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            m_dispatcher, [d = m_dispatcher] { delete d; }, Qt::BlockingQueuedConnection);
         m_dispatcher = nullptr;
         m_thread->quit();
         m_thread->wait();
@@ -278,8 +283,8 @@ void LoopExecutor::shutdown()
         if (QThread::currentThread() == m_thread)
             destroyRemaining();
         else
-            QMetaObject::invokeMethod(m_dispatcher, [this] { destroyRemaining(); },
-                                      Qt::BlockingQueuedConnection);
+            QMetaObject::invokeMethod(
+                m_dispatcher, [this] { destroyRemaining(); }, Qt::BlockingQueuedConnection);
         delete m_dispatcher; // pending wake events die with it
         m_dispatcher = nullptr;
     }

@@ -123,7 +123,10 @@ class RoutineExecutor final : public Executor
 public:
     explicit RoutineExecutor(RuntimePrivate *runtime) : Executor(runtime) {}
     [[nodiscard]] Executor *post(ObjectPrivate *target, Parcel &parcel) override;
-    [[nodiscard]] Executor *postStart(ObjectPrivate *) override { return nullptr; } // routines start by running
+    [[nodiscard]] Executor *postStart(ObjectPrivate *) override
+    {
+        return nullptr;
+    } // routines start by running
     void retire(ObjectPrivate *object) override;
 
     /// Moves newly arrived envelopes into \a out, waiting until \a deadline (or forever when

@@ -38,7 +38,8 @@ Birth prepareBirth(Runtime *runtime, const Object *creator, Placement placement,
     b.runtime = runtime;
     b.executor = rt->executorFor(creator, placement);
     b.id = rt->allocateId();
-    b.parentId = creator ? ObjectPrivate::get(const_cast<Object *>(creator))->id : RuntimePrivate::RootId;
+    b.parentId
+        = creator ? ObjectPrivate::get(const_cast<Object *>(creator))->id : RuntimePrivate::RootId;
     b.className = &className;
     b.creator = const_cast<Object *>(creator);
     return b;
@@ -68,7 +69,8 @@ Address ObjectPrivate::registerBorn(const detail::Birth &birth, Object *object, 
     }
     if (rt->logger.wants(LogLevel::Object))
         rt->log(LogLevel::Object, '+', birth.id, object->name(),
-                QStringLiteral("Created by %1").arg(formatId(birth.parentId)), object->parleyStateName());
+                QStringLiteral("Created by %1").arg(formatId(birth.parentId)),
+                object->parleyStateName());
     rt->table.insert(birth.id, d);
     const Address address(birth.id);
     if (birth.parentId != RuntimePrivate::RootId) {
@@ -156,8 +158,9 @@ void Object::sendValue(Value message, const Address &to)
         return;
     if (d->runtime()->logger.wants(LogLevel::Object))
         d->runtime()->log(LogLevel::Object, '>', d->id, name(),
-                        QStringLiteral("Sent %1 to %2").arg(QString::fromUtf8(message.typeName()), to.toString()),
-                        parleyStateName(), &message, &to);
+                          QStringLiteral("Sent %1 to %2")
+                              .arg(QString::fromUtf8(message.typeName()), to.toString()),
+                          parleyStateName(), &message, &to);
     d->runtime()->deliver(to, Address(d->id), std::move(message), d->id, this);
 }
 
@@ -167,10 +170,11 @@ void Object::forwardValue(Value message, const Address &to, const Address &from)
     if (!d->runtime())
         return;
     if (d->runtime()->logger.wants(LogLevel::Object))
-        d->runtime()->log(LogLevel::Object, '>', d->id, name(),
-                        QStringLiteral("Forward %1 to %2 (from %3)")
-                            .arg(QString::fromUtf8(message.typeName()), to.toString(), from.toString()),
-                        parleyStateName(), &message, &to);
+        d->runtime()->log(
+            LogLevel::Object, '>', d->id, name(),
+            QStringLiteral("Forward %1 to %2 (from %3)")
+                .arg(QString::fromUtf8(message.typeName()), to.toString(), from.toString()),
+            parleyStateName(), &message, &to);
     d->runtime()->deliver(to, from, std::move(message), d->id, this);
 }
 
@@ -220,7 +224,8 @@ void Object::startTimerValue(Value timer, Duration after, TimerMode mode)
     const TypeInfo *type = timer.type();
     const quint64 generation = d->runtime()->allocateTimerGeneration();
     d->ensureExtra().timers.insert(type, {generation, mode == TimerMode::Repeating});
-    d->runtime()->timers->start(d->id, generation, std::move(timer), after, mode == TimerMode::Repeating);
+    d->runtime()->timers->start(d->id, generation, std::move(timer), after,
+                                mode == TimerMode::Repeating);
 }
 
 void Object::cancelTimer(const TypeInfo *type)
@@ -266,10 +271,10 @@ void ObjectPrivate::logReceived(const detail::Envelope &envelope, const char *ve
     if (!runtime()->logger.wants(LogLevel::Object))
         return;
     runtime()->log(LogLevel::Object, '<', id, q->name(),
-                 QStringLiteral("%1 %2 from %3")
-                     .arg(QString::fromUtf8(verb), QString::fromUtf8(envelope.message.typeName()),
-                          envelope.from.toString()),
-                 q->parleyStateName(), &envelope.message, &envelope.from);
+                   QStringLiteral("%1 %2 from %3")
+                       .arg(QString::fromUtf8(verb), QString::fromUtf8(envelope.message.typeName()),
+                            envelope.from.toString()),
+                   q->parleyStateName(), &envelope.message, &envelope.from);
 }
 
 bool ObjectPrivate::acceptTimer(const detail::Envelope &envelope)
@@ -321,7 +326,8 @@ bool ObjectPrivate::deliver(detail::Envelope &envelope)
 void ObjectPrivate::faultFromException(const QString &what)
 {
     runtime()->log(LogLevel::Fault, '!', id, q->name(),
-                 QStringLiteral("Faulted: exception escaped a handler: %1").arg(what), q->parleyStateName());
+                   QStringLiteral("Faulted: exception escaped a handler: %1").arg(what),
+                   q->parleyStateName());
     if (!completed)
         finish(Value(Faulted{QStringLiteral("exception"), what, 0}));
 }
@@ -345,9 +351,9 @@ void ObjectPrivate::finish(Value value)
     }
     if (runtime()->logger.wants(LogLevel::Object))
         runtime()->log(LogLevel::Object, '>', id, q->name(),
-                     QStringLiteral("Completed with %1 to %2")
-                         .arg(QString::fromUtf8(value.typeName()), formatId(parentId)),
-                     q->parleyStateName(), &value);
+                       QStringLiteral("Completed with %1 to %2")
+                           .arg(QString::fromUtf8(value.typeName()), formatId(parentId)),
+                       q->parleyStateName(), &value);
     runtime()->deliver(Address(parentId), Address(id), Value(Completed{std::move(value)}), id, q);
 }
 

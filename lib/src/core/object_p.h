@@ -59,7 +59,10 @@ public:
     bool ownThread = false; ///< a routine: complete() records, the runner retires
 
     /// Returns the runtime, or null for an object made outside create().
-    [[nodiscard]] RuntimePrivate *runtime() const { return executor ? executor->runtime() : nullptr; }
+    [[nodiscard]] RuntimePrivate *runtime() const
+    {
+        return executor ? executor->runtime() : nullptr;
+    }
 
     Extra &ensureExtra()
     {

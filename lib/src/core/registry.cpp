@@ -6,8 +6,8 @@
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QReadWriteLock>
 
-#include <cxxabi.h>
 #include <cstdlib>
+#include <cxxabi.h>
 #include <deque>
 #include <memory>
 
@@ -23,8 +23,8 @@ struct Registry
 {
     QReadWriteLock lock;
     QHash<QString, const TypeInfo *> byName;
-    std::deque<TypeInfo> infos;         // stable addresses
-    std::deque<QByteArray> names;       // storage for normalised names
+    std::deque<TypeInfo> infos;   // stable addresses
+    std::deque<QByteArray> names; // storage for normalised names
 };
 
 Registry &registry()
@@ -69,10 +69,11 @@ const TypeInfo *registerType(const TypeInfo &info)
 QString demangledName(const char *mangled)
 {
     int status = 0;
-    std::unique_ptr<char, void (*)(void *)> out(abi::__cxa_demangle(mangled, nullptr, nullptr, &status),
-                                                std::free);
+    std::unique_ptr<char, void (*)(void *)> out(
+        abi::__cxa_demangle(mangled, nullptr, nullptr, &status), std::free);
     QString name = QString::fromUtf8(status == 0 && out ? out.get() : mangled);
-    // Strip namespaces but keep template arguments readable: "Parley::GetResponse" -> "GetResponse".
+    // Strip namespaces but keep template arguments readable: "Parley::GetResponse" ->
+    // "GetResponse".
     const qsizetype angle = name.indexOf(QLatin1Char('<'));
     const qsizetype colons = name.lastIndexOf(QLatin1String("::"), angle < 0 ? -1 : angle);
     if (colons >= 0)
@@ -82,7 +83,8 @@ QString demangledName(const char *mangled)
 
 QString functionNameFromSignature(const char *prettyFunction)
 {
-    // g++/clang: "... functionNameOf() [with auto F = requestWorker; ...]" or "[F = &requestWorker]".
+    // g++/clang: "... functionNameOf() [with auto F = requestWorker; ...]" or "[F =
+    // &requestWorker]".
     const QString s = QString::fromUtf8(prettyFunction);
     qsizetype at = s.indexOf(QLatin1String("F = "));
     if (at < 0)

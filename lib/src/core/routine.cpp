@@ -13,10 +13,10 @@ namespace Parley {
 
 struct Routine::Private
 {
-    std::deque<detail::Envelope> saved;   ///< arrived, not yet selected, in arrival order
-    std::vector<detail::Envelope> fresh;  ///< scratch for collect()
-    detail::Envelope current;             ///< the message last returned (for returnAddress)
-    size_t warnAt = 1000;                 ///< next backlog size that earns a warning
+    std::deque<detail::Envelope> saved;  ///< arrived, not yet selected, in arrival order
+    std::vector<detail::Envelope> fresh; ///< scratch for collect()
+    detail::Envelope current;            ///< the message last returned (for returnAddress)
+    size_t warnAt = 1000;                ///< next backlog size that earns a warning
 };
 
 Routine::Routine() : m_r(std::make_unique<Private>())
@@ -103,7 +103,8 @@ Value Routine::selectTypes(const TypeInfo *const *types, int count, std::optiona
 class RoutineRunner
 {
 public:
-    static Address create(Runtime *runtime, const Object *creator, QString name, detail::RoutineBody body)
+    static Address create(Runtime *runtime, const Object *creator, QString name,
+                          detail::RoutineBody body)
     {
         if (!runtime) {
             qWarning("Parley: create() called on an object that belongs to no runtime");
@@ -137,11 +138,12 @@ public:
             slot = &rt->routineThreads.emplace_back();
         }
         slot->executor = std::move(executor);
-        QThread *thread = QThread::create([rt, routine, slot, nameStore, body = std::move(body)]() mutable {
-            run(rt, routine, body);
-            delete nameStore;
-            slot->finished.store(true, std::memory_order_release);
-        });
+        QThread *thread
+            = QThread::create([rt, routine, slot, nameStore, body = std::move(body)]() mutable {
+                  run(rt, routine, body);
+                  delete nameStore;
+                  slot->finished.store(true, std::memory_order_release);
+              });
         thread->setObjectName(*nameStore);
         slot->thread.reset(thread);
         slot->executor->setThread(thread);
@@ -162,19 +164,22 @@ private:
             result = Value(Aborted{QStringLiteral("ended by runtime shutdown")});
         } catch (const std::exception &e) {
             rt->log(LogLevel::Fault, '!', d->id, routine->name(),
-                    QStringLiteral("Faulted: exception escaped the routine: %1").arg(QString::fromUtf8(e.what())));
+                    QStringLiteral("Faulted: exception escaped the routine: %1")
+                        .arg(QString::fromUtf8(e.what())));
             result = Value(Faulted{QStringLiteral("exception"), QString::fromUtf8(e.what()), 0});
         } catch (...) {
             rt->log(LogLevel::Fault, '!', d->id, routine->name(),
                     QStringLiteral("Faulted: exception escaped the routine"));
-            result = Value(Faulted{QStringLiteral("exception"), QStringLiteral("unknown exception"), 0});
+            result = Value(
+                Faulted{QStringLiteral("exception"), QStringLiteral("unknown exception"), 0});
         }
         body = {}; // release captured arguments on this thread
         if (!d->completed)
             d->finish(std::move(result));
         // Messages that arrived but were never selected are dropped, each with a log line.
-        std::vector<detail::Envelope> unselected(std::make_move_iterator(routine->m_r->saved.begin()),
-                                                 std::make_move_iterator(routine->m_r->saved.end()));
+        std::vector<detail::Envelope> unselected(
+            std::make_move_iterator(routine->m_r->saved.begin()),
+            std::make_move_iterator(routine->m_r->saved.end()));
         routine->m_r->saved.clear();
         d->dropUndelivered(unselected);
         d->executor->retire(d);

@@ -79,7 +79,7 @@ void ObjectTable::insert(quint64 id, ObjectPrivate *object)
     }
     m_size.fetch_add(1, std::memory_order_relaxed);
     quint64 highest = m_highestPage.load(std::memory_order_relaxed);
-    while (page > highest && !m_highestPage.compare_exchange_weak(highest, page)) { }
+    while (page > highest && !m_highestPage.compare_exchange_weak(highest, page)) {}
 }
 
 void ObjectTable::remove(quint64 id)
@@ -187,7 +187,9 @@ void RuntimePrivate::logDropped(const detail::Envelope &envelope, quint64 sender
     if (!logger.wants(level))
         return;
     log(level, level == LogLevel::Debug ? '_' : '?', senderId,
-        sender ? sender->name() : senderId == RootId ? QStringLiteral("runtime") : QString(),
+        sender                   ? sender->name()
+            : senderId == RootId ? QStringLiteral("runtime")
+                                 : QString(),
         QStringLiteral("Dropped %1 to %2 (%3)")
             .arg(QString::fromUtf8(envelope.message.typeName()), envelope.to.toString(),
                  QString::fromUtf8(why)),
@@ -244,7 +246,8 @@ detail::LoopExecutor *RuntimePrivate::guiExecutor()
         QCoreApplication *app = QCoreApplication::instance();
         if (!app)
             return nullptr;
-        gui = std::make_unique<detail::LoopExecutor>(this, QStringLiteral("gui"), app->thread(), false);
+        gui = std::make_unique<detail::LoopExecutor>(this, QStringLiteral("gui"), app->thread(),
+                                                     false);
     }
     return gui.get();
 }
@@ -370,9 +373,10 @@ Runtime::~Runtime()
 void Runtime::sendValue(Value message, const Address &to)
 {
     Q_D(Runtime);
-    d->log(LogLevel::Object, '>', RuntimePrivate::RootId, QStringLiteral("runtime"),
-           QStringLiteral("Sent %1 to %2").arg(QString::fromUtf8(message.typeName()), to.toString()),
-           {}, &message, &to);
+    d->log(
+        LogLevel::Object, '>', RuntimePrivate::RootId, QStringLiteral("runtime"),
+        QStringLiteral("Sent %1 to %2").arg(QString::fromUtf8(message.typeName()), to.toString()),
+        {}, &message, &to);
     d->deliver(to, Address(RuntimePrivate::RootId), std::move(message), RuntimePrivate::RootId);
 }
 
@@ -398,7 +402,8 @@ std::optional<Value> Runtime::waitForCompletion(const Address &address,
 {
     Q_D(Runtime);
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    const bool canLoop = QCoreApplication::instance() && QThread::currentThread()->eventDispatcher();
+    const bool canLoop
+        = QCoreApplication::instance() && QThread::currentThread()->eventDispatcher();
     for (;;) {
         if (auto v = takeCompletion(address))
             return v;
@@ -412,9 +417,9 @@ std::optional<Value> Runtime::waitForCompletion(const Address &address,
                 if (a.last() == address.last())
                     loop.quit();
             });
-            QTimer::singleShot(
-                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now) + std::chrono::milliseconds(1),
-                &loop, &QEventLoop::quit);
+            QTimer::singleShot(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now)
+                                   + std::chrono::milliseconds(1),
+                               &loop, &QEventLoop::quit);
             {
                 // The completion may have landed between takeCompletion() and connect().
                 std::lock_guard guard(d->rootLock);

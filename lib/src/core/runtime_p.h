@@ -106,11 +106,15 @@ public:
     detail::LoopExecutor *nextWorker();
     detail::LoopExecutor *guiExecutor();
     quint64 allocateId() { return m_nextId.fetch_add(1, std::memory_order_relaxed); }
-    quint64 allocateTimerGeneration() { return m_nextGeneration.fetch_add(1, std::memory_order_relaxed); }
+    quint64 allocateTimerGeneration()
+    {
+        return m_nextGeneration.fetch_add(1, std::memory_order_relaxed);
+    }
     void logDropped(const detail::Envelope &envelope, quint64 senderId, const char *why,
                     const Object *sender = nullptr);
     void log(LogLevel level, char marker, quint64 objectId, const QString &name, QString text,
-             const QString &state = {}, const Value *message = nullptr, const Address *peer = nullptr);
+             const QString &state = {}, const Value *message = nullptr,
+             const Address *peer = nullptr);
     /// Joins routine threads that have finished.
     void reapRoutineThreads(bool all);
     void shutdown();

@@ -1,7 +1,7 @@
 // SPDX-FileCopyrightText: 2026 The Parley Authors
 // SPDX-License-Identifier: MIT
-#include "timers_p.h"
 #include "runtime_p.h"
+#include "timers_p.h"
 
 namespace Parley {
 
@@ -28,9 +28,11 @@ void TimerService::start(quint64 objectId, quint64 generation, Value message,
         auto it = m_armed.find(key);
         if (it == m_armed.end())
             m_byObject[objectId].append(key.type);
-        m_armed.insert(key, Armed{generation, std::move(message),
-                                  repeating ? std::max(after, std::chrono::nanoseconds(std::chrono::milliseconds(1)))
-                                            : std::chrono::nanoseconds::zero()});
+        m_armed.insert(key,
+                       Armed{generation, std::move(message),
+                             repeating ? std::max(
+                                 after, std::chrono::nanoseconds(std::chrono::milliseconds(1)))
+                                       : std::chrono::nanoseconds::zero()});
         m_heap.push(Due{when, ++m_sequence, key, generation});
         earliest = m_heap.top().sequence == m_sequence;
     }
@@ -93,7 +95,7 @@ void TimerService::run()
         m_heap.pop();
         auto it = m_armed.find(top.key);
         if (it == m_armed.end() || it->generation != top.generation)
-            continue; // cancelled or restarted
+            continue;             // cancelled or restarted
         Value copy = it->message; // timer messages are copyable (checked by Object::start)
         if (it->period > std::chrono::nanoseconds::zero()) {
             // Next firing on the original cadence; if we fell behind, skip missed periods.

@@ -31,13 +31,20 @@ std::optional<LogLevel> logLevelFromName(QStringView name)
 QString logLevelName(LogLevel level)
 {
     switch (level) {
-    case LogLevel::Debug: return QStringLiteral("DEBUG");
-    case LogLevel::Trace: return QStringLiteral("TRACE");
-    case LogLevel::Object: return QStringLiteral("OBJECT");
-    case LogLevel::Console: return QStringLiteral("CONSOLE");
-    case LogLevel::Warning: return QStringLiteral("WARNING");
-    case LogLevel::Fault: return QStringLiteral("FAULT");
-    case LogLevel::None: return QStringLiteral("NONE");
+    case LogLevel::Debug:
+        return QStringLiteral("DEBUG");
+    case LogLevel::Trace:
+        return QStringLiteral("TRACE");
+    case LogLevel::Object:
+        return QStringLiteral("OBJECT");
+    case LogLevel::Console:
+        return QStringLiteral("CONSOLE");
+    case LogLevel::Warning:
+        return QStringLiteral("WARNING");
+    case LogLevel::Fault:
+        return QStringLiteral("FAULT");
+    case LogLevel::None:
+        return QStringLiteral("NONE");
     }
     return QStringLiteral("NONE");
 }
@@ -78,7 +85,8 @@ struct FileSink::Private
     QFile file;
 };
 
-FileSink::FileSink(const QString &path, LogLevel level) : LogSink(level), d(std::make_unique<Private>())
+FileSink::FileSink(const QString &path, LogLevel level)
+    : LogSink(level), d(std::make_unique<Private>())
 {
     d->file.setFileName(path);
     (void)d->file.open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Text);

@@ -46,8 +46,8 @@ void tell(const char *text)
 
 Parley::Value failure(const Settings &settings)
 {
-    return Parley::Faulted {QStringLiteral("cannot connect"), QStringLiteral("connection refused"),
-                            settings.exitStatus};
+    return Parley::Faulted{QStringLiteral("cannot connect"), QStringLiteral("connection refused"),
+                           settings.exitStatus};
 }
 
 } // namespace
@@ -65,20 +65,20 @@ Parley::Value helper(Parley::Routine &self, const Settings &settings)
     case Mode::Wait:
         tell("ready");
         self.select<Parley::Stop>();
-        return Parley::Aborted {};
+        return Parley::Aborted{};
     case Mode::Stubborn:
         tell("ready");
         self.select<Parley::Stop>();
         tell("ignoring stop");
         self.select<Parley::Ack>(); // never comes
-        return Parley::Aborted {};
+        return Parley::Aborted{};
     }
-    return Parley::Nak {};
+    return Parley::Nak{};
 }
 
 int main(int argc, char **argv)
 {
-    const Settings factory {QStringLiteral("Buster"), 32011, false, 0, {}, {}, Mode::Echo, 0};
+    const Settings factory{QStringLiteral("Buster"), 32011, false, 0, {}, {}, Mode::Echo, 0};
 #ifdef RUNHELPER_CALLABLE
     return Parley::run<Settings>(argc, argv, &helper, factory);
 #else
@@ -103,14 +103,14 @@ public:
                 tell("ready");
             }
         });
-        on<Parley::Stop>([this] { complete(Parley::Aborted {}); });
+        on<Parley::Stop>([this] { complete(Parley::Aborted{}); });
     }
 };
 
 int main(int argc, char **argv)
 {
     return Parley::run<Helper>(
-        argc, argv, Settings {QStringLiteral("Buster"), 32011, false, 0, {}, {}, Mode::Echo, 0});
+        argc, argv, Settings{QStringLiteral("Buster"), 32011, false, 0, {}, {}, Mode::Echo, 0});
 }
 
 #endif

@@ -132,7 +132,7 @@ void tst_Run::printsTheResultAsJsonAndExitsZero()
     QCOMPARE(s.value(QLatin1String("verbose")).toBool(), true);
     QCOMPARE(s.value(QLatin1String("ratio")).toDouble(), 0.5);
     QCOMPARE(s.value(QLatin1String("tags")).toArray(),
-             (QJsonArray {QStringLiteral("a"), QStringLiteral("b c")}));
+             (QJsonArray{QStringLiteral("a"), QStringLiteral("b c")}));
     QCOMPARE(s.value(QLatin1String("peer")).toObject().value(QLatin1String("host")).toString(),
              QStringLiteral("h1"));
     QCOMPARE(s.value(QLatin1String("mode")).toString(), QStringLiteral("Echo"));
@@ -142,10 +142,10 @@ void tst_Run::printsAFaultOnStderrWithItsExitStatus_data()
 {
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<int>("status");
-    QTest::newRow("own status") << QStringList {QStringLiteral("--mode=Fault"),
-                                                QStringLiteral("--exit-status=42")}
+    QTest::newRow("own status") << QStringList{QStringLiteral("--mode=Fault"),
+                                               QStringLiteral("--exit-status=42")}
                                 << 42;
-    QTest::newRow("default status") << QStringList {QStringLiteral("--mode=Fault")} << 71;
+    QTest::newRow("default status") << QStringList{QStringLiteral("--mode=Fault")} << 71;
 }
 
 void tst_Run::printsAFaultOnStderrWithItsExitStatus()

@@ -25,7 +25,7 @@ struct V2
 {
     qint64 added = 77; // new, and first
     QString name;
-    QList<codectest::Point> morePoints = {codectest::Point {9, 9}}; // new
+    QList<codectest::Point> morePoints = {codectest::Point{9, 9}}; // new
     qint32 count = 0;
 };
 PARLEY_MESSAGE_AS(V2, "test.Versioned.v2", added, name, morePoints, count)
@@ -47,7 +47,7 @@ private slots:
 
 void tst_Compatibility::olderReaderIgnoresAddedFields()
 {
-    const V2 v2 {5, QStringLiteral("new"), {codectest::Point {1, 2}}, 3};
+    const V2 v2{5, QStringLiteral("new"), {codectest::Point{1, 2}}, 3};
     Parley::DecodeResult r = Parley::decodeBody(Parley::encodeBody(v2), Parley::typeOf<V1>());
     QVERIFY2(r.hasValue(), qPrintable(r ? QString() : r.error().toString()));
     QCOMPARE(r.value().get<V1>().name, QStringLiteral("new"));
@@ -56,19 +56,19 @@ void tst_Compatibility::olderReaderIgnoresAddedFields()
 
 void tst_Compatibility::newerReaderKeepsDefaultsOfMissingFields()
 {
-    const V1 v1 {QStringLiteral("old"), 4};
+    const V1 v1{QStringLiteral("old"), 4};
     auto r = Parley::decodeBody<V2>(Parley::encodeBody(v1));
     QVERIFY(r.hasValue());
     QCOMPARE(r->name, QStringLiteral("old"));
     QCOMPARE(r->count, 4);
     QCOMPARE(r->added, 77);
-    QCOMPARE(r->morePoints, (QList<codectest::Point> {codectest::Point {9, 9}}));
+    QCOMPARE(r->morePoints, (QList<codectest::Point>{codectest::Point{9, 9}}));
 }
 
 void tst_Compatibility::fieldOrderDoesNotMatter()
 {
-    const QByteArray body = QCborValue(QCborMap {{QStringLiteral("count"), 8},
-                                                 {QStringLiteral("name"), QStringLiteral("x")}})
+    const QByteArray body = QCborValue(QCborMap{{QStringLiteral("count"), 8},
+                                                {QStringLiteral("name"), QStringLiteral("x")}})
                                 .toCbor();
     auto r = Parley::decodeBody<V1>(body);
     QVERIFY(r.hasValue());
@@ -78,8 +78,8 @@ void tst_Compatibility::fieldOrderDoesNotMatter()
 
 void tst_Compatibility::unknownFieldsOfAnyShapeAreSkipped()
 {
-    QCborMap body {{QStringLiteral("name"), QStringLiteral("x")}};
-    body.insert(QStringLiteral("aMap"), QCborMap {{1, QCborArray {1.5, QByteArray("b"), true}}});
+    QCborMap body{{QStringLiteral("name"), QStringLiteral("x")}};
+    body.insert(QStringLiteral("aMap"), QCborMap{{1, QCborArray{1.5, QByteArray("b"), true}}});
     body.insert(QStringLiteral("aTag"),
                 QCborValue(QCborKnownTags::DateTimeString, QStringLiteral("2026-01-01T00:00:00Z")));
     body.insert(QStringLiteral("aNull"), QCborValue(nullptr));
@@ -93,14 +93,14 @@ void tst_Compatibility::unknownFieldsOfAnyShapeAreSkipped()
 
 void tst_Compatibility::jsonIsTolerantBothWays()
 {
-    const V2 v2 {5, QStringLiteral("new"), {}, 3};
+    const V2 v2{5, QStringLiteral("new"), {}, 3};
     Parley::DecodeResult old
         = Parley::fromJsonBody(Parley::toJsonBody(Parley::Value(v2)), Parley::typeOf<V1>());
     QVERIFY(old.hasValue());
     QCOMPARE(old.value().get<V1>().count, 3);
 
-    const QJsonObject settings {{QStringLiteral("name"), QStringLiteral("from a file")},
-                                {QStringLiteral("unknown"), QJsonObject {}}};
+    const QJsonObject settings{{QStringLiteral("name"), QStringLiteral("from a file")},
+                               {QStringLiteral("unknown"), QJsonObject{}}};
     Parley::DecodeResult fresh = Parley::fromJsonBody(settings, Parley::typeOf<V2>());
     QVERIFY(fresh.hasValue());
     QCOMPARE(fresh.value().get<V2>().name, QStringLiteral("from a file"));

@@ -17,13 +17,14 @@ using namespace codectest;
 Q_DECLARE_METATYPE(codectest::Numbers)
 
 // Round trips through the binary and the JSON text form; both must give back the value.
-template<class T> static T viaBinary(const T &message)
+template <class T>
+static T viaBinary(const T &message)
 {
     const QByteArray bytes = Parley::encode(message);
     auto decoded = Parley::decode<T>(bytes);
     if (!decoded) {
         qWarning() << decoded.error().toString();
-        return T {};
+        return T{};
     }
     // The Value path and the body-only path agree with the typed one.
     Q_ASSERT(Parley::encode(Parley::Value(message)) == bytes);
@@ -32,7 +33,8 @@ template<class T> static T viaBinary(const T &message)
     return std::move(decoded).value();
 }
 
-template<class T> static T viaJson(const T &message)
+template <class T>
+static T viaJson(const T &message)
 {
     // Through text, as a settings file or the log stream would carry it.
     const QJsonValue json = Parley::toJson(Parley::Value(message));
@@ -41,7 +43,7 @@ template<class T> static T viaJson(const T &message)
     Parley::DecodeResult decoded = Parley::fromJson(parsed, Parley::typeOf<T>());
     if (!decoded) {
         qWarning() << decoded.error().toString() << text;
-        return T {};
+        return T{};
     }
     return decoded.value().template get<T>();
 }
@@ -71,7 +73,8 @@ private slots:
     void typeInfoListsFields();
 
 private:
-    template<class T> T roundTrip(const T &message)
+    template <class T>
+    T roundTrip(const T &message)
     {
         QFETCH_GLOBAL(bool, json);
         return json ? viaJson(message) : viaBinary(message);
@@ -88,32 +91,32 @@ void tst_RoundTrip::initTestCase_data()
 void tst_RoundTrip::numbersKeepTheirEdgeValues_data()
 {
     QTest::addColumn<Numbers>("numbers");
-    QTest::newRow("zero") << Numbers {};
-    QTest::newRow("minimum") << Numbers {false,
-                                         std::numeric_limits<qint8>::min(),
-                                         std::numeric_limits<qint16>::min(),
-                                         std::numeric_limits<qint32>::min(),
-                                         std::numeric_limits<qint64>::min(),
-                                         0,
-                                         0,
-                                         0,
-                                         0,
-                                         std::numeric_limits<float>::lowest(),
-                                         std::numeric_limits<double>::lowest()};
-    QTest::newRow("maximum") << Numbers {true,
-                                         std::numeric_limits<qint8>::max(),
-                                         std::numeric_limits<qint16>::max(),
-                                         std::numeric_limits<qint32>::max(),
-                                         std::numeric_limits<qint64>::max(),
-                                         std::numeric_limits<quint8>::max(),
-                                         std::numeric_limits<quint16>::max(),
-                                         std::numeric_limits<quint32>::max(),
-                                         std::numeric_limits<quint64>::max(),
-                                         std::numeric_limits<float>::max(),
-                                         std::numeric_limits<double>::max()};
+    QTest::newRow("zero") << Numbers{};
+    QTest::newRow("minimum") << Numbers{false,
+                                        std::numeric_limits<qint8>::min(),
+                                        std::numeric_limits<qint16>::min(),
+                                        std::numeric_limits<qint32>::min(),
+                                        std::numeric_limits<qint64>::min(),
+                                        0,
+                                        0,
+                                        0,
+                                        0,
+                                        std::numeric_limits<float>::lowest(),
+                                        std::numeric_limits<double>::lowest()};
+    QTest::newRow("maximum") << Numbers{true,
+                                        std::numeric_limits<qint8>::max(),
+                                        std::numeric_limits<qint16>::max(),
+                                        std::numeric_limits<qint32>::max(),
+                                        std::numeric_limits<qint64>::max(),
+                                        std::numeric_limits<quint8>::max(),
+                                        std::numeric_limits<quint16>::max(),
+                                        std::numeric_limits<quint32>::max(),
+                                        std::numeric_limits<quint64>::max(),
+                                        std::numeric_limits<float>::max(),
+                                        std::numeric_limits<double>::max()};
     QTest::newRow("head boundaries")
-        << Numbers {false, 23, 24, 255, 65536, 24, 256, 65536, quint64(1) << 32, 0.1f, 1e-300};
-    QTest::newRow("denormals and -0") << Numbers {
+        << Numbers{false, 23, 24, 255, 65536, 24, 256, 65536, quint64(1) << 32, 0.1f, 1e-300};
+    QTest::newRow("denormals and -0") << Numbers{
         false, -1, -24, -25, -257, 1, 2, 3, 4, std::numeric_limits<float>::denorm_min(), -0.0};
 }
 
@@ -169,7 +172,7 @@ void tst_RoundTrip::textsKeepEveryCharacter()
     QFETCH_GLOBAL(bool, json);
     if (json && text.startsWith(QChar(0xfeff)))
         QSKIP("QJsonDocument::fromJson drops a leading U+FEFF inside a string (Qt 6.4)");
-    Texts t {text, bytes, QUuid::createUuid(), Colour::Blue};
+    Texts t{text, bytes, QUuid::createUuid(), Colour::Blue};
     const Texts back = roundTrip(t);
     QCOMPARE(back.text, text);
     QCOMPARE(back.bytes, bytes);
@@ -195,7 +198,7 @@ void tst_RoundTrip::datesKeepTheirZone_data()
 void tst_RoundTrip::datesKeepTheirZone()
 {
     QFETCH(QDateTime, at);
-    const When back = roundTrip(When {at});
+    const When back = roundTrip(When{at});
     QCOMPARE(back.at.isValid(), at.isValid());
     if (!at.isValid())
         return;
@@ -213,14 +216,14 @@ void tst_RoundTrip::containersNestAndStayEqual()
     c.names = {QStringLiteral("a"), QString(), QStringLiteral("ü")};
     c.byName = {{QStringLiteral("one"), 1}, {QStringLiteral("zwei"), 2}};
     c.byNumber = {{-3, QStringLiteral("minus three")}, {7, QStringLiteral("seven")}};
-    c.paths.insert(QStringLiteral("line"), {Point {0, 0}, Point {3, 4}});
+    c.paths.insert(QStringLiteral("line"), {Point{0, 0}, Point{3, 4}});
     c.paths.insert(QStringLiteral("empty"), {});
     c.ids = {std::numeric_limits<qint64>::min(), 0, 42};
     c.tags = {QStringLiteral("x"), QStringLiteral("y")};
     c.maybe = 0;
-    c.maybePoint = Point {-1, -2};
+    c.maybePoint = Point{-1, -2};
     c.nested = {{QStringLiteral("a"), std::nullopt}, {}, {std::nullopt}};
-    c.byColour = {{Colour::Green, Point {1, 1}}, {Colour::Red, Point {2, 2}}};
+    c.byColour = {{Colour::Green, Point{1, 1}}, {Colour::Red, Point{2, 2}}};
     QCOMPARE(roundTrip(c), c);
 }
 
@@ -245,8 +248,8 @@ void tst_RoundTrip::optionalsAreAbsentOrPresent()
 
 void tst_RoundTrip::addressesRoundTripAndAreRewritten()
 {
-    const Routed r {
-        Parley::Address {7, 9}, {Parley::Address(), Parley::Address {1, 2, 3, 4, 5}}, Point {1, 2}};
+    const Routed r{
+        Parley::Address{7, 9}, {Parley::Address(), Parley::Address{1, 2, 3, 4, 5}}, Point{1, 2}};
     QCOMPARE(roundTrip(r), r);
 
     // The hook sees every address in the body, on both sides.
@@ -272,31 +275,31 @@ void tst_RoundTrip::addressesRoundTripAndAreRewritten()
     QVERIFY2(back.hasValue(), qPrintable(back ? QString() : back.error().toString()));
     QCOMPARE(seen, 3);
     const Routed &got = back.value().get<Routed>();
-    QCOMPARE(got.to, (Parley::Address {7, 0, 99}));
-    QCOMPARE(got.via.at(0), (Parley::Address {99}));
-    QCOMPARE(got.via.at(1), (Parley::Address {1, 2, 3, 4, 0, 99}));
+    QCOMPARE(got.to, (Parley::Address{7, 0, 99}));
+    QCOMPARE(got.via.at(0), (Parley::Address{99}));
+    QCOMPARE(got.via.at(1), (Parley::Address{1, 2, 3, 4, 0, 99}));
 }
 
 void tst_RoundTrip::anyMessageKeepsItsType()
 {
     Envelope e;
-    e.any = Welcome {QStringLiteral("ann"), QStringLiteral("srv")};
-    e.many = {Parley::Value(Point {1, 2}), Parley::Value(), Parley::Value(Parley::Ack {}),
-              Parley::Value(Envelope {Parley::Value(Point {3, 4}), {}})};
+    e.any = Welcome{QStringLiteral("ann"), QStringLiteral("srv")};
+    e.many = {Parley::Value(Point{1, 2}), Parley::Value(), Parley::Value(Parley::Ack{}),
+              Parley::Value(Envelope{Parley::Value(Point{3, 4}), {}})};
     const Envelope back = roundTrip(e);
     QVERIFY(back.any.is<Welcome>());
     QCOMPARE(back.any.get<Welcome>(), e.any.get<Welcome>());
     QCOMPARE(back.many.size(), 4);
-    QCOMPARE(back.many[0].get<Point>(), (Point {1, 2}));
+    QCOMPARE(back.many[0].get<Point>(), (Point{1, 2}));
     QVERIFY(back.many[1].isEmpty());
     QVERIFY(back.many[2].is<Parley::Ack>());
-    QCOMPARE(back.many[3].get<Envelope>().any.get<Point>(), (Point {3, 4}));
+    QCOMPARE(back.many[3].get<Envelope>().any.get<Point>(), (Point{3, 4}));
 }
 
 void tst_RoundTrip::completedCarriesAnyValue()
 {
-    const Parley::Completed c {Parley::Value(
-        Parley::Faulted {QStringLiteral("cannot connect"), QStringLiteral("refused"), 3})};
+    const Parley::Completed c{Parley::Value(
+        Parley::Faulted{QStringLiteral("cannot connect"), QStringLiteral("refused"), 3})};
     const Parley::Completed back = roundTrip(c);
     QVERIFY(back.value.is<Parley::Faulted>());
     QCOMPARE(back.value.get<Parley::Faulted>().explanation, QStringLiteral("refused"));
@@ -329,11 +332,11 @@ void tst_RoundTrip::standardMessagesAreEncodable()
 
 void tst_RoundTrip::printableFormIsJsonText()
 {
-    const Parley::Value v(Welcome {QStringLiteral("ann"), QStringLiteral("srv")});
+    const Parley::Value v(Welcome{QStringLiteral("ann"), QStringLiteral("srv")});
     QCOMPARE(Parley::toText(v),
              QStringLiteral(R"(["demo.Welcome",{"myName":"srv","yourName":"ann"}])"));
     QCOMPARE(v.type()->toText(v.data()), QStringLiteral(R"({"myName":"srv","yourName":"ann"})"));
-    const Parley::Value t(Texts {QStringLiteral("x"), QByteArray("hi"), QUuid(), Colour::Green});
+    const Parley::Value t(Texts{QStringLiteral("x"), QByteArray("hi"), QUuid(), Colour::Green});
     QCOMPARE(t.type()->toText(t.data()),
              QStringLiteral(R"({"bytes":"aGk=","colour":"Green","text":"x",)"
                             R"("uuid":"00000000-0000-0000-0000-000000000000"})"));

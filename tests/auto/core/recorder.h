@@ -107,9 +107,9 @@ private:
 
 /// Starts the two-worker runtime of one test function, with every log record going to a fresh
 /// \a sink.
-inline std::unique_ptr<Parley::Runtime>
-startRecordedRuntime(std::shared_ptr<CountingSink> &sink,
-                     std::chrono::milliseconds stopGrace = std::chrono::milliseconds(3000))
+inline std::unique_ptr<Parley::Runtime> startRecordedRuntime(std::shared_ptr<CountingSink> &sink,
+                                                             std::chrono::milliseconds stopGrace
+                                                             = std::chrono::milliseconds(3000))
 {
     sink = std::make_shared<CountingSink>(Parley::LogLevel::Debug);
     auto runtime = std::make_unique<Parley::Runtime>(

@@ -45,7 +45,8 @@ private:
     public:
         Answerer(Parley::Address to, int n)
         {
-            on<Parley::Start>([this, n] { start(Parley::T1{}, std::chrono::milliseconds((4 - n) * 20)); });
+            on<Parley::Start>(
+                [this, n] { start(Parley::T1{}, std::chrono::milliseconds((4 - n) * 20)); });
             on<Parley::T1>([this, to, n] {
                 send(Found{n * n}, to);
                 complete(Parley::Ack{});
@@ -84,10 +85,7 @@ class tst_Helpers : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
-    void init()
-    {
-        m_runtime = startRecordedRuntime(m_sink);
-    }
+    void init() { m_runtime = startRecordedRuntime(m_sink); }
     void cleanup() { m_runtime.reset(); }
 
     void getResponseReturnsTheFirstReply()
@@ -126,7 +124,8 @@ private Q_SLOTS:
         // The replies really did arrive in reverse: the GetResponse children (created in
         // request order, so with rising ids) completed with the highest id first.
         QList<quint64> completionOrder;
-        const QRegularExpression done(QStringLiteral(R"(<([0-9a-f]{8})>GetResponse - Completed with Found)"));
+        const QRegularExpression done(
+            QStringLiteral(R"(<([0-9a-f]{8})>GetResponse - Completed with Found)"));
         for (const QString &line : m_sink->lines()) {
             const auto m = done.match(line);
             if (m.hasMatch())

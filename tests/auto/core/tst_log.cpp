@@ -70,9 +70,12 @@ private Q_SLOTS:
         r.objectId = 0x1a;
         r.objectName = QStringLiteral("worker");
         r.text = QStringLiteral("Created by <00000016>");
-        QCOMPARE(r.toText(), QStringLiteral("03:04:05.006 + <0000001a>worker - Created by <00000016>"));
+        QCOMPARE(r.toText(),
+                 QStringLiteral("03:04:05.006 + <0000001a>worker - Created by <00000016>"));
         r.state = QStringLiteral("PENDING");
-        QCOMPARE(r.toText(), QStringLiteral("03:04:05.006 + <0000001a>worker[PENDING] - Created by <00000016>"));
+        QCOMPARE(
+            r.toText(),
+            QStringLiteral("03:04:05.006 + <0000001a>worker[PENDING] - Created by <00000016>"));
     }
     void sinksSeeOnlyTheirLevelAndAbove()
     {
@@ -137,7 +140,8 @@ private Q_SLOTS:
         }
         QFile f(path);
         QVERIFY(f.open(QIODevice::ReadOnly));
-        const QStringList lines = QString::fromUtf8(f.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        const QStringList lines
+            = QString::fromUtf8(f.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 4); // console, warning, fault, expensive
         QVERIFY(lines[0].endsWith(QStringLiteral("Chatty - console text true")));
     }

@@ -93,10 +93,7 @@ class tst_Machine : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
-    void init()
-    {
-        m_runtime = startRecordedRuntime(m_sink);
-    }
+    void init() { m_runtime = startRecordedRuntime(m_sink); }
     void cleanup() { m_runtime.reset(); }
 
     void handlersGetTheirTypeAndReplyReachesTheSender()
@@ -142,8 +139,8 @@ private Q_SLOTS:
     {
         const auto echo = m_runtime->create<Echo>();
         m_runtime->send(Unhandled{}, echo);
-        QTRY_VERIFY(m_sink->contains(QStringLiteral("Echo - Dropped Unhandled to %1 (no handler)")
-                                         .arg(echo.toString())));
+        QTRY_VERIFY(m_sink->contains(
+            QStringLiteral("Echo - Dropped Unhandled to %1 (no handler)").arg(echo.toString())));
         m_runtime->send(Ping{1}, echo); // still serving
         QTRY_VERIFY(m_sink->contains(QStringLiteral("Sent Pong to <00000001>")));
     }
@@ -155,8 +152,9 @@ private Q_SLOTS:
         QVERIFY(v);
         QVERIFY(v->is<Parley::Faulted>());
         QCOMPARE(v->get<Parley::Faulted>().explanation, QStringLiteral("boom"));
-        QVERIFY(m_sink->contains(QStringLiteral("! <%1>Echo - Faulted: exception escaped a handler: boom")
-                                     .arg(echo.last(), 8, 16, QLatin1Char('0'))));
+        QVERIFY(m_sink->contains(
+            QStringLiteral("! <%1>Echo - Faulted: exception escaped a handler: boom")
+                .arg(echo.last(), 8, 16, QLatin1Char('0'))));
         // Others carry on.
         const auto other = m_runtime->create<Parent>(true);
         QVERIFY(m_runtime->waitForCompletion(other, 5s));
@@ -169,7 +167,8 @@ private Q_SLOTS:
         QTRY_VERIFY(!m_runtime->contains(echo));
         for (int i = 0; i < 3; ++i)
             m_runtime->send(Ping{i}, echo);
-        QTRY_VERIFY(m_sink->contains(QStringLiteral("runtime - Dropped Ping to %1 (no such object)").arg(echo.toString())));
+        QTRY_VERIFY(m_sink->contains(
+            QStringLiteral("runtime - Dropped Ping to %1 (no such object)").arg(echo.toString())));
         m_runtime->send(Ping{1}, Parley::Address());
         QTRY_VERIFY(m_sink->contains(QStringLiteral("(null address)")));
     }
@@ -177,9 +176,10 @@ private Q_SLOTS:
     {
         const auto parent = m_runtime->create<Parent>(false);
         QVERIFY(m_runtime->waitForCompletion(parent, 5s));
-        const QRegularExpression created(
-            QStringLiteral(R"(^\d\d:\d\d:\d\d\.\d\d\d \+ <[0-9a-f]{8}>Quick - Created by <[0-9a-f]{8}>$)"));
-        const QRegularExpression destroyed(QStringLiteral(R"(^\d\d:\d\d:\d\d\.\d\d\d X <[0-9a-f]{8}>Parent - Destroyed$)"));
+        const QRegularExpression created(QStringLiteral(
+            R"(^\d\d:\d\d:\d\d\.\d\d\d \+ <[0-9a-f]{8}>Quick - Created by <[0-9a-f]{8}>$)"));
+        const QRegularExpression destroyed(
+            QStringLiteral(R"(^\d\d:\d\d:\d\d\.\d\d\d X <[0-9a-f]{8}>Parent - Destroyed$)"));
         QTRY_VERIFY(!m_sink->lines().filter(destroyed).isEmpty());
         QVERIFY(!m_sink->lines().filter(created).isEmpty());
         QVERIFY(m_sink->contains(QStringLiteral("Received Start from <00000001>")));

@@ -122,10 +122,7 @@ class tst_Routine : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
-    void init()
-    {
-        m_runtime = startRecordedRuntime(m_sink, 300ms);
-    }
+    void init() { m_runtime = startRecordedRuntime(m_sink, 300ms); }
     void cleanup() { m_runtime.reset(); }
 
     void outOfOrderRepliesReachTheirWorkers()
@@ -147,7 +144,8 @@ private Q_SLOTS:
         const auto v = m_runtime->waitForCompletion(r, 5s);
         QVERIFY(v);
         QCOMPARE(v->get<Summary>().values, (QList<int>{9, 1, 2, 1}));
-        QTRY_VERIFY(m_sink->contains(QStringLiteral("Dropped Other to %1 (object completed)").arg(r.toString())));
+        QTRY_VERIFY(m_sink->contains(
+            QStringLiteral("Dropped Other to %1 (object completed)").arg(r.toString())));
     }
     void selectTimesOutWithSelectTimer()
     {
@@ -174,7 +172,8 @@ private Q_SLOTS:
         const auto v = m_runtime->waitForCompletion(r, 5s);
         QVERIFY(v);
         QCOMPARE(v->get<Parley::Faulted>().explanation, QStringLiteral("routine failed"));
-        QVERIFY(m_sink->contains(QStringLiteral("throws - Faulted: exception escaped the routine: routine failed")));
+        QVERIFY(m_sink->contains(
+            QStringLiteral("throws - Faulted: exception escaped the routine: routine failed")));
     }
     void voidRoutineCompletesWithAck()
     {
@@ -185,10 +184,12 @@ private Q_SLOTS:
     }
     void lambdaRoutinesWork()
     {
-        const auto r = m_runtime->create([](Parley::Routine &self, int base) -> Parley::Value {
-            auto m = self.select<Question>();
-            return Answer{base + m.get<Question>().n};
-        }, 100);
+        const auto r = m_runtime->create(
+            [](Parley::Routine &self, int base) -> Parley::Value {
+                auto m = self.select<Question>();
+                return Answer{base + m.get<Question>().n};
+            },
+            100);
         m_runtime->send(Question{5}, r);
         const auto v = m_runtime->waitForCompletion(r, 5s);
         QVERIFY(v);

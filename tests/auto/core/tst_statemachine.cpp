@@ -38,13 +38,19 @@ public:
     Door()
     {
         closed.on<Open>([this] { return opened; }).defer<Knock>();
-        opened.on<Knock>([this](Knock &k) {
-                  m_served << k.n;
-                  return opened;
-              })
+        opened
+            .on<Knock>([this](Knock &k) {
+                m_served << k.n;
+                return opened;
+            })
             .on<Close>([this] { return closed; });
-        anyState.on<Report>([this](Report &r) { forward(Where{state().name(), m_served}, r.to, address()); })
-            .on<Parley::Stop>([this] { return complete(Where{state().name(), m_served}); });
+        anyState
+            .on<Report>([this](Report &r) {
+                forward(Where{state().name(), m_served}, r.to, address());
+            })
+            .on<Parley::Stop>([this] {
+                return complete(Where{state().name(), m_served});
+            });
         anyState.on<Parley::Start>([] {});
     }
 
@@ -66,10 +72,10 @@ public:
              if (k.n == 3)
                  return c;
              return b;
-         })
-            .defer<Close>();
-        c.on<Knock>([this](Knock &k) { m_served << k.n; })
-            .on<Close>([this] { return complete(Where{QStringLiteral("done"), m_served}); });
+         }).defer<Close>();
+        c.on<Knock>([this](Knock &k) { m_served << k.n; }).on<Close>([this] {
+            return complete(Where{QStringLiteral("done"), m_served});
+        });
         anyState.on<Parley::Start>([] {});
     }
 
@@ -94,10 +100,7 @@ class tst_StateMachine : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
-    void init()
-    {
-        m_runtime = startRecordedRuntime(m_sink);
-    }
+    void init() { m_runtime = startRecordedRuntime(m_sink); }
     void cleanup() { m_runtime.reset(); }
 
     void deferredMessagesAreReplayedAfterTheStateChange()
@@ -136,7 +139,8 @@ private Q_SLOTS:
         // In B: 1, 2 served; Close deferred; 3 served and moves to C; then Close (deferred in B)
         // is replayed first in C and completes before 4.
         QCOMPARE(v->get<Where>().served, (QList<int>{1, 2, 3}));
-        QTRY_VERIFY(m_sink->contains(QStringLiteral("Dropped Knock to %1 (object completed)").arg(relay.toString())));
+        QTRY_VERIFY(m_sink->contains(
+            QStringLiteral("Dropped Knock to %1 (object completed)").arg(relay.toString())));
     }
     void logLinesCarryTheStateName()
     {
@@ -144,7 +148,8 @@ private Q_SLOTS:
         m_runtime->send(Open{}, door);
         m_runtime->send(Parley::Stop{}, door);
         QVERIFY(m_runtime->waitForCompletion(door, 5s));
-        QTRY_VERIFY(m_sink->contains(QStringLiteral("Door[OPENED] - Received Stop from <00000001>")));
+        QTRY_VERIFY(
+            m_sink->contains(QStringLiteral("Door[OPENED] - Received Stop from <00000001>")));
         QVERIFY(m_sink->contains(QStringLiteral("Door[CLOSED] - Received Open from <00000001>")));
         QVERIFY(m_sink->contains(QStringLiteral("Door[CLOSED] - Created by <00000001>")));
         QTRY_VERIFY(m_sink->contains(QStringLiteral("Door[OPENED] - Destroyed")));
@@ -155,7 +160,8 @@ private Q_SLOTS:
     {
         const auto u = m_runtime->create<Unhappy>();
         m_runtime->send(Knock{1}, u);
-        QTRY_VERIFY(m_sink->contains(QStringLiteral("Dropped Knock to %1 (no handler in this state)").arg(u.toString())));
+        QTRY_VERIFY(m_sink->contains(
+            QStringLiteral("Dropped Knock to %1 (no handler in this state)").arg(u.toString())));
         QVERIFY(m_runtime->contains(u));
     }
 

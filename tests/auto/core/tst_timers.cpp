@@ -57,7 +57,7 @@ public:
             } else if (m_script == QLatin1String("cancelAfterFiring")) {
                 QElapsedTimer busy;
                 busy.start();
-                while (busy.elapsed() < 20) { } // T1 is in the mailbox by now
+                while (busy.elapsed() < 20) {} // T1 is in the mailbox by now
                 cancel<Parley::T1>();
             }
         });
@@ -88,7 +88,10 @@ class tst_Timers : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
-    void init() { m_runtime = std::make_unique<Parley::Runtime>(Parley::Runtime::Options{.workers = 2}); }
+    void init()
+    {
+        m_runtime = std::make_unique<Parley::Runtime>(Parley::Runtime::Options{.workers = 2});
+    }
     void cleanup() { m_runtime.reset(); }
 
     void timers_data()
@@ -97,11 +100,12 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("fired");
         QTest::addColumn<QList<qint64>>("due");
         QTest::newRow("one-shot fires once") << "once" << QStringList{"T1"} << QList<qint64>{100};
-        QTest::newRow("restart postpones") << "restart" << QStringList{"T2", "T1"} << QList<qint64>{60, 160};
+        QTest::newRow("restart postpones")
+            << "restart" << QStringList{"T2", "T1"} << QList<qint64>{60, 160};
         QTest::newRow("cancel prevents") << "cancel" << QStringList{"T2"} << QList<qint64>{20};
-        QTest::newRow("repeating fires N times") << "repeat"
-                                                 << QStringList{"Tick7", "Tick7", "Tick7", "Tick7", "Tick7"}
-                                                 << QList<qint64>{30, 60, 90, 120, 150};
+        QTest::newRow("repeating fires N times")
+            << "repeat" << QStringList{"Tick7", "Tick7", "Tick7", "Tick7", "Tick7"}
+            << QList<qint64>{30, 60, 90, 120, 150};
         QTest::newRow("cancel beats a firing already queued")
             << "cancelAfterFiring" << QStringList{"T2"} << QList<qint64>{0};
     }
@@ -118,8 +122,11 @@ private Q_SLOTS:
         // Never early. Lateness is not asserted here (this is a unit test, not a benchmark), only
         // that a firing did not drift past the next expected one.
         for (int i = 0; i < due.size(); ++i) {
-            QVERIFY2(e.millis[i] >= due[i], qPrintable(QStringLiteral("%1 fired at %2 ms, due %3 ms")
-                                                            .arg(fired[i]).arg(e.millis[i]).arg(due[i])));
+            QVERIFY2(e.millis[i] >= due[i],
+                     qPrintable(QStringLiteral("%1 fired at %2 ms, due %3 ms")
+                                    .arg(fired[i])
+                                    .arg(e.millis[i])
+                                    .arg(due[i])));
         }
     }
     void selectTimerAndTimersMixInRoutines()

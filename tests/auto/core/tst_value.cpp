@@ -82,7 +82,8 @@ private Q_SLOTS:
 
         Parley::Value big(demo::Big{QStringLiteral("1"), QStringLiteral("2"), QStringLiteral("3"),
                                     QStringLiteral("4"), 5});
-        QVERIFY(!(big.data() >= static_cast<void *>(&big) && big.data() < static_cast<void *>(&big + 1)));
+        QVERIFY(!(big.data() >= static_cast<void *>(&big)
+                  && big.data() < static_cast<void *>(&big + 1)));
         Parley::Value moved = std::move(big);
         QVERIFY(big.isEmpty()); // NOLINT(bugprone-use-after-move)
         QCOMPARE(moved.get<demo::Big>().n, 5);

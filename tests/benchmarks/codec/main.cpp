@@ -74,7 +74,7 @@ QDataStream &operator>>(QDataStream &s, Medium &m)
 QByteArray toJson(const Small &m)
 {
     return QJsonDocument(
-               QJsonObject {{QStringLiteral("name"), m.name}, {QStringLiteral("count"), m.count}})
+               QJsonObject{{QStringLiteral("name"), m.name}, {QStringLiteral("count"), m.count}})
         .toJson(QJsonDocument::Compact);
 }
 void fromJson(const QByteArray &bytes, Small &m)
@@ -89,17 +89,17 @@ QByteArray toJson(const Medium &m)
     for (const QString &s : m.items)
         items.append(s);
     return QJsonDocument(
-               QJsonObject {{QStringLiteral("id"), m.id},
-                            {QStringLiteral("count"), m.count},
-                            {QStringLiteral("ratio"), m.ratio},
-                            {QStringLiteral("enabled"), m.enabled},
-                            {QStringLiteral("name"), m.name},
-                            {QStringLiteral("host"), m.host},
-                            {QStringLiteral("port"), m.port},
-                            {QStringLiteral("token"), QString::fromLatin1(m.token.toBase64())},
-                            {QStringLiteral("score"), m.score},
-                            {QStringLiteral("comment"), m.comment},
-                            {QStringLiteral("items"), items}})
+               QJsonObject{{QStringLiteral("id"), m.id},
+                           {QStringLiteral("count"), m.count},
+                           {QStringLiteral("ratio"), m.ratio},
+                           {QStringLiteral("enabled"), m.enabled},
+                           {QStringLiteral("name"), m.name},
+                           {QStringLiteral("host"), m.host},
+                           {QStringLiteral("port"), m.port},
+                           {QStringLiteral("token"), QString::fromLatin1(m.token.toBase64())},
+                           {QStringLiteral("score"), m.score},
+                           {QStringLiteral("comment"), m.comment},
+                           {QStringLiteral("items"), items}})
         .toJson(QJsonDocument::Compact);
 }
 void fromJson(const QByteArray &bytes, Medium &m)
@@ -144,7 +144,8 @@ double rate(const std::function<void()> &once, double seconds)
     return double(n) / std::chrono::duration<double>(now - start).count();
 }
 
-template<class T> void check(bool ok, const char *what)
+template <class T>
+void check(bool ok, const char *what)
 {
     if (!ok) {
         std::fprintf(stderr, "bench_codec: %s did not round-trip\n", what);
@@ -152,7 +153,8 @@ template<class T> void check(bool ok, const char *what)
     }
 }
 
-template<class T> void measure(const char *figure, const T &message, double seconds, int rounds)
+template <class T>
+void measure(const char *figure, const T &message, double seconds, int rounds)
 {
     T out;
     // Correctness first: every contender must give the message back.
@@ -225,7 +227,7 @@ int main(int argc, char **argv)
     const double seconds = quick ? 0.02 : 0.5;
     const int rounds = quick ? 1 : 5;
 
-    const Bench::Small small {QStringLiteral("hello, world"), 42};
+    const Bench::Small small{QStringLiteral("hello, world"), 42};
     Bench::Medium medium;
     medium.id = 1234567890123;
     medium.count = 77;

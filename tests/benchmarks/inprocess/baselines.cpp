@@ -34,8 +34,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr int kWarmupRoundTrips = 1000;
-constexpr auto kTimeCap = std::chrono::duration_cast<Clock::duration>(
-        std::chrono::duration<double>(kTimeCapSeconds));
+constexpr auto kTimeCap
+    = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(kTimeCapSeconds));
 // Extra time granted after an abort request for the workers to notice it and stop.
 constexpr auto kAbortGrace = std::chrono::seconds(5);
 
@@ -51,7 +51,6 @@ void warnTimeCap(const char *what, long long done, long long wanted)
     std::fprintf(stderr, "Baselines::%s: time cap of %.0f s hit after %lld of %lld iterations\n",
                  what, kTimeCapSeconds, done, wanted);
 }
-
 
 // One-shot completion flag: a mutex + condition variable, no polling, no sleeps.
 class Completion
@@ -75,7 +74,7 @@ public:
 
     // Waits until `predicate` (evaluated under the lock) holds or `deadline` passed. Whoever
     // makes the predicate true must call notify() afterwards.
-    template<typename Predicate>
+    template <typename Predicate>
     bool waitUntil(Clock::time_point deadline, Predicate predicate)
     {
         std::unique_lock lock(m_mutex);
@@ -84,7 +83,9 @@ public:
 
     void notify()
     {
-        { std::lock_guard lock(m_mutex); }
+        {
+            std::lock_guard lock(m_mutex);
+        }
         m_condition.notify_all();
     }
 
@@ -105,11 +106,7 @@ QEvent::Type floodEventType()
 class FloodEvent : public QEvent
 {
 public:
-    explicit FloodEvent(qint64 value)
-        : QEvent(floodEventType())
-        , m_value(value)
-    {
-    }
+    explicit FloodEvent(qint64 value) : QEvent(floodEventType()), m_value(value) {}
 
     qint64 value() const { return m_value; }
 
@@ -121,8 +118,7 @@ class FloodReceiver : public QObject
 {
 public:
     FloodReceiver(qint64 expected, Completion *completion)
-        : m_expected(expected)
-        , m_completion(completion)
+        : m_expected(expected), m_completion(completion)
     {
     }
 
@@ -155,7 +151,8 @@ private:
 // Blocks until `object`'s thread has an event loop processing events.
 void waitForEventLoop(QObject *object)
 {
-    QMetaObject::invokeMethod(object, [] {}, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        object, [] {}, Qt::BlockingQueuedConnection);
 }
 
 // --- Qt: queued invokeMethod ping-pong ---------------------------------------------------------
@@ -190,12 +187,12 @@ void qtPingStep(QtPingPongState *state)
     }
     ++state->counter;
     QMetaObject::invokeMethod(
-            state->pong,
-            [state] {
-                QMetaObject::invokeMethod(
-                        state->ping, [state] { qtPingStep(state); }, Qt::QueuedConnection);
-            },
-            Qt::QueuedConnection);
+        state->pong,
+        [state] {
+            QMetaObject::invokeMethod(
+                state->ping, [state] { qtPingStep(state); }, Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
 }
 
 double qtPingPongMicros(int roundTrips, bool sameThread, const char *what)
@@ -222,7 +219,8 @@ double qtPingPongMicros(int roundTrips, bool sameThread, const char *what)
     state.total = kWarmupRoundTrips + static_cast<qint64>(roundTrips);
 
     const auto deadline = Clock::now() + kTimeCap;
-    QMetaObject::invokeMethod(ping, [s = &state] { qtPingStep(s); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        ping, [s = &state] { qtPingStep(s); }, Qt::QueuedConnection);
     bool finished = state.done.waitUntil(deadline);
     if (!finished) {
         state.abort.store(true, std::memory_order_relaxed);
@@ -348,11 +346,10 @@ ObjectCost qobjectCreateDestroy(int n)
         return {kNaN, kNaN};
 
     ObjectCost cost;
-    cost.seconds = secondsBetween(createStart, createEnd)
-            + secondsBetween(destroyStart, destroyEnd);
-    cost.bytesPerObject = (rssBefore < 0 || rssAlive < 0)
-            ? kNaN
-            : double(rssAlive - rssBefore) / double(created);
+    cost.seconds
+        = secondsBetween(createStart, createEnd) + secondsBetween(destroyStart, destroyEnd);
+    cost.bytesPerObject
+        = (rssBefore < 0 || rssAlive < 0) ? kNaN : double(rssAlive - rssBefore) / double(created);
     return cost;
 }
 
@@ -479,27 +476,25 @@ double cafPingPongMicros(int roundTrips)
         });
         // `value` carried by the returning message = number of completed round trips - 1.
         auto ping = system.spawn(
-                [s = &state](caf::event_based_actor *self, const caf::actor &peer)
-                        -> caf::behavior {
-                    self->send(peer, std::int64_t{0});
-                    return {
-                        [s, self, peer](std::int64_t value) {
-                            const std::int64_t completed = value + 1;
-                            if (completed == s->warmup)
-                                s->start = Clock::now();
-                            if (completed == s->total
-                                || s->abort.load(std::memory_order_relaxed)) {
-                                s->end = Clock::now();
-                                s->completed = std::max<std::int64_t>(completed - s->warmup, 0);
-                                s->done.signal();
-                                self->quit();
-                                return;
-                            }
-                            self->send(peer, completed);
-                        },
-                    };
-                },
-                pong);
+            [s = &state](caf::event_based_actor *self, const caf::actor &peer) -> caf::behavior {
+                self->send(peer, std::int64_t{0});
+                return {
+                    [s, self, peer](std::int64_t value) {
+                        const std::int64_t completed = value + 1;
+                        if (completed == s->warmup)
+                            s->start = Clock::now();
+                        if (completed == s->total || s->abort.load(std::memory_order_relaxed)) {
+                            s->end = Clock::now();
+                            s->completed = std::max<std::int64_t>(completed - s->warmup, 0);
+                            s->done.signal();
+                            self->quit();
+                            return;
+                        }
+                        self->send(peer, completed);
+                    },
+                };
+            },
+            pong);
 
         bool finished = state.done.waitUntil(deadline);
         if (!finished) {
@@ -555,10 +550,9 @@ ObjectCost cafActorsCreateDestroy(int n)
         }
         const auto spawned = static_cast<std::int64_t>(actors.size());
         state.target.store(spawned);
-        const bool allInitialised = state.progress.waitUntil(
-                deadline + kAbortGrace, [&state] {
-                    return state.initialised.load() >= state.target.load();
-                });
+        const bool allInitialised = state.progress.waitUntil(deadline + kAbortGrace, [&state] {
+            return state.initialised.load() >= state.target.load();
+        });
         const auto spawnEnd = Clock::now();
         const long long rssAlive = residentBytes();
 
@@ -571,8 +565,8 @@ ObjectCost cafActorsCreateDestroy(int n)
         if (spawned < n || !allInitialised)
             warnTimeCap("cafActorsCreateDestroy", state.initialised.load(), n);
         if (spawned > 0) {
-            cost.seconds = secondsBetween(spawnStart, spawnEnd)
-                    + secondsBetween(destroyStart, destroyEnd);
+            cost.seconds
+                = secondsBetween(spawnStart, spawnEnd) + secondsBetween(destroyStart, destroyEnd);
             if (rssBefore >= 0 && rssAlive >= 0)
                 cost.bytesPerObject = double(rssAlive - rssBefore) / double(spawned);
         }

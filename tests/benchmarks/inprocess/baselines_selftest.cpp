@@ -65,12 +65,12 @@ int main(int argc, char **argv)
     ok = ok && plausible(crossThread);
 
     const double sameThread = Baselines::qtSameThreadPingPongMicros(kRoundTrips);
-    std::printf("%-34s %12.3f us/round trip  (n = %d)\n", "qtSameThreadPingPongMicros",
-                sameThread, kRoundTrips);
+    std::printf("%-34s %12.3f us/round trip  (n = %d)\n", "qtSameThreadPingPongMicros", sameThread,
+                kRoundTrips);
     ok = ok && plausible(sameThread);
 
-    printCost("qobjectCreateDestroy", kObjectCount,
-              Baselines::qobjectCreateDestroy(kObjectCount), &ok);
+    printCost("qobjectCreateDestroy", kObjectCount, Baselines::qobjectCreateDestroy(kObjectCount),
+              &ok);
 
 #ifdef PARLEY_HAVE_CAF
     const double cafFlood = Baselines::cafFlood(kFloodCount);

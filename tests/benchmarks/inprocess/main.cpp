@@ -219,7 +219,8 @@ void printFigure(const char *figure, double value, const char *unit, int precisi
 void printCafNotBuilt(const char *figure, const char *baseline)
 {
     std::printf("# figure=%s baseline=%s: CAF baseline not built (CAF 0.17 not found at configure "
-                "time)\n", figure, baseline);
+                "time)\n",
+                figure, baseline);
 }
 #endif
 
@@ -231,8 +232,14 @@ void fail(const char *what)
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-double notMeasured(double) { return kNaN; }
-Baselines::ObjectCost notMeasured(const Baselines::ObjectCost &) { return {kNaN, kNaN}; }
+double notMeasured(double)
+{
+    return kNaN;
+}
+Baselines::ObjectCost notMeasured(const Baselines::ObjectCost &)
+{
+    return {kNaN, kNaN};
+}
 
 /// Runs one baseline under the watchdog, after trimming the heap; NaN with --parley-only.
 template <class F>
@@ -374,10 +381,10 @@ double parleyFlood(qint64 count)
     Watched watched("parley flood", [&s] {
         return "received " + std::to_string(s.received.load()) + " of " + std::to_string(s.count);
     });
-    const Parley::Address receiver =
-        runtime->createOn<FloodReceiver>(Parley::Placement::AnyWorker, &s);
-    const Parley::Address sender =
-        runtime->createOn<FloodSender>(Parley::Placement::AnyWorker, &s, receiver);
+    const Parley::Address receiver
+        = runtime->createOn<FloodReceiver>(Parley::Placement::AnyWorker, &s);
+    const Parley::Address sender
+        = runtime->createOn<FloodSender>(Parley::Placement::AnyWorker, &s, receiver);
     s.ready.wait();
     if (s.senderThread == s.receiverThread)
         fail("flood: sender and receiver landed on the same worker");
@@ -392,9 +399,8 @@ double parleyFlood(qint64 count)
 void figureFlood(qint64 count)
 {
     const double parley = parleyFlood(count);
-    const double qt = runBaseline("qtPostEventFlood", [&] {
-        return Baselines::qtPostEventFlood(int(count));
-    });
+    const double qt
+        = runBaseline("qtPostEventFlood", [&] { return Baselines::qtPostEventFlood(int(count)); });
     printFigure("flood", parley, "msg/s", 0, "qt_postevent", qt, Better::Higher);
 #ifdef PARLEY_HAVE_CAF
     const double caf = runBaseline("cafFlood", [&] { return Baselines::cafFlood(int(count)); });
@@ -510,9 +516,8 @@ void figureSameWorkerPingPong(qint64 roundTrips)
 {
     const double parley = parleyPingPong(roundTrips, true);
 #ifdef PARLEY_HAVE_CAF
-    const double caf = runBaseline("cafPingPongMicros", [&] {
-        return Baselines::cafPingPongMicros(int(roundTrips));
-    });
+    const double caf = runBaseline("cafPingPongMicros",
+                                   [&] { return Baselines::cafPingPongMicros(int(roundTrips)); });
     printFigure("same_worker_pingpong", parley, "us", 3, "caf_pingpong", caf, Better::Lower);
 #else
     printCafNotBuilt("same_worker_pingpong", "caf_pingpong");
@@ -632,9 +637,8 @@ Baselines::ObjectCost parleyMachines(qint64 count)
     }
     cost.seconds = secondsBetween(createStart, s.lastStarted)
         + secondsBetween(completeStart, s.lastCompleted);
-    cost.bytesPerObject = (rssBefore < 0 || rssAlive < 0)
-        ? kNaN
-        : double(rssAlive - rssBefore) / double(count);
+    cost.bytesPerObject
+        = (rssBefore < 0 || rssAlive < 0) ? kNaN : double(rssAlive - rssBefore) / double(count);
     std::printf("# machines: create+start %.3f s, complete+destroy %.3f s, %d objects alive, "
                 "RSS %.1f -> %.1f MiB (after completion: %.1f MiB)\n",
                 secondsBetween(createStart, s.lastStarted),
@@ -647,21 +651,19 @@ Baselines::ObjectCost parleyMachines(qint64 count)
 void figureMachines(qint64 count)
 {
     const Baselines::ObjectCost parley = parleyMachines(count);
-    const Baselines::ObjectCost qt = runBaseline("qobjectCreateDestroy", [&] {
-        return Baselines::qobjectCreateDestroy(int(count));
-    });
+    const Baselines::ObjectCost qt = runBaseline(
+        "qobjectCreateDestroy", [&] { return Baselines::qobjectCreateDestroy(int(count)); });
     printFigure("machines_1m_seconds", parley.seconds, "s", 3, "qobject", qt.seconds,
                 Better::Lower);
     printFigure("machines_1m_bytes", parley.bytesPerObject, "B", 1, "qobject", qt.bytesPerObject,
                 Better::Lower);
 #ifdef PARLEY_HAVE_CAF
-    const Baselines::ObjectCost caf = runBaseline("cafActorsCreateDestroy", [&] {
-        return Baselines::cafActorsCreateDestroy(int(count));
-    });
+    const Baselines::ObjectCost caf = runBaseline(
+        "cafActorsCreateDestroy", [&] { return Baselines::cafActorsCreateDestroy(int(count)); });
     printFigure("machines_1m_seconds", parley.seconds, "s", 3, "caf_actor", caf.seconds,
                 Better::Lower);
-    printFigure("machines_1m_bytes", parley.bytesPerObject, "B", 1, "caf_actor",
-                caf.bytesPerObject, Better::Lower);
+    printFigure("machines_1m_bytes", parley.bytesPerObject, "B", 1, "caf_actor", caf.bytesPerObject,
+                Better::Lower);
 #else
     printCafNotBuilt("machines_1m_seconds", "caf_actor");
     printCafNotBuilt("machines_1m_bytes", "caf_actor");
@@ -720,12 +722,12 @@ int main(int argc, char **argv)
     parser.process(app);
 
     const bool quick = parser.isSet(QStringLiteral("quick"));
-    const qint64 messages =
-        countOption(parser, QStringLiteral("messages"), quick ? 100'000 : 1'000'000);
-    const qint64 roundTrips =
-        countOption(parser, QStringLiteral("round-trips"), quick ? 20'000 : 100'000);
-    const qint64 machines =
-        countOption(parser, QStringLiteral("machines"), quick ? 100'000 : 1'000'000);
+    const qint64 messages
+        = countOption(parser, QStringLiteral("messages"), quick ? 100'000 : 1'000'000);
+    const qint64 roundTrips
+        = countOption(parser, QStringLiteral("round-trips"), quick ? 20'000 : 100'000);
+    const qint64 machines
+        = countOption(parser, QStringLiteral("machines"), quick ? 100'000 : 1'000'000);
     const QStringList known{QStringLiteral("flood"), QStringLiteral("same_worker_pingpong"),
                             QStringLiteral("cross_thread_pingpong"), QStringLiteral("machines_1m")};
     QStringList only = known;
@@ -747,7 +749,7 @@ int main(int argc, char **argv)
     std::printf("# Qt %s, %d cores; messages=%lld round_trips=%lld machines=%lld\n", qVersion(),
                 QThread::idealThreadCount(), static_cast<long long>(messages),
                 static_cast<long long>(roundTrips), static_cast<long long>(machines));
-    stopRuntime(startRuntime()); // learns the workers' dispatcher
+    stopRuntime(startRuntime());                           // learns the workers' dispatcher
     const QByteArray qtThreads = plainQThreadDispatcher(); // what the Qt baselines' threads get
     std::printf("# event dispatchers: main thread %s, Qt baseline threads %s, Parley workers %s\n",
                 dispatcherName().constData(), qtThreads.constData(),

@@ -36,7 +36,10 @@ double micros(Clock::duration d)
 struct Lateness
 {
     std::vector<double> micros;
-    double mean() const { return std::accumulate(micros.begin(), micros.end(), 0.0) / micros.size(); }
+    double mean() const
+    {
+        return std::accumulate(micros.begin(), micros.end(), 0.0) / micros.size();
+    }
     double max() const { return *std::max_element(micros.begin(), micros.end()); }
 };
 
@@ -88,7 +91,9 @@ private:
 class QtPunctual : public QObject
 {
 public:
-    QtPunctual(Lateness *oneShot, Lateness *repeating) : m_oneShot(oneShot), m_repeating(repeating) {}
+    QtPunctual(Lateness *oneShot, Lateness *repeating) : m_oneShot(oneShot), m_repeating(repeating)
+    {
+    }
     void begin() { next(); }
     std::mutex lock;
     std::condition_variable cv;
@@ -152,8 +157,9 @@ int main(int argc, char **argv)
             return 1;
         }
         l.unlock();
-        QMetaObject::invokeMethod(&qt, [&qt] { qt.moveToThread(QCoreApplication::instance()->thread()); },
-                                  Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            &qt, [&qt] { qt.moveToThread(QCoreApplication::instance()->thread()); },
+            Qt::BlockingQueuedConnection);
         thread.quit();
         thread.wait();
     }
@@ -173,6 +179,7 @@ int main(int argc, char **argv)
     line("timer_repeating_mean_lateness", repeat.mean(), "qtimer_precise", qtRepeat.mean());
     line("timer_repeating_max_lateness", repeat.max(), "qtimer_precise", qtRepeat.max());
     const bool within = once.max() < 10'000 && repeat.max() < 10'000;
-    std::printf("# target: every firing within 10 ms of its due time: %s\n", within ? "met" : "MISSED");
+    std::printf("# target: every firing within 10 ms of its due time: %s\n",
+                within ? "met" : "MISSED");
     return 0;
 }

@@ -21,7 +21,8 @@ int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     Parley::Runtime runtime;
-    const auto result = runtime.waitForCompletion(runtime.create<Hello>(), std::chrono::seconds(10));
+    const auto result
+        = runtime.waitForCompletion(runtime.create<Hello>(), std::chrono::seconds(10));
     std::printf("%s\n", result ? result->typeName() : "nothing");
     return result && result->is<Parley::Ack>() ? 0 : 1;
 }
