@@ -611,101 +611,30 @@ struct FieldCodec<F, std::enable_if_t<std::is_floating_point_v<F>>>
     }
 };
 
-template <>
-struct FieldCodec<QString>
-{
-    static constexpr bool supported = true;
-    template <class W>
-    static void encode(W &w, const QString &v)
-    {
-        w.writeText(v);
-    }
-    template <class R>
-    static bool decode(R &r, QString &v)
-    {
-        return r.readText(v);
-    }
-};
-
-template <>
-struct FieldCodec<QByteArray>
-{
-    static constexpr bool supported = true;
-    template <class W>
-    static void encode(W &w, const QByteArray &v)
-    {
-        w.writeBytes(v);
-    }
-    template <class R>
-    static bool decode(R &r, QByteArray &v)
-    {
-        return r.readBytes(v);
-    }
-};
-
-template <>
-struct FieldCodec<QDateTime>
-{
-    static constexpr bool supported = true;
-    template <class W>
-    static void encode(W &w, const QDateTime &v)
-    {
-        w.writeDateTime(v);
-    }
-    template <class R>
-    static bool decode(R &r, QDateTime &v)
-    {
-        return r.readDateTime(v);
-    }
-};
-
-template <>
-struct FieldCodec<QUuid>
-{
-    static constexpr bool supported = true;
-    template <class W>
-    static void encode(W &w, const QUuid &v)
-    {
-        w.writeUuid(v);
-    }
-    template <class R>
-    static bool decode(R &r, QUuid &v)
-    {
-        return r.readUuid(v);
-    }
-};
-
-template <>
-struct FieldCodec<Address>
-{
-    static constexpr bool supported = true;
-    template <class W>
-    static void encode(W &w, const Address &v)
-    {
-        w.writeAddress(v);
-    }
-    template <class R>
-    static bool decode(R &r, Address &v)
-    {
-        return r.readAddress(v);
-    }
-};
-
-template <>
-struct FieldCodec<Value>
-{
-    static constexpr bool supported = true;
-    template <class W>
-    static void encode(W &w, const Value &v)
-    {
-        w.writeValue(v);
-    }
-    template <class R>
-    static bool decode(R &r, Value &v)
-    {
-        return r.readValue(v);
-    }
-};
+// Leaf types: the readers and writers have a call of their own for each.
+#define PARLEY_DETAIL_LEAF_CODEC(Type, writeCall, readCall)                                        \
+    template <>                                                                                    \
+    struct FieldCodec<Type>                                                                        \
+    {                                                                                              \
+        static constexpr bool supported = true;                                                    \
+        template <class W>                                                                         \
+        static void encode(W &w, const Type &v)                                                    \
+        {                                                                                          \
+            w.writeCall(v);                                                                        \
+        }                                                                                          \
+        template <class R>                                                                         \
+        static bool decode(R &r, Type &v)                                                          \
+        {                                                                                          \
+            return r.readCall(v);                                                                  \
+        }                                                                                          \
+    };
+PARLEY_DETAIL_LEAF_CODEC(QString, writeText, readText)
+PARLEY_DETAIL_LEAF_CODEC(QByteArray, writeBytes, readBytes)
+PARLEY_DETAIL_LEAF_CODEC(QDateTime, writeDateTime, readDateTime)
+PARLEY_DETAIL_LEAF_CODEC(QUuid, writeUuid, readUuid)
+PARLEY_DETAIL_LEAF_CODEC(Address, writeAddress, readAddress)
+PARLEY_DETAIL_LEAF_CODEC(Value, writeValue, readValue)
+#undef PARLEY_DETAIL_LEAF_CODEC
 
 template <class E>
 struct FieldCodec<E, std::enable_if_t<std::is_enum_v<E>>>
