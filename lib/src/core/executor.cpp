@@ -213,6 +213,17 @@ void LoopExecutor::endBatch(ObjectPrivate *object, bool alive)
 
 void LoopExecutor::retire(ObjectPrivate *object)
 {
+    if (object == m_resume) {
+        // Completed from outside a handler (a Qt slot on this thread) while the rest of its
+        // batch waited for the next drain: that rest can't be delivered any more.
+        m_resume = nullptr;
+        std::vector<Envelope> rest(
+            std::make_move_iterator(m_scratch.begin() + qsizetype(m_scratchPos)),
+            std::make_move_iterator(m_scratch.end()));
+        m_scratch.clear();
+        m_scratchPos = 0;
+        object->dropUndelivered(rest);
+    }
     bool later;
     std::vector<Envelope> undelivered;
     {
