@@ -51,6 +51,9 @@ private:
     [[nodiscard]] QString program() const;
     void configure(QProcess &process) const;
     Outcome runHelper(const QStringList &arguments);
+    /// Starts the helper with --mode=\a mode and waits until it says "ready" on stderr.
+    bool startUntilReady(QProcess &process, const QString &mode, QString &err) const;
+    static bool waitForStderr(QProcess &process, QString &err, const QString &marker);
     static QJsonObject settingsFrom(const QString &out);
 
     QString m_program;
@@ -283,14 +286,8 @@ void tst_Run::aSignalStopsTheMainObjectWithAborted()
 {
     QFETCH(int, signo);
     QProcess process;
-    configure(process);
-    process.setArguments({QStringLiteral("--mode=Wait")});
-    process.start();
-    QVERIFY(process.waitForStarted(10000));
     QString err;
-    QTRY_VERIFY_WITH_TIMEOUT((err += QString::fromUtf8(process.readAllStandardError()))
-                                 .contains(QStringLiteral("ready\n")),
-                             10000);
+    QVERIFY(startUntilReady(process, QStringLiteral("Wait"), err));
     ::kill(pid_t(process.processId()), signo);
     QVERIFY(process.waitForFinished(10000));
     err += QString::fromUtf8(process.readAllStandardError());
@@ -307,22 +304,35 @@ void tst_Run::secondSigintEndsTheProcessAtOnce()
     if (m_program == QLatin1String(RUNMACHINE_PATH))
         QSKIP("the machine helper always honours Stop");
     QProcess process;
-    configure(process);
-    process.setArguments({QStringLiteral("--mode=Stubborn")});
-    process.start();
-    QVERIFY(process.waitForStarted(10000));
     QString err;
-    QTRY_VERIFY_WITH_TIMEOUT((err += QString::fromUtf8(process.readAllStandardError()))
-                                 .contains(QStringLiteral("ready\n")),
-                             10000);
+    QVERIFY(startUntilReady(process, QStringLiteral("Stubborn"), err));
     ::kill(pid_t(process.processId()), SIGINT);
-    QTRY_VERIFY_WITH_TIMEOUT((err += QString::fromUtf8(process.readAllStandardError()))
-                                 .contains(QStringLiteral("ignoring stop\n")),
-                             10000);
+    QVERIFY(waitForStderr(process, err, QStringLiteral("ignoring stop\n")));
     ::kill(pid_t(process.processId()), SIGINT);
     QVERIFY(process.waitForFinished(10000));
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
     QCOMPARE(process.exitCode(), 130);
+}
+
+bool tst_Run::startUntilReady(QProcess &process, const QString &mode, QString &err) const
+{
+    configure(process);
+    process.setArguments({QStringLiteral("--mode=") + mode});
+    process.start();
+    return process.waitForStarted(10000) && waitForStderr(process, err, QStringLiteral("ready\n"));
+}
+
+bool tst_Run::waitForStderr(QProcess &process, QString &err, const QString &marker)
+{
+    QDeadlineTimer deadline(10000);
+    process.setReadChannel(QProcess::StandardError); // what waitForReadyRead() waits on
+    for (;;) {
+        err += QString::fromUtf8(process.readAllStandardError());
+        if (err.contains(marker))
+            return true;
+        if (deadline.hasExpired() || !process.waitForReadyRead(int(deadline.remainingTime())))
+            return err.contains(marker);
+    }
 }
 
 void tst_Run::debugLevelLogsInTheTextFormat_data()
