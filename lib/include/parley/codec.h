@@ -14,6 +14,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <vector>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -58,6 +59,9 @@ struct EncodeContext
 {
     /// Rewrites every Address in the value as it is written (unset: addresses are kept).
     AddressRewrite rewriteAddress;
+    /// When set, CBOR writes each Address as an index into this book (appending to it) instead
+    /// of inline, so a frame's addresses can be rewritten without touching its body.
+    std::vector<Address> *addressBook = nullptr;
 };
 
 /// Configures a decoder: the address hook and the limits that protect it from hostile input.
@@ -69,6 +73,8 @@ struct DecodeContext
     qsizetype maxStringSize = 64 << 20;   ///< bytes in one text or byte string
     qsizetype maxContainerSize = 1 << 24; ///< elements in one list, set or map
     int maxAddressLength = 64;            ///< ids in one address
+    /// When set, CBOR reads each Address as an index into this book (see EncodeContext).
+    const std::vector<Address> *addressBook = nullptr;
 };
 
 /// Describes why a decoder rejected its input, and where.
@@ -222,6 +228,8 @@ public:
     static constexpr bool isJson = false;
 
     explicit CborWriter(const EncodeContext &context, qsizetype reserve = 256);
+    /// Constructs a writer that appends to \a buffer (take() hands it back, grown).
+    CborWriter(const EncodeContext &context, QByteArray &&buffer);
 
     [[nodiscard]] const EncodeContext &context() const noexcept { return *m_context; }
     /// Returns the bytes written so far and leaves the writer empty.

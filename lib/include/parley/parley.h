@@ -11,6 +11,7 @@
 #include <parley/machine.h>
 #include <parley/message.h>
 #include <parley/messages.h>
+#include <parley/net.h>
 #include <parley/object.h>
 #include <parley/routine.h>
 #include <parley/runtime.h>

@@ -125,6 +125,15 @@ CborWriter::CborWriter(const EncodeContext &context, qsizetype reserve) : m_cont
     m_end = m_pos + m_buffer.size();
 }
 
+CborWriter::CborWriter(const EncodeContext &context, QByteArray &&buffer)
+    : m_context(&context), m_buffer(std::move(buffer))
+{
+    const qsizetype used = m_buffer.size();
+    m_buffer.resize(used + std::max<qsizetype>(256, m_buffer.capacity() - used));
+    m_pos = m_buffer.data() + used;
+    m_end = m_buffer.data() + m_buffer.size();
+}
+
 QByteArray CborWriter::take()
 {
     m_buffer.truncate(m_pos - m_buffer.constData());
@@ -211,6 +220,12 @@ void CborWriter::writeUuid(const QUuid &uuid)
 
 void CborWriter::writeAddress(const Address &address)
 {
+    if (m_context->addressBook) {
+        m_context->addressBook->push_back(m_context->rewriteAddress
+                                              ? m_context->rewriteAddress(address)
+                                              : address);
+        return writeUInt(m_context->addressBook->size() - 1);
+    }
     const Address rewritten
         = m_context->rewriteAddress ? m_context->rewriteAddress(address) : address;
     beginArray(rewritten.size());
@@ -470,6 +485,18 @@ bool CborReader::readUuid(QUuid &out)
 
 bool CborReader::readAddress(Address &out)
 {
+    if (const std::vector<Address> *book = context().addressBook) {
+        quint64 index = 0;
+        if (!readInteger(index))
+            return false;
+        if (index >= book->size())
+            return fail(DecodeError::Kind::InvalidValue,
+                        QStringLiteral("address index %1 is outside the frame's book of %2")
+                            .arg(index)
+                            .arg(book->size()));
+        out = (*book)[index];
+        return true;
+    }
     return readAddressFrom(*this, out);
 }
 

@@ -354,7 +354,9 @@ void ObjectPrivate::finish(Value value)
                        QStringLiteral("Completed with %1 to %2")
                            .arg(QString::fromUtf8(value.typeName()), formatId(parentId)),
                        q->parleyStateName(), &value);
-    runtime()->deliver(Address(parentId), Address(id), Value(Completed{std::move(value)}), id, q);
+    if (!quiet)
+        runtime()->deliver(Address(parentId), Address(id), Value(Completed{std::move(value)}), id,
+                           q);
 }
 
 void ObjectPrivate::dropUndelivered(std::vector<detail::Envelope> &envelopes)

@@ -57,6 +57,7 @@ public:
     bool dispatching = false;
     bool completed = false;
     bool ownThread = false; ///< a routine: complete() records, the runner retires
+    bool quiet = false;     ///< completes without a Completed to its parent (network proxies)
 
     /// Returns the runtime, or null for an object made outside create().
     [[nodiscard]] RuntimePrivate *runtime() const

@@ -1,0 +1,272 @@
+// SPDX-FileCopyrightText: 2026 The Parley Authors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <parley/object.h>
+
+#include <chrono>
+#include <functional>
+
+/// \file
+/// Networking: listen(), connect(), the messages they produce, and sessions.
+///
+/// Every connection has a proxy object at each end. Connected and Accepted come from the
+/// proxy, so their return address is the remote peer: sending to the bare proxy address reaches
+/// the remote controller (or session), and replies to messages that came over the connection
+/// find their way back through it. See docs/protocol.md for the wire format and the address
+/// rules, and docs/net.md for the behaviour.
+
+namespace Parley {
+
+class Routine;
+
+/// Names a TCP endpoint: a host name or address literal (IPv4 or IPv6) and a port.
+struct HostPort
+{
+    QString host;
+    quint16 port = 0;
+
+    /// Returns "host:port" ("[::1]:80" for IPv6 literals).
+    [[nodiscard]] PARLEY_EXPORT QString toString() const;
+    friend bool operator==(const HostPort &, const HostPort &) = default;
+};
+
+// -- listening ----------------------------------------------------------------------------------
+
+/// Why a listen failed.
+enum class ListenError {
+    AddressInUse,     ///< another socket holds the port
+    PermissionDenied, ///< e.g. a port below 1024 without privileges
+    BadAddress,       ///< not an address of this host, or a host name that doesn't resolve
+    Other,            ///< anything else; see the text
+};
+/// Tells the controller its listener is accepting connections; comes from the listener.
+struct Listening
+{
+    HostPort requested; ///< what listen() was asked for
+    HostPort bound;     ///< the address actually bound, with the real port when 0 was asked
+};
+/// Tells the controller a listen failed; the listener is gone.
+struct NotListening
+{
+    HostPort requested;
+    ListenError reason = ListenError::Other;
+    QString text; ///< the system's words, e.g. "The bound address is already in use"
+};
+/// Tells the controller a connection was accepted; comes from the connection's proxy (or from
+/// the session, when the listen has one).
+struct Accepted
+{
+    HostPort listening; ///< the listener's bound address
+    HostPort remote;    ///< the peer's address
+};
+
+// -- connecting ---------------------------------------------------------------------------------
+
+/// Why a connect failed.
+enum class ConnectError {
+    Refused,          ///< nothing listens there
+    Unreachable,      ///< no route to the host or network
+    Timeout,          ///< no answer within ConnectionOptions::connectTimeout
+    NameNotFound,     ///< the host name does not resolve
+    ProtocolMismatch, ///< the peer answered with something other than a Parley preamble
+    SecurityMismatch, ///< the peer wants encryption and this end does not (or the reverse)
+    Other,            ///< anything else; see the text
+};
+/// Tells the controller the connection is up; comes from the proxy (or the session).
+struct Connected
+{
+    HostPort requested; ///< what connect() was asked for
+    HostPort local;     ///< this end's address
+    HostPort remote;    ///< the peer's address
+};
+/// Tells the controller a connect failed; nothing is left behind.
+struct NotConnected
+{
+    HostPort requested;
+    ConnectError reason = ConnectError::Other;
+    QString text;
+};
+
+// -- ending -------------------------------------------------------------------------------------
+
+/// Says why a connection ended.
+enum class EndOfTransport {
+    OnRequest,         ///< this end sent Close (or Stop) to the proxy
+    SessionCompleted,  ///< the connection's session completed
+    AbandonedByRemote, ///< the peer closed the connection, or its process ended
+    WentStale,         ///< the peer stayed silent past the heartbeat timeout
+    InboundStreaming,  ///< the peer sent something this end could not accept (see the note)
+    OutboundStreaming, ///< this end could not encode a message for the peer
+    StoppedReading,    ///< the peer stopped reading while messages for it waited
+    ProtocolMismatch,  ///< the peer's preamble is not Parley's, or another version
+    SecurityMismatch,  ///< the peer's preamble asks for another security mode
+};
+/// Closes a connection after what was already queued on it has been sent; send it to the proxy.
+struct Close
+{
+    Value value; ///< handed back in Closed::value
+};
+/// Tells the controller that this end closed the connection (on request, because its session
+/// completed, or because of the peer's bad input); comes from the proxy.
+struct Closed
+{
+    EndOfTransport reason = EndOfTransport::OnRequest;
+    QString note;    ///< details, e.g. the decode error that closed it
+    HostPort remote; ///< the peer's address
+    Value value;     ///< Close::value, or the completion value of the session
+};
+/// Tells the controller that the peer went away: it closed, its process ended, or it went
+/// silent; comes from the proxy.
+struct Abandoned
+{
+    EndOfTransport reason = EndOfTransport::AbandonedByRemote;
+    QString note;
+    HostPort remote;
+};
+
+// -- sessions -----------------------------------------------------------------------------------
+
+/// What a session object learns when it is created for a connection.
+struct SessionInfo
+{
+    Address remoteAddress;     ///< the proxy: send here to reach the peer's controller/session
+    Address controllerAddress; ///< the object that called listen() or connect()
+    HostPort remote;           ///< the peer's network address
+};
+
+/// Describes a session object to create for each connection (see createFrame()).
+class CreateFrame
+{
+public:
+    using Factory = std::function<Address(Object &proxy, const SessionInfo &info)>;
+    CreateFrame() = default;
+    explicit CreateFrame(Factory factory) : m_factory(std::move(factory)) {}
+    /// Returns true when a session is described.
+    [[nodiscard]] explicit operator bool() const { return bool(m_factory); }
+    /// Creates the session as a child of \a proxy; returns its address.
+    Address operator()(Object &proxy, const SessionInfo &info) const
+    {
+        return m_factory(proxy, info);
+    }
+
+private:
+    Factory m_factory;
+};
+
+/// Describes a session of class \a T, constructed from copies of \a args followed by the
+/// connection's SessionInfo: `T(args..., const SessionInfo &)`.
+template <std::derived_from<Object> T, class... Args>
+CreateFrame createFrame(Args... args)
+{
+    static_assert(std::is_constructible_v<T, Args &..., const SessionInfo &>,
+                  "a session class needs a constructor T(args..., const SessionInfo &)");
+    return CreateFrame([... args = std::move(args)](Object &proxy, const SessionInfo &info) {
+        return proxy.create<T>(args..., info);
+    });
+}
+/// Describes a session routine running \a F with copies of \a args followed by the
+/// connection's SessionInfo: `R F(Routine &, args..., SessionInfo)`.
+template <auto F, class... Args>
+CreateFrame createFrame(Args... args)
+{
+    return CreateFrame([... args = std::move(args)](Object &proxy, const SessionInfo &info) {
+        return proxy.create<F>(args..., info);
+    });
+}
+
+// -- options ------------------------------------------------------------------------------------
+
+/// Tunes a listen or a connect; the defaults suit most uses. Fields that apply to one side only
+/// say so.
+struct ConnectionOptions
+{
+    using Milliseconds = std::chrono::milliseconds;
+
+    /// Creates a session object per connection (see createFrame()).
+    CreateFrame session;
+    /// Largest frame accepted from the peer (and sent to it), in bytes; at most 64 MiB.
+    qsizetype maxFrameSize = 1 << 20;
+    /// Sends a ping when nothing has arrived from the peer for this long; 0 turns heartbeats off.
+    Milliseconds heartbeatInterval{5000};
+    /// Declares the peer gone (Abandoned, WentStale) after this long without a byte from it.
+    Milliseconds heartbeatTimeout{15000};
+    /// Bytes waiting to be written above which new sends fail fast with Faulted.
+    qsizetype sendQueueBytes = 16 << 20;
+    /// Frames waiting to be written above which new sends fail fast with Faulted.
+    qsizetype sendQueueFrames = 100000;
+    /// Closes the connection (Closed, StoppedReading) when bytes wait this long without the peer
+    /// taking any.
+    Milliseconds stallTimeout{30000};
+    /// connect() only: gives up (NotConnected, Timeout) after this long.
+    Milliseconds connectTimeout{10000};
+    /// listen() only: the most connections open at once; more are accepted and closed at once.
+    int maxConnections = 16384;
+    /// listen() only: the most connections that have not yet sent their preamble.
+    int maxPending = 256;
+    /// listen() only: closes a connection that sends no preamble for this long.
+    Milliseconds greetingTimeout{5000};
+    /// listen() only: spreads accepted connections over the runtime's workers instead of
+    /// keeping them on the listener's thread (which keeps request and reply on one thread).
+    bool spreadOverWorkers = false;
+};
+
+/// Starts listening at \a at for \a self: \a self receives Listening or NotListening from the
+/// listener, then Accepted per connection. Returns the listener's address; send it Stop to stop
+/// listening (connections already accepted stay open).
+PARLEY_EXPORT Address listen(Object &self, const HostPort &at, ConnectionOptions options = {});
+/// Connects \a self to \a to: \a self receives Connected or NotConnected from the connection's
+/// proxy. Returns the proxy's address. Write `Parley::connect` inside a class: QObject has a
+/// member of the same name.
+PARLEY_EXPORT Address connect(Object &self, const HostPort &to, ConnectionOptions options = {});
+
+// -- faults -------------------------------------------------------------------------------------
+
+// A program whose main object ends with one of these exits with a line and status 71.
+template <>
+struct FaultTraits<NotListening>
+{
+    static constexpr bool isFault = true;
+    static FaultView view(const NotListening &f)
+    {
+        return {QStringLiteral("cannot listen at \"%1\"").arg(f.requested.toString()), f.text, 0};
+    }
+};
+template <>
+struct FaultTraits<NotConnected>
+{
+    static constexpr bool isFault = true;
+    static FaultView view(const NotConnected &f)
+    {
+        return {QStringLiteral("cannot connect to \"%1\"").arg(f.requested.toString()), f.text, 0};
+    }
+};
+template <>
+struct FaultTraits<Abandoned>
+{
+    static constexpr bool isFault = true;
+    static FaultView view(const Abandoned &f)
+    {
+        return {QStringLiteral("connection to \"%1\" lost").arg(f.remote.toString()), f.note, 0};
+    }
+};
+
+// -- wire names -----------------------------------------------------------------------------------
+
+PARLEY_ENUM(ListenError, AddressInUse, PermissionDenied, BadAddress, Other)
+PARLEY_ENUM(ConnectError, Refused, Unreachable, Timeout, NameNotFound, ProtocolMismatch,
+            SecurityMismatch, Other)
+PARLEY_ENUM(EndOfTransport, OnRequest, SessionCompleted, AbandonedByRemote, WentStale,
+            InboundStreaming, OutboundStreaming, StoppedReading, ProtocolMismatch, SecurityMismatch)
+
+PARLEY_MESSAGE_AS(HostPort, "parley.HostPort", host, port)
+PARLEY_MESSAGE_AS(Listening, "parley.Listening", requested, bound)
+PARLEY_MESSAGE_AS(NotListening, "parley.NotListening", requested, reason, text)
+PARLEY_MESSAGE_AS(Accepted, "parley.Accepted", listening, remote)
+PARLEY_MESSAGE_AS(Connected, "parley.Connected", requested, local, remote)
+PARLEY_MESSAGE_AS(NotConnected, "parley.NotConnected", requested, reason, text)
+PARLEY_MESSAGE_AS(Close, "parley.Close", value)
+PARLEY_MESSAGE_AS(Closed, "parley.Closed", reason, note, remote, value)
+PARLEY_MESSAGE_AS(Abandoned, "parley.Abandoned", reason, note, remote)
+
+} // namespace Parley

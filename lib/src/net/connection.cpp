@@ -1,0 +1,707 @@
+// SPDX-FileCopyrightText: 2026 The Parley Authors
+// SPDX-License-Identifier: MIT
+#include "connection_p.h"
+
+#include "core/object_p.h"
+#include "core/runtime_p.h"
+
+#include <parley/codec.h>
+
+#include <QtCore/QTimer>
+#include <QtNetwork/QNetworkProxy>
+#include <QtNetwork/QTcpSocket>
+
+#include <algorithm>
+
+namespace Parley {
+
+Q_LOGGING_CATEGORY(lcNet, "parley.net")
+
+namespace detail {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+HostPort hostPortOf(const QHostAddress &address, quint16 port)
+{
+    return HostPort{address.toString(), port};
+}
+
+/// The interval of the connection's housekeeping timer: a quarter of the shortest deadline it
+/// watches, so each is noticed within a quarter of its length.
+std::chrono::milliseconds tickFor(const ConnectionOptions &o, bool accepted)
+{
+    std::chrono::milliseconds shortest = o.stallTimeout;
+    if (o.heartbeatInterval.count() > 0)
+        shortest = std::min({shortest, o.heartbeatInterval, o.heartbeatTimeout});
+    shortest = std::min(shortest, accepted ? o.greetingTimeout : o.connectTimeout);
+    return std::clamp(shortest / 4, std::chrono::milliseconds(5), std::chrono::milliseconds(1000));
+}
+
+ConnectError connectErrorOf(QAbstractSocket::SocketError e)
+{
+    switch (e) {
+    case QAbstractSocket::ConnectionRefusedError:
+        return ConnectError::Refused;
+    case QAbstractSocket::HostNotFoundError:
+        return ConnectError::NameNotFound;
+    case QAbstractSocket::NetworkError:
+        return ConnectError::Unreachable;
+    case QAbstractSocket::SocketTimeoutError:
+        return ConnectError::Timeout;
+    default:
+        return ConnectError::Other;
+    }
+}
+
+} // namespace
+
+Connection::Connection(ConnectionSetup setup) : m_setup(std::move(setup))
+{
+    m_accepted = m_setup.descriptor >= 0;
+    // A connect()ing proxy ends without a Completed: its controller hears Closed or Abandoned.
+    // An accepted one tells its listener, which counts them.
+    ObjectPrivate::get(this)->quiet = !m_accepted;
+}
+
+Connection::~Connection()
+{
+    if (m_socket)
+        m_socket->abort();
+}
+
+QString Connection::parleyStateName() const
+{
+    switch (m_state) {
+    case State::Idle:
+        return QStringLiteral("INITIAL");
+    case State::Connecting:
+        return QStringLiteral("CONNECTING");
+    case State::Greeting:
+        return QStringLiteral("GREETING");
+    case State::Open:
+        return QStringLiteral("NORMAL");
+    case State::Closing:
+        return QStringLiteral("CLOSING");
+    case State::Done:
+        return QStringLiteral("CLOSED");
+    }
+    return {};
+}
+
+// -- setting up ---------------------------------------------------------------------------------
+
+void Connection::begin()
+{
+    m_socket = new QTcpSocket(this);
+    m_socket->setProxy(QNetworkProxy::NoProxy); // direct TCP; no system proxy lookups
+    m_timer = new QTimer(this);
+    m_timer->setTimerType(Qt::CoarseTimer);
+    m_timer->setInterval(tickFor(m_setup.options, m_accepted));
+    QObject::connect(m_timer, &QTimer::timeout, this, [this] { onTick(); });
+    QObject::connect(m_socket, &QTcpSocket::readyRead, this, [this] { onReadyRead(); });
+    QObject::connect(m_socket, &QTcpSocket::bytesWritten, this,
+                     [this](qint64 n) { onBytesWritten(n); });
+    QObject::connect(m_socket, &QTcpSocket::errorOccurred, this,
+                     [this](QAbstractSocket::SocketError e) { onSocketError(e); });
+    QObject::connect(m_socket, &QTcpSocket::disconnected, this, [this] { onDisconnected(); });
+    // Bounds what the socket buffers between two reads: a frame and some.
+    m_socket->setReadBufferSize(m_setup.options.maxFrameSize + (256 << 10));
+    m_timer->start();
+
+    if (m_accepted) {
+        if (!m_socket->setSocketDescriptor(m_setup.descriptor)) {
+            qCWarning(lcNet) << "cannot adopt an accepted socket:" << m_socket->errorString();
+            m_state = State::Done;
+            finishLater();
+            return;
+        }
+        onTcpUp();
+        return;
+    }
+    m_state = State::Connecting;
+    m_deadline = Clock::now() + m_setup.options.connectTimeout;
+    QObject::connect(m_socket, &QTcpSocket::connected, this, [this] { onTcpUp(); });
+    m_socket->connectToHost(m_setup.requested.host, m_setup.requested.port);
+}
+
+void Connection::onTcpUp()
+{
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    m_remote = hostPortOf(m_socket->peerAddress(), m_socket->peerPort());
+    m_state = State::Greeting;
+    const auto now = Clock::now();
+    if (m_accepted)
+        m_deadline = now + m_setup.options.greetingTimeout;
+    m_lastReceived = m_lastProgress = m_lastPing = now;
+    QByteArray preamble;
+    Wire::appendPreamble(preamble);
+    m_socket->write(preamble);
+    m_queuedTotal += preamble.size();
+    if (!m_pending.isEmpty()) {
+        // Sent before the connection was up; they follow the preamble, in order.
+        QByteArray pending = std::exchange(m_pending, {});
+        const qsizetype frames = std::exchange(m_pendingFrames, 0);
+        writeFrames(pending, frames);
+    }
+    // The peer may have been quicker.
+    if (m_socket->bytesAvailable() > 0)
+        onReadyRead();
+}
+
+void Connection::onOpen()
+{
+    m_state = State::Open;
+    m_lastReceived = Clock::now();
+    const Address self = address();
+    if (m_setup.options.session) {
+        m_session = m_setup.options.session(*this, SessionInfo{self, m_setup.controller, m_remote});
+    }
+    const Address from = m_session.isNull() ? self : m_session;
+    if (m_accepted) {
+        trace("Accepted from ", m_remote.toString(), " at ", m_setup.requested.toString());
+        forward(Accepted{m_setup.requested, m_remote}, m_setup.controller, from);
+        send(Greeted{}, parentAddress());
+    } else {
+        const HostPort local = hostPortOf(m_socket->localAddress(), m_socket->localPort());
+        trace("Connected to ", m_setup.requested.toString(), ", at local address ",
+              local.toString());
+        forward(Connected{m_setup.requested, local, m_remote}, m_setup.controller, from);
+    }
+}
+
+void Connection::onSocketError(QAbstractSocket::SocketError error)
+{
+    switch (m_state) {
+    case State::Connecting:
+        endNotConnected(connectErrorOf(error), m_socket->errorString());
+        return;
+    case State::Greeting:
+        if (!m_accepted) {
+            endNotConnected(error == QAbstractSocket::RemoteHostClosedError
+                                ? ConnectError::ProtocolMismatch
+                                : connectErrorOf(error),
+                            QStringLiteral("the peer closed before its preamble (%1)")
+                                .arg(m_socket->errorString()));
+            return;
+        }
+        debug("a connection from ", m_remote.toString(),
+              " ended before its preamble: ", m_socket->errorString());
+        m_state = State::Done;
+        finishLater();
+        return;
+    case State::Open:
+        endAbandoned(EndOfTransport::AbandonedByRemote, m_socket->errorString());
+        return;
+    case State::Closing:
+        // The peer went away while our last frames were flushing: they may be lost.
+        if (m_socket->bytesToWrite() > 0)
+            m_closeNote = QStringLiteral("%1; %2 bytes were not delivered")
+                              .arg(m_socket->errorString())
+                              .arg(m_socket->bytesToWrite());
+        endClosed(m_closeReason, m_closeNote);
+        return;
+    case State::Idle:
+    case State::Done:
+        return;
+    }
+}
+
+void Connection::onDisconnected()
+{
+    switch (m_state) {
+    case State::Open:
+        endAbandoned(EndOfTransport::AbandonedByRemote,
+                     QStringLiteral("the peer closed the connection"));
+        return;
+    case State::Closing:
+        endClosed(m_closeReason, m_closeNote);
+        return;
+    case State::Connecting:
+    case State::Greeting:
+        onSocketError(QAbstractSocket::RemoteHostClosedError);
+        return;
+    case State::Idle:
+    case State::Done:
+        return;
+    }
+}
+
+// -- mail ---------------------------------------------------------------------------------------
+
+void Connection::parleyReceive(Envelope &envelope)
+{
+    const Value &m = envelope.message;
+    if (m_state == State::Idle && m.is<Start>()) {
+        begin();
+        return;
+    }
+    // Addressed to this proxy itself (not through it): the local controls.
+    if (envelope.to.size() == 1) {
+        if (m.is<Close>()) {
+            closeOnRequest(EndOfTransport::OnRequest,
+                           std::move(envelope.message.get<Close>().value));
+            return;
+        }
+        if (m.is<Stop>()) {
+            closeOnRequest(EndOfTransport::OnRequest, {});
+            return;
+        }
+        if (m.is<Completed>() && !m_session.isNull() && envelope.from == m_session) {
+            closeOnRequest(EndOfTransport::SessionCompleted,
+                           std::move(envelope.message.get<Completed>().value));
+            return;
+        }
+    }
+    ship(envelope);
+}
+
+// -- sending ------------------------------------------------------------------------------------
+
+qsizetype Connection::queuedBytes() const
+{
+    return m_pending.size() + (m_socket ? qsizetype(m_socket->bytesToWrite()) : 0);
+}
+
+void Connection::refuse(const Envelope &envelope, const QString &why)
+{
+    warning("cannot send ", QString::fromUtf8(envelope.message.typeName()), " to ",
+            envelope.to.toString(), ": ", why);
+    if (envelope.from.isNull() || envelope.from.last() == address().last())
+        return;
+    forward(Faulted{QStringLiteral("cannot send %1 to %2")
+                        .arg(QString::fromUtf8(envelope.message.typeName()), m_remote.toString()),
+                    why, 0},
+            envelope.from, address());
+}
+
+void Connection::ship(Envelope &envelope)
+{
+    switch (m_state) {
+    case State::Closing:
+    case State::Done:
+        refuse(envelope, QStringLiteral("the connection is closing"));
+        return;
+    case State::Idle:
+    case State::Connecting:
+    case State::Greeting:
+    case State::Open:
+        break;
+    }
+    const ConnectionOptions &o = m_setup.options;
+    const qsizetype bytes = queuedBytes();
+    const qsizetype frames = queuedFrames() + m_pendingFrames;
+    if (bytes >= o.sendQueueBytes || frames >= o.sendQueueFrames) {
+        const QString why = QStringLiteral("the send queue is full (%1 bytes and %2 frames wait; "
+                                           "limits %3 and %4)")
+                                .arg(bytes)
+                                .arg(frames)
+                                .arg(o.sendQueueBytes)
+                                .arg(o.sendQueueFrames);
+        if (!m_overflowWarned) {
+            m_overflowWarned = true;
+            warning("send queue to ", m_remote.toString(), " is full; refusing sends");
+        }
+        // Refused sends are answered, not logged one by one.
+        if (!envelope.from.isNull() && envelope.from.last() != address().last())
+            forward(Faulted{QStringLiteral("cannot send %1 to %2")
+                                .arg(QString::fromUtf8(envelope.message.typeName()),
+                                     m_remote.toString()),
+                            why, 0},
+                    envelope.from, address());
+        return;
+    }
+
+    QByteArray &out = m_socket && m_state != State::Connecting ? m_scratch : m_pending;
+    QString error;
+    bool ok;
+    if (const auto *relay = envelope.message.getIf<RelayFrame>())
+        ok = Wire::appendEncoded(out, envelope.to, envelope.from, relay->type, relay->body,
+                                 relay->book, address().last(), o.maxFrameSize, error);
+    else
+        ok = Wire::appendMessage(out, envelope.to, envelope.from, envelope.message,
+                                 address().last(), o.maxFrameSize, error);
+    if (!ok) {
+        // Only this message is refused: the connection stays up.
+        refuse(envelope, error);
+        return;
+    }
+    if (&out == &m_pending) {
+        ++m_pendingFrames;
+        return;
+    }
+    writeFrames(m_scratch, 1);
+}
+
+void Connection::writeFrames(QByteArray &frames, qsizetype count)
+{
+    const qsizetype size = frames.size();
+    if (m_frameHead == qsizetype(m_frameEnds.size())) {
+        m_frameEnds.clear();
+        m_frameHead = 0;
+        m_lastProgress = Clock::now(); // the stall clock starts when bytes start to wait
+    }
+    // One end offset per batch is enough to count frames: all of them end by its end.
+    m_queuedTotal += size;
+    for (qsizetype i = 0; i < count; ++i)
+        m_frameEnds.push_back(m_queuedTotal);
+    if (size >= (64 << 10)) {
+        // Large frames are handed over whole: the socket keeps this buffer without copying.
+        m_socket->write(frames);
+        frames = QByteArray();
+    } else {
+        m_socket->write(frames.constData(), size);
+        frames.truncate(0);
+    }
+}
+
+void Connection::onBytesWritten(qint64 bytes)
+{
+    m_writtenTotal += bytes;
+    m_lastProgress = Clock::now();
+    while (m_frameHead < qsizetype(m_frameEnds.size())
+           && m_frameEnds[m_frameHead] <= m_writtenTotal)
+        ++m_frameHead;
+    if (m_frameHead > 4096 && m_frameHead * 2 > qsizetype(m_frameEnds.size())) {
+        m_frameEnds.erase(m_frameEnds.begin(), m_frameEnds.begin() + m_frameHead);
+        m_frameHead = 0;
+    }
+    if (m_overflowWarned && queuedBytes() < m_setup.options.sendQueueBytes / 2
+        && queuedFrames() < m_setup.options.sendQueueFrames / 2)
+        m_overflowWarned = false;
+}
+
+// -- receiving ----------------------------------------------------------------------------------
+
+void Connection::onReadyRead()
+{
+    if (m_state != State::Greeting && m_state != State::Open && m_state != State::Closing)
+        return;
+    const qint64 available = m_socket->bytesAvailable();
+    if (available <= 0)
+        return;
+    if (m_inStart > 0 && (m_inStart == m_in.size() || m_inStart >= (64 << 10))) {
+        m_in.remove(0, m_inStart);
+        m_inStart = 0;
+    }
+    const qsizetype at = m_in.size();
+    m_in.resize(at + available);
+    const qint64 got = m_socket->read(m_in.data() + at, available);
+    m_in.truncate(at + std::max<qint64>(got, 0));
+    m_lastReceived = Clock::now();
+
+    if (m_state == State::Greeting) {
+        const QByteArrayView view(m_in.constData() + m_inStart, m_in.size() - m_inStart);
+        switch (Wire::checkPreamble(view)) {
+        case Wire::PreambleCheck::NeedMore:
+            return;
+        case Wire::PreambleCheck::NotParley:
+            return failInbound(EndOfTransport::ProtocolMismatch,
+                               QStringLiteral("the peer does not speak Parley (bad preamble)"));
+        case Wire::PreambleCheck::WrongVersion:
+            return failInbound(EndOfTransport::ProtocolMismatch,
+                               QStringLiteral("the peer speaks Parley protocol version %1, this "
+                                              "end %2")
+                                   .arg(quint8(view[4]))
+                                   .arg(Wire::Version));
+        case Wire::PreambleCheck::WrongMode:
+            return failInbound(EndOfTransport::SecurityMismatch,
+                               QStringLiteral("the peer asks for an encrypted connection; this "
+                                              "end is plain"));
+        case Wire::PreambleCheck::Ok:
+            break;
+        }
+        m_inStart += Wire::PreambleSize;
+        onOpen();
+    }
+
+    Wire::Frame frame;
+    while (m_state == State::Open || m_state == State::Closing) {
+        const QByteArrayView view(m_in.constData() + m_inStart, m_in.size() - m_inStart);
+        qsizetype consumed = 0, needed = 0;
+        QString error;
+        switch (
+            Wire::parseFrame(view, m_setup.options.maxFrameSize, frame, consumed, needed, error)) {
+        case Wire::ParseStatus::NeedMore:
+            if (needed > view.size())
+                m_in.reserve(m_inStart + needed);
+            return;
+        case Wire::ParseStatus::Error:
+            return failInbound(EndOfTransport::InboundStreaming, error);
+        case Wire::ParseStatus::Ok:
+            break;
+        }
+        if (!handleFrame(frame))
+            return;
+        m_inStart += consumed;
+    }
+}
+
+Address Connection::home() const
+{
+    return m_session.isNull() ? m_setup.controller : m_session;
+}
+
+const TypeInfo *Connection::lookupType(QByteArrayView name)
+{
+    for (const auto &entry : m_types) {
+        if (QByteArrayView(entry.name) == name)
+            return entry.type;
+    }
+    const TypeInfo *type = findType(QString::fromUtf8(name));
+    if (type && m_types.size() < 32)
+        m_types.push_back({name.toByteArray(), type});
+    return type;
+}
+
+bool Connection::handleFrame(Wire::Frame &frame)
+{
+    switch (frame.kind) {
+    case Wire::Kind::Ping: {
+        QByteArray pong;
+        Wire::appendControl(pong, Wire::Kind::Pong);
+        writeFrames(pong, 1);
+        return true;
+    }
+    case Wire::Kind::Pong:
+        return true;
+    case Wire::Kind::Close:
+        endAbandoned(EndOfTransport::AbandonedByRemote,
+                     frame.body.isEmpty()
+                         ? QStringLiteral("closed by the peer")
+                         : QStringLiteral("closed by the peer: %1")
+                               .arg(QString::fromUtf8(frame.body.data(), frame.body.size())));
+        return false;
+    case Wire::Kind::Message:
+        break;
+    }
+    if (m_state != State::Open)
+        return true; // closing on request: what the peer sent meanwhile has nowhere to go
+
+    const Address::Id self = address().last();
+    const Address homeAddress = home();
+    frame.to.removeLast();
+    Wire::aliasIncoming(frame.from, self, homeAddress);
+    for (Address &a : frame.book)
+        Wire::aliasIncoming(a, self, homeAddress);
+    RuntimePrivate *rt = ObjectPrivate::get(this)->runtime();
+
+    if (frame.to.size() > 1) {
+        // For a further hop: pass the body on untouched.
+        Value relay(
+            RelayFrame{frame.type.toByteArray(), frame.body.toByteArray(), std::move(frame.book)});
+        rt->deliver(frame.to, frame.from, std::move(relay), self, this);
+        return true;
+    }
+    const TypeInfo *type = lookupType(frame.type);
+    if (!type || !type->decode) {
+        failInbound(EndOfTransport::InboundStreaming,
+                    QStringLiteral("unknown message type \"%1\"")
+                        .arg(QString::fromUtf8(frame.type.data(), frame.type.size())));
+        return false;
+    }
+    DecodeContext context;
+    context.addressBook = &frame.book;
+    context.maxStringSize = m_setup.options.maxFrameSize;
+    context.maxContainerSize = m_setup.options.maxFrameSize;
+    DecodeResult decoded = decodeBody(frame.body, type, context);
+    if (!decoded) {
+        failInbound(EndOfTransport::InboundStreaming,
+                    QStringLiteral("cannot decode %1: %2")
+                        .arg(QString::fromUtf8(frame.type.data(), frame.type.size()),
+                             decoded.error().toString()));
+        return false;
+    }
+    const Address &to = frame.to.isNull() ? homeAddress : frame.to;
+    rt->deliver(to, frame.from, std::move(*decoded), self, this);
+    return true;
+}
+
+// -- timers -------------------------------------------------------------------------------------
+
+void Connection::onTick()
+{
+    const auto now = Clock::now();
+    const ConnectionOptions &o = m_setup.options;
+    switch (m_state) {
+    case State::Connecting:
+        if (now >= m_deadline)
+            endNotConnected(
+                ConnectError::Timeout,
+                QStringLiteral("no connection within %1 ms").arg(o.connectTimeout.count()));
+        return;
+    case State::Greeting:
+        if (now >= m_deadline) {
+            if (m_accepted) {
+                warning("closing a connection from ", m_remote.toString(), ": no preamble within ",
+                        o.greetingTimeout.count(), " ms");
+                m_state = State::Done;
+                m_socket->abort();
+                finishLater();
+            } else {
+                endNotConnected(ConnectError::ProtocolMismatch,
+                                QStringLiteral("no preamble from the peer within %1 ms")
+                                    .arg(o.connectTimeout.count()));
+            }
+        }
+        return;
+    case State::Open:
+    case State::Closing:
+        break;
+    case State::Idle:
+    case State::Done:
+        return;
+    }
+    if (m_socket->bytesToWrite() > 0 && now - m_lastProgress >= o.stallTimeout) {
+        const QString note = QStringLiteral("the peer took no bytes for %1 ms (%2 bytes wait)")
+                                 .arg(o.stallTimeout.count())
+                                 .arg(m_socket->bytesToWrite());
+        warning("closing the connection to ", m_remote.toString(), ": ", note);
+        m_state = State::Done;
+        m_socket->abort();
+        tellController(Value(Closed{EndOfTransport::StoppedReading, note, m_remote, {}}));
+        finishLater();
+        return;
+    }
+    if (o.heartbeatInterval.count() <= 0)
+        return;
+    const auto silence = now - m_lastReceived;
+    if (silence >= o.heartbeatTimeout) {
+        endAbandoned(
+            EndOfTransport::WentStale,
+            QStringLiteral("nothing from the peer for %1 ms")
+                .arg(std::chrono::duration_cast<std::chrono::milliseconds>(silence).count()));
+        return;
+    }
+    if (silence >= o.heartbeatInterval && now - m_lastPing >= o.heartbeatInterval
+        && m_state == State::Open) {
+        m_lastPing = now;
+        QByteArray ping;
+        Wire::appendControl(ping, Wire::Kind::Ping);
+        writeFrames(ping, 1);
+    }
+}
+
+// -- ending -------------------------------------------------------------------------------------
+
+void Connection::tellController(Value message)
+{
+    const Address from = m_session.isNull() ? address() : m_session;
+    forwardValue(std::move(message), m_setup.controller, from);
+}
+
+void Connection::finishLater()
+{
+    if (m_timer)
+        m_timer->stop();
+    // Never complete inside a socket's signal: completing deletes the socket.
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            if (!isCompleted())
+                complete(Ack{});
+        },
+        Qt::QueuedConnection);
+}
+
+void Connection::closeOnRequest(EndOfTransport reason, Value value)
+{
+    switch (m_state) {
+    case State::Closing:
+    case State::Done:
+        return;
+    case State::Idle:
+    case State::Connecting:
+    case State::Greeting:
+        // Nothing was promised to the controller yet; what waited is dropped with a line.
+        if (m_pendingFrames)
+            warning("closing before the connection was up: ", m_pendingFrames,
+                    " messages were not sent");
+        m_state = State::Done;
+        if (m_socket)
+            m_socket->abort();
+        tellController(Value(Closed{reason, QStringLiteral("closed before it was open"),
+                                    m_setup.requested, std::move(value)}));
+        finishLater();
+        return;
+    case State::Open:
+        break;
+    }
+    m_state = State::Closing;
+    m_closeReason = reason;
+    m_closeValue = std::move(value);
+    QByteArray close;
+    Wire::appendControl(close, Wire::Kind::Close,
+                        reason == EndOfTransport::SessionCompleted ? "session completed"
+                                                                   : "closed on request");
+    writeFrames(close, 1);
+    // Writes what is queued, then closes; disconnected() follows.
+    m_socket->disconnectFromHost();
+}
+
+void Connection::failInbound(EndOfTransport reason, const QString &note)
+{
+    if (m_state == State::Done)
+        return;
+    const bool wasOpen = m_state == State::Open || m_state == State::Closing;
+    warning("closing the connection from ", m_remote.toString(), ": ", note);
+    QByteArray close;
+    Wire::appendControl(close, Wire::Kind::Close, note.toUtf8());
+    m_socket->write(close);
+    m_socket->flush();
+    if (!m_accepted && m_state == State::Greeting) {
+        endNotConnected(reason == EndOfTransport::SecurityMismatch ? ConnectError::SecurityMismatch
+                                                                   : ConnectError::ProtocolMismatch,
+                        note);
+        return;
+    }
+    m_state = State::Done;
+    m_socket->abort();
+    if (wasOpen)
+        tellController(Value(Closed{reason, note, m_remote, {}}));
+    finishLater();
+}
+
+void Connection::endAbandoned(EndOfTransport reason, const QString &note)
+{
+    if (m_state == State::Done)
+        return;
+    if (m_state == State::Closing) {
+        // Both ends closed at once: this end asked first.
+        endClosed(m_closeReason, m_closeNote);
+        return;
+    }
+    m_state = State::Done;
+    trace("Abandoned by ", m_remote.toString(), ": ", note);
+    m_socket->abort();
+    tellController(Value(Abandoned{reason, note, m_remote}));
+    finishLater();
+}
+
+void Connection::endClosed(EndOfTransport reason, const QString &note)
+{
+    if (m_state == State::Done)
+        return;
+    m_state = State::Done;
+    trace("Closed the connection to ", m_remote.toString());
+    tellController(Value(Closed{reason, note, m_remote, std::move(m_closeValue)}));
+    finishLater();
+}
+
+void Connection::endNotConnected(ConnectError reason, const QString &text)
+{
+    if (m_state == State::Done)
+        return;
+    m_state = State::Done;
+    m_socket->abort();
+    trace("Not connected to ", m_setup.requested.toString(), ": ", text);
+    if (m_pendingFrames)
+        warning(m_pendingFrames, " messages sent before the connection was up are dropped");
+    forwardValue(Value(NotConnected{m_setup.requested, reason, text}), m_setup.controller,
+                 address());
+    finishLater();
+}
+
+} // namespace detail
+} // namespace Parley

@@ -1,0 +1,49 @@
+// SPDX-FileCopyrightText: 2026 The Parley Authors
+// SPDX-License-Identifier: MIT
+#include "connection_p.h"
+
+#include <parley/net.h>
+
+namespace Parley {
+
+QString HostPort::toString() const
+{
+    if (host.contains(u':'))
+        return QStringLiteral("[%1]:%2").arg(host).arg(port);
+    return QStringLiteral("%1:%2").arg(host).arg(port);
+}
+
+namespace {
+
+/// Brings \a options within the documented bounds, saying so when it has to.
+void checkOptions(ConnectionOptions &options, const Object &self)
+{
+    if (options.maxFrameSize > Wire::MaxFrameLimit || options.maxFrameSize < 1024) {
+        const qsizetype wanted = options.maxFrameSize;
+        options.maxFrameSize = std::clamp<qsizetype>(wanted, 1024, Wire::MaxFrameLimit);
+        self.warning("maxFrameSize ", wanted, " is outside 1 KiB..64 MiB; using ",
+                     options.maxFrameSize);
+    }
+    if (options.heartbeatInterval.count() > 0
+        && options.heartbeatTimeout <= options.heartbeatInterval) {
+        self.warning("heartbeatTimeout must exceed heartbeatInterval; using three intervals");
+        options.heartbeatTimeout = 3 * options.heartbeatInterval;
+    }
+}
+
+} // namespace
+
+Address listen(Object &self, const HostPort &at, ConnectionOptions options)
+{
+    checkOptions(options, self);
+    return self.create<detail::Listener>(at, std::move(options));
+}
+
+Address connect(Object &self, const HostPort &to, ConnectionOptions options)
+{
+    checkOptions(options, self);
+    detail::ConnectionSetup setup{std::move(options), self.address(), to, -1};
+    return self.create<detail::Connection>(std::move(setup));
+}
+
+} // namespace Parley

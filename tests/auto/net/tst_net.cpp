@@ -1,0 +1,588 @@
+// SPDX-FileCopyrightText: 2026 The Parley Authors
+// SPDX-License-Identifier: MIT
+
+// Listening, connecting, multiplexing, address aliasing, relaying, closing and sessions over
+// loopback TCP, with client and server in one process (separate runtimes where it matters).
+
+#include "nettest.h"
+
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QProcess>
+#include <QtNetwork/QTcpServer>
+#include <QtNetwork/QTcpSocket>
+#include <QtTest/QtTest>
+
+using namespace Parley;
+using namespace NetTest;
+using namespace std::chrono_literals;
+
+namespace {
+
+const HostPort Loopback{QStringLiteral("127.0.0.1"), 0};
+
+/// A server and a client agent connected over loopback, each with its own runtime.
+struct Pair
+{
+    std::shared_ptr<CountingSink> serverLog, clientLog;
+    std::unique_ptr<Runtime> serverRuntime, clientRuntime;
+    std::shared_ptr<Inbox> server = std::make_shared<Inbox>();
+    std::shared_ptr<Inbox> client = std::make_shared<Inbox>();
+    Address serverAgent, clientAgent;
+    Address proxy;    ///< the client's proxy: Connected's return address
+    Address accepted; ///< the server's proxy: Accepted's return address
+    quint16 port = 0;
+
+    /// Listens and connects; returns false (with a QTest failure) when either fails.
+    bool open(ConnectionOptions serverOptions = {}, ConnectionOptions clientOptions = {},
+              bool answer = false)
+    {
+        serverRuntime = startRecordedRuntime(serverLog);
+        clientRuntime = startRecordedRuntime(clientLog);
+        serverAgent = serverRuntime->create<Agent>(
+            server,
+            [serverOptions](Object &self) { Parley::listen(self, Loopback, serverOptions); },
+            answer);
+        [&] { QTRY_COMPARE(countOf<Listening>(*server), 1); }();
+        if (QTest::currentTestFailed())
+            return false;
+        port = first<Listening>(*server).message.get<Listening>().bound.port;
+        const HostPort at{QStringLiteral("127.0.0.1"), port};
+        clientAgent = clientRuntime->create<Agent>(client, [at, clientOptions](Object &self) {
+            Parley::connect(self, at, clientOptions);
+        });
+        [&] {
+            QTRY_COMPARE(countOf<Connected>(*client), 1);
+            QTRY_COMPARE(countOf<Accepted>(*server), 1);
+        }();
+        if (QTest::currentTestFailed())
+            return false;
+        proxy = first<Connected>(*client).from;
+        accepted = first<Accepted>(*server).from;
+        return true;
+    }
+};
+
+} // namespace
+
+class tst_Net : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void listenReportsTheBoundPort();
+    void listenTwiceOnOnePortIsInUse();
+    void listenAtABadAddressFails();
+    void connectToAClosedPortIsRefused();
+    void connectToAnUnknownHostIsNameNotFound();
+    void connectedAndAcceptedComeFromTheProxies();
+    void theBareProxyAddressReachesTheRemoteController();
+    void repliesReachTheirSendersOutOfOrder();
+    void theServerPushesAtAnyTime();
+    void addressesInsideBodiesAreUsableAndGoHome();
+    void relayPassesBodiesWithoutDecoding();
+    void closeDeliversEverythingQueuedFirst();
+    void aKilledPeerIsAbandonedAtOnce();
+    void aSilentPeerGoesStale();
+    void aPeerThatStopsReadingIsRefusedThenDropped();
+    void sessionsStartPerConnectionAndCloseIt();
+    void aMessageOverTheFrameLimitFailsOnlyItself();
+    void ipv6AndHostNamesWork();
+};
+
+void tst_Net::listenReportsTheBoundPort()
+{
+    std::shared_ptr<CountingSink> log;
+    auto rt = startRecordedRuntime(log);
+    auto inbox = std::make_shared<Inbox>();
+    rt->create<Agent>(inbox, [](Object &self) { Parley::listen(self, Loopback); });
+    QTRY_COMPARE(inbox->count(), 1);
+    const auto l = inbox->at(0).message.get<Listening>();
+    QCOMPARE(l.requested.port, quint16(0));
+    QVERIFY(l.bound.port != 0);
+    QCOMPARE(l.bound.host, QStringLiteral("127.0.0.1"));
+}
+
+void tst_Net::listenTwiceOnOnePortIsInUse()
+{
+    std::shared_ptr<CountingSink> log;
+    auto rt = startRecordedRuntime(log);
+    auto inbox = std::make_shared<Inbox>();
+    rt->create<Agent>(inbox, [](Object &self) { Parley::listen(self, Loopback); });
+    QTRY_COMPARE(inbox->count(), 1);
+    const HostPort bound = inbox->at(0).message.get<Listening>().bound;
+    auto second = std::make_shared<Inbox>();
+    rt->create<Agent>(second, [bound](Object &self) { Parley::listen(self, bound); });
+    QTRY_COMPARE(second->count(), 1);
+    QVERIFY(second->at(0).message.is<NotListening>());
+    const auto nl = second->at(0).message.get<NotListening>();
+    QCOMPARE(nl.reason, ListenError::AddressInUse);
+    QVERIFY2(nl.text.contains(QStringLiteral("in use")), qPrintable(nl.text));
+    QCOMPARE(nl.requested, bound);
+}
+
+void tst_Net::listenAtABadAddressFails()
+{
+    std::shared_ptr<CountingSink> log;
+    auto rt = startRecordedRuntime(log);
+    auto inbox = std::make_shared<Inbox>();
+    // 192.0.2.1 (TEST-NET-1) is not an address of this host.
+    rt->create<Agent>(inbox, [](Object &self) {
+        Parley::listen(self, HostPort{QStringLiteral("192.0.2.1"), 0});
+    });
+    QTRY_COMPARE(inbox->count(), 1);
+    QVERIFY(inbox->at(0).message.is<NotListening>());
+    QCOMPARE(inbox->at(0).message.get<NotListening>().reason, ListenError::BadAddress);
+}
+
+void tst_Net::connectToAClosedPortIsRefused()
+{
+    // Find a port nobody listens on: bind one, then close it.
+    quint16 port;
+    {
+        QTcpServer s;
+        QVERIFY(s.listen(QHostAddress::LocalHost, 0));
+        port = s.serverPort();
+    }
+    std::shared_ptr<CountingSink> log;
+    auto rt = startRecordedRuntime(log);
+    auto inbox = std::make_shared<Inbox>();
+    const int before = rt->objectCount();
+    rt->create<Agent>(inbox, [port](Object &self) {
+        Parley::connect(self, HostPort{QStringLiteral("127.0.0.1"), port});
+    });
+    QTRY_COMPARE(inbox->count(), 1);
+    QVERIFY(inbox->at(0).message.is<NotConnected>());
+    const auto nc = inbox->at(0).message.get<NotConnected>();
+    QCOMPARE(nc.reason, ConnectError::Refused);
+    QVERIFY2(nc.text.contains(QStringLiteral("refused")), qPrintable(nc.text));
+    // Nothing is left behind: only the agent remains.
+    QTRY_COMPARE(rt->objectCount(), before + 1);
+}
+
+void tst_Net::connectToAnUnknownHostIsNameNotFound()
+{
+    std::shared_ptr<CountingSink> log;
+    auto rt = startRecordedRuntime(log);
+    auto inbox = std::make_shared<Inbox>();
+    rt->create<Agent>(inbox, [](Object &self) {
+        Parley::connect(self, HostPort{QStringLiteral("no-such-host.invalid"), 80});
+    });
+    QTRY_COMPARE_WITH_TIMEOUT(inbox->count(), 1, 20000);
+    QVERIFY(inbox->at(0).message.is<NotConnected>());
+    QCOMPARE(inbox->at(0).message.get<NotConnected>().reason, ConnectError::NameNotFound);
+}
+
+void tst_Net::connectedAndAcceptedComeFromTheProxies()
+{
+    Pair p;
+    QVERIFY(p.open());
+    const auto c = first<Connected>(*p.client).message.get<Connected>();
+    QCOMPARE(c.remote.port, p.port);
+    QCOMPARE(c.requested.port, p.port);
+    QVERIFY(c.local.port != 0);
+    const auto a = first<Accepted>(*p.server).message.get<Accepted>();
+    QCOMPARE(a.remote.port, c.local.port);
+    QCOMPARE(a.listening.port, p.port);
+    // The return addresses are the local proxies, one hop each.
+    QCOMPARE(p.proxy.size(), 1);
+    QCOMPARE(p.accepted.size(), 1);
+    QVERIFY(p.clientRuntime->contains(p.proxy));
+    QVERIFY(p.serverRuntime->contains(p.accepted));
+}
+
+void tst_Net::theBareProxyAddressReachesTheRemoteController()
+{
+    Pair p;
+    QVERIFY(p.open({}, {}, /*answer=*/true));
+    p.clientRuntime->send(Do{p.proxy, Value(Query{7})}, p.clientAgent);
+    QTRY_COMPARE(countOf<Query>(*p.server), 1);
+    // At the server the request comes from the client agent, one hop behind the server's proxy.
+    const Received r = first<Query>(*p.server);
+    QCOMPARE(r.from, Address({p.clientAgent.last(), p.accepted.last()}));
+    // The server's reply finds the client agent (not the client's controller by accident: it is
+    // the same object here, so check the address the reply came from).
+    QTRY_COMPARE(countOf<Answer>(*p.client), 1);
+    const Received back = first<Answer>(*p.client);
+    QCOMPARE(back.message.get<Answer>().n, 7);
+    QCOMPARE(back.from, Address({p.serverAgent.last(), p.proxy.last()}));
+}
+
+void tst_Net::repliesReachTheirSendersOutOfOrder()
+{
+    Pair p;
+    QVERIFY(p.open());
+    // Three objects share the client's one connection.
+    std::vector<std::shared_ptr<Inbox>> inboxes;
+    std::vector<Address> workers;
+    for (int i = 0; i < 3; ++i) {
+        inboxes.push_back(std::make_shared<Inbox>());
+        workers.push_back(p.clientRuntime->create<Agent>(inboxes.back()));
+        p.clientRuntime->send(Do{p.proxy, Value(Query{i})}, workers.back());
+    }
+    QTRY_COMPARE(countOf<Query>(*p.server), 3);
+    // The server answers in reverse order of arrival.
+    std::vector<Received> requests;
+    for (int i = 0; i < p.server->count(); ++i) {
+        if (p.server->at(i).message.is<Query>())
+            requests.push_back(p.server->at(i));
+    }
+    for (auto it = requests.rbegin(); it != requests.rend(); ++it)
+        p.serverRuntime->send(Do{it->from, Value(Answer{it->message.get<Query>().n})},
+                              p.serverAgent);
+    for (int i = 0; i < 3; ++i) {
+        QTRY_COMPARE(inboxes[size_t(i)]->count(), 1);
+        QCOMPARE(inboxes[size_t(i)]->at(0).message.get<Answer>().n, i);
+    }
+    QCOMPARE(countOf<Answer>(*p.client), 0);
+}
+
+void tst_Net::theServerPushesAtAnyTime()
+{
+    Pair p;
+    QVERIFY(p.open());
+    // A client request stays outstanding while the server pushes.
+    p.clientRuntime->send(Do{p.proxy, Value(Query{1})}, p.clientAgent);
+    QTRY_COMPARE(countOf<Query>(*p.server), 1);
+    for (int i = 0; i < 3; ++i)
+        p.serverRuntime->send(Do{p.accepted, Value(TheSkyIsFalling{})}, p.serverAgent);
+    QTRY_COMPARE(countOf<TheSkyIsFalling>(*p.client), 3);
+    QCOMPARE(first<TheSkyIsFalling>(*p.client).from,
+             Address({p.serverAgent.last(), p.proxy.last()}));
+}
+
+void tst_Net::addressesInsideBodiesAreUsableAndGoHome()
+{
+    Pair p;
+    QVERIFY(p.open());
+    auto otherInbox = std::make_shared<Inbox>();
+    const Address other = p.clientRuntime->create<Agent>(otherInbox);
+    // The client hands the server the address of another client object.
+    p.clientRuntime->send(Do{p.proxy, Value(Carry{other, QStringLiteral("there")})}, p.clientAgent);
+    QTRY_COMPARE(countOf<Carry>(*p.server), 1);
+    const Address carried = first<Carry>(*p.server).message.get<Carry>().address;
+    QCOMPARE(carried, Address({other.last(), p.accepted.last()}));
+    // Usable on the server's side: a message sent to it reaches the other object.
+    p.serverRuntime->send(Do{carried, Value(Query{5})}, p.serverAgent);
+    QTRY_COMPARE(otherInbox->count(), 1);
+    QCOMPARE(otherInbox->at(0).message.get<Query>().n, 5);
+    // Sent back, it arrives home as the local address it started as.
+    p.serverRuntime->send(Do{p.accepted, Value(Carry{carried, QStringLiteral("back")})},
+                          p.serverAgent);
+    QTRY_COMPARE(countOf<Carry>(*p.client), 1);
+    QCOMPARE(first<Carry>(*p.client).message.get<Carry>().address, other);
+    // And the client's own proxy address, sent over and back, names the proxy again.
+    p.clientRuntime->send(Do{p.proxy, Value(Carry{p.proxy, QStringLiteral("proxy")})},
+                          p.clientAgent);
+    QTRY_COMPARE(countOf<Carry>(*p.server), 2);
+    const Address proxyThere
+        = p.server->at(indexOf<Carry>(*p.server, indexOf<Carry>(*p.server) + 1))
+              .message.get<Carry>()
+              .address;
+    // The client's proxy is the server's way back to the server's own controller: the address
+    // goes home and, with nothing left, names the server's controller.
+    QCOMPARE(proxyThere, p.serverAgent);
+}
+
+void tst_Net::relayPassesBodiesWithoutDecoding()
+{
+    // A -> B -> C, three runtimes. C listens, B connects to C and listens, A connects to B.
+    std::shared_ptr<CountingSink> logA, logB, logC;
+    auto rtA = startRecordedRuntime(logA), rtB = startRecordedRuntime(logB),
+         rtC = startRecordedRuntime(logC);
+    auto inA = std::make_shared<Inbox>(), inB = std::make_shared<Inbox>(),
+         inC = std::make_shared<Inbox>();
+    const Address c = rtC->create<Agent>(
+        inC, [](Object &self) { Parley::listen(self, Loopback); }, /*answer=*/true);
+    QTRY_COMPARE(countOf<Listening>(*inC), 1);
+    const HostPort atC{QStringLiteral("127.0.0.1"),
+                       first<Listening>(*inC).message.get<Listening>().bound.port};
+    const Address b = rtB->create<Agent>(inB, [atC](Object &self) {
+        Parley::connect(self, atC);
+        Parley::listen(self, Loopback);
+    });
+    QTRY_COMPARE(countOf<Connected>(*inB), 1);
+    QTRY_COMPARE(countOf<Listening>(*inB), 1);
+    const Address bToC = first<Connected>(*inB).from;
+    const HostPort atB{QStringLiteral("127.0.0.1"),
+                       first<Listening>(*inB).message.get<Listening>().bound.port};
+    const Address a = rtA->create<Agent>(inA, [atB](Object &self) { Parley::connect(self, atB); });
+    QTRY_COMPARE(countOf<Connected>(*inA), 1);
+    QTRY_COMPARE(countOf<Accepted>(*inB), 1);
+    const Address aToB = first<Connected>(*inA).from;
+    const Address bToA = first<Accepted>(*inB).from;
+
+    // C makes itself known to B, so B learns the address of C's agent (behind B's proxy to C).
+    QTRY_COMPARE(countOf<Accepted>(*inC), 1);
+    rtC->send(Do{first<Accepted>(*inC).from, Value(TheSkyIsFalling{})}, c);
+    QTRY_COMPARE(countOf<TheSkyIsFalling>(*inB), 1);
+    const Address cAtB = first<TheSkyIsFalling>(*inB).from;
+    QCOMPARE(cAtB, Address({c.last(), bToC.last()}));
+    // B hands that address to A.
+    rtB->send(Do{bToA, Value(Carry{cAtB, QStringLiteral("C")})}, b);
+    QTRY_COMPARE(countOf<Carry>(*inA), 1);
+    const Address cAtA = first<Carry>(*inA).message.get<Carry>().address;
+    QCOMPARE(cAtA, Address({c.last(), bToC.last(), aToB.last()}));
+
+    // A sends a request to C; C answers; the reply retraces the path to A.
+    const int relayedBefore = int(logB->lines().filter(QStringLiteral("Received Relay")).size());
+    rtA->send(Do{cAtA, Value(Query{42})}, a);
+    QTRY_COMPARE(countOf<Query>(*inC), 1);
+    QCOMPARE(first<Query>(*inC).from.size(), 3);
+    QTRY_COMPARE(countOf<Answer>(*inA), 1);
+    QCOMPARE(first<Answer>(*inA).message.get<Answer>().n, 42);
+    // C's address at A: C, B's proxy to C, A's proxy to B.
+    QCOMPARE(first<Answer>(*inA).from, Address({c.last(), bToC.last(), aToB.last()}));
+    // B saw both frames only as relays: neither the request nor the reply was decoded there.
+    QTRY_VERIFY(logB->lines().filter(QStringLiteral("Received Relay")).size() >= relayedBefore + 2);
+    QVERIFY(logB->lines().filter(QStringLiteral("Received Query")).isEmpty());
+    QVERIFY(logB->lines().filter(QStringLiteral("Received Answer")).isEmpty());
+    QCOMPARE(countOf<Query>(*inB), 0);
+}
+
+void tst_Net::closeDeliversEverythingQueuedFirst()
+{
+    Pair p;
+    QVERIFY(p.open());
+    // 1000 messages then Close, all from the client's controller: one mailbox, in order.
+    for (int i = 0; i < 1000; ++i)
+        p.clientRuntime->send(Do{p.proxy, Value(Query{i})}, p.clientAgent);
+    p.clientRuntime->send(Do{p.proxy, Value(Close{Value(Ack{})})}, p.clientAgent);
+    QTRY_COMPARE(countOf<Closed>(*p.client), 1);
+    QTRY_COMPARE(countOf<Abandoned>(*p.server), 1);
+    QCOMPARE(countOf<Query>(*p.server), 1000);
+    int expected = 0;
+    for (int i = 0; i < p.server->count(); ++i) {
+        const Received r = p.server->at(i);
+        if (r.message.is<Query>())
+            QCOMPARE(r.message.get<Query>().n, expected++);
+    }
+    const auto closed = first<Closed>(*p.client).message.get<Closed>();
+    QCOMPARE(closed.reason, EndOfTransport::OnRequest);
+    QVERIFY(closed.value.is<Ack>());
+    QCOMPARE(first<Abandoned>(*p.server).message.get<Abandoned>().reason,
+             EndOfTransport::AbandonedByRemote);
+    // Both proxies are gone.
+    QTRY_VERIFY(!p.clientRuntime->contains(p.proxy));
+    QTRY_VERIFY(!p.serverRuntime->contains(p.accepted));
+}
+
+void tst_Net::aKilledPeerIsAbandonedAtOnce()
+{
+    QProcess peer;
+    peer.setProgram(QCoreApplication::applicationDirPath() + QStringLiteral("/netpeer"));
+    peer.setProcessChannelMode(QProcess::SeparateChannels);
+    peer.start();
+    QVERIFY2(peer.waitForStarted(10000), qPrintable(peer.errorString()));
+    QVERIFY(peer.waitForReadyRead(10000));
+    bool ok = false;
+    const quint16 port = QString::fromUtf8(peer.readLine()).trimmed().toUShort(&ok);
+    QVERIFY(ok && port != 0);
+
+    std::shared_ptr<CountingSink> log;
+    auto rt = startRecordedRuntime(log);
+    auto inbox = std::make_shared<Inbox>();
+    rt->create<Agent>(inbox, [port](Object &self) {
+        Parley::connect(self, HostPort{QStringLiteral("127.0.0.1"), port});
+    });
+    QTRY_COMPARE(countOf<Connected>(*inbox), 1);
+    QElapsedTimer clock;
+    clock.start();
+    peer.kill();
+    QTRY_COMPARE_WITH_TIMEOUT(countOf<Abandoned>(*inbox), 1, 1000);
+    QVERIFY2(clock.elapsed() < 1000, qPrintable(QString::number(clock.elapsed())));
+    QCOMPARE(first<Abandoned>(*inbox).message.get<Abandoned>().reason,
+             EndOfTransport::AbandonedByRemote);
+    peer.waitForFinished();
+}
+
+void tst_Net::aSilentPeerGoesStale()
+{
+    // A raw server that greets and then says nothing, ever.
+    QTcpServer raw;
+    QVERIFY(raw.listen(QHostAddress::LocalHost, 0));
+    std::shared_ptr<CountingSink> log;
+    auto rt = startRecordedRuntime(log);
+    auto inbox = std::make_shared<Inbox>();
+    ConnectionOptions o;
+    o.heartbeatInterval = 50ms;
+    o.heartbeatTimeout = 300ms;
+    const quint16 port = raw.serverPort();
+    rt->create<Agent>(inbox, [port, o](Object &self) {
+        Parley::connect(self, HostPort{QStringLiteral("127.0.0.1"), port}, o);
+    });
+    QTRY_VERIFY(raw.hasPendingConnections());
+    QTcpSocket *s = raw.nextPendingConnection();
+    s->write(QByteArray("PRLY\x01\x00\x00\x00", 8));
+    QTRY_COMPARE(countOf<Connected>(*inbox), 1);
+    QElapsedTimer clock;
+    clock.start();
+    QTRY_COMPARE_WITH_TIMEOUT(countOf<Abandoned>(*inbox), 1, 5000);
+    QCOMPARE(first<Abandoned>(*inbox).message.get<Abandoned>().reason, EndOfTransport::WentStale);
+    QVERIFY(clock.elapsed() >= 250);
+    // It was asked: pings went out before it was given up.
+    QTRY_VERIFY(s->bytesAvailable() > 8 || s->state() != QAbstractSocket::ConnectedState);
+}
+
+void tst_Net::aPeerThatStopsReadingIsRefusedThenDropped()
+{
+    // A raw server that greets and then never reads.
+    QTcpServer raw;
+    QVERIFY(raw.listen(QHostAddress::LocalHost, 0));
+    std::shared_ptr<CountingSink> log;
+    auto rt = startRecordedRuntime(log);
+    auto inbox = std::make_shared<Inbox>();
+    ConnectionOptions o;
+    o.sendQueueBytes = 256 << 10;
+    o.stallTimeout = 500ms;
+    o.heartbeatInterval = 0ms;
+    const quint16 port = raw.serverPort();
+    const Address agent = rt->create<Agent>(inbox, [port, o](Object &self) {
+        Parley::connect(self, HostPort{QStringLiteral("127.0.0.1"), port}, o);
+    });
+    QTRY_VERIFY(raw.hasPendingConnections());
+    QTcpSocket *s = raw.nextPendingConnection();
+    s->setReadBufferSize(1); // stop reading after the first byte
+    s->write(QByteArray("PRLY\x01\x00\x00\x00", 8));
+    QTRY_COMPARE(countOf<Connected>(*inbox), 1);
+    const Address proxy = first<Connected>(*inbox).from;
+    // Push 64 KiB blobs until the queue refuses: the kernel buffers fill, then Parley's queue.
+    const QByteArray bytes(64 << 10, 'x');
+    for (int i = 0; i < 400 && countOf<Faulted>(*inbox) == 0; ++i) {
+        rt->send(Do{proxy, Value(Blob{i, bytes})}, agent);
+        if (i % 20 == 19)
+            QTest::qWait(10); // let the proxy catch up so the refusal is seen early
+    }
+    QTRY_VERIFY(countOf<Faulted>(*inbox) >= 1);
+    const auto f = first<Faulted>(*inbox).message.get<Faulted>();
+    QVERIFY2(f.explanation.contains(QStringLiteral("send queue is full")),
+             qPrintable(f.explanation));
+    // The server keeps pushing; the stalled peer is dropped, with the reason.
+    QElapsedTimer clock;
+    clock.start();
+    for (int i = 0; countOf<Closed>(*inbox) == 0 && clock.elapsed() < 10000; ++i) {
+        rt->send(Do{proxy, Value(Blob{i, bytes})}, agent);
+        QTest::qWait(5);
+    }
+    QCOMPARE(countOf<Closed>(*inbox), 1);
+    QCOMPARE(first<Closed>(*inbox).message.get<Closed>().reason, EndOfTransport::StoppedReading);
+    QTRY_VERIFY(!rt->contains(proxy));
+}
+
+namespace {
+
+/// Answers each Query with a Answer, then completes with the count it answered.
+class EchoSession : public Machine
+{
+public:
+    EchoSession(int limit, const SessionInfo &info) : m_limit(limit), m_info(info)
+    {
+        on<Query>([this](Query &r) {
+            reply(Answer{r.n});
+            if (++m_count == m_limit)
+                complete(Answer{m_count});
+        });
+        on<Stop>([this] { complete(Aborted{}); });
+    }
+
+private:
+    int m_limit;
+    int m_count = 0;
+    SessionInfo m_info;
+};
+
+} // namespace
+
+void tst_Net::sessionsStartPerConnectionAndCloseIt()
+{
+    std::shared_ptr<CountingSink> serverLog, clientLog;
+    auto serverRt = startRecordedRuntime(serverLog), clientRt = startRecordedRuntime(clientLog);
+    auto server = std::make_shared<Inbox>();
+    ConnectionOptions so;
+    so.session = createFrame<EchoSession>(2);
+    serverRt->create<Agent>(server, [so](Object &self) { Parley::listen(self, Loopback, so); });
+    QTRY_COMPARE(countOf<Listening>(*server), 1);
+    const HostPort at{QStringLiteral("127.0.0.1"),
+                      first<Listening>(*server).message.get<Listening>().bound.port};
+    std::vector<std::shared_ptr<Inbox>> clients;
+    std::vector<Address> agents;
+    for (int i = 0; i < 2; ++i) {
+        clients.push_back(std::make_shared<Inbox>());
+        agents.push_back(clientRt->create<Agent>(
+            clients.back(), [at](Object &self) { Parley::connect(self, at); }));
+    }
+    for (size_t i = 0; i < 2; ++i)
+        QTRY_COMPARE(countOf<Connected>(*clients[i]), 1);
+    QTRY_COMPARE(countOf<Accepted>(*server), 2);
+    // Accepted comes from each connection's session: two different objects, not proxies.
+    const Address s0 = server->at(indexOf<Accepted>(*server)).from;
+    const Address s1 = server->at(indexOf<Accepted>(*server, indexOf<Accepted>(*server) + 1)).from;
+    QVERIFY(s0 != s1);
+    // Each client talks to its own session; the second request completes the session, which
+    // closes the connection: the server's controller hears Closed with the session's value, the
+    // client hears Abandoned.
+    for (size_t i = 0; i < 2; ++i) {
+        const Address proxy = first<Connected>(*clients[i]).from;
+        clientRt->send(Do{proxy, Value(Query{int(i) * 10})}, agents[i]);
+        clientRt->send(Do{proxy, Value(Query{int(i) * 10 + 1})}, agents[i]);
+    }
+    for (size_t i = 0; i < 2; ++i) {
+        QTRY_COMPARE(countOf<Answer>(*clients[i]), 2);
+        QTRY_COMPARE(countOf<Abandoned>(*clients[i]), 1);
+    }
+    QTRY_COMPARE(countOf<Closed>(*server), 2);
+    const auto closed = first<Closed>(*server).message.get<Closed>();
+    QCOMPARE(closed.reason, EndOfTransport::SessionCompleted);
+    QCOMPARE(closed.value.get<Answer>().n, 2);
+    QVERIFY(first<Closed>(*server).from == s0 || first<Closed>(*server).from == s1);
+    QCOMPARE(countOf<Query>(*server), 0); // the controller saw no application traffic
+}
+
+void tst_Net::aMessageOverTheFrameLimitFailsOnlyItself()
+{
+    ConnectionOptions small;
+    small.maxFrameSize = 64 << 10;
+    Pair p;
+    QVERIFY(p.open({}, small));
+    p.clientRuntime->send(Do{p.proxy, Value(Blob{1, QByteArray(100 << 10, 'x')})}, p.clientAgent);
+    QTRY_COMPARE(countOf<Faulted>(*p.client), 1);
+    QVERIFY(first<Faulted>(*p.client).message.get<Faulted>().explanation.contains(
+        QStringLiteral("exceeds the limit")));
+    // The connection is still fine.
+    p.clientRuntime->send(Do{p.proxy, Value(Blob{2, QByteArray(10, 'y')})}, p.clientAgent);
+    QTRY_COMPARE(countOf<Blob>(*p.server), 1);
+    QCOMPARE(first<Blob>(*p.server).message.get<Blob>().n, 2);
+}
+
+void tst_Net::ipv6AndHostNamesWork()
+{
+    std::shared_ptr<CountingSink> log;
+    auto rt = startRecordedRuntime(log);
+    auto server = std::make_shared<Inbox>();
+    rt->create<Agent>(server, [](Object &self) {
+        Parley::listen(self, HostPort{QStringLiteral("::1"), 0});
+    });
+    QTRY_COMPARE(server->count(), 1);
+    if (server->at(0).message.is<NotListening>())
+        QSKIP("no IPv6 loopback on this machine");
+    const quint16 port = server->at(0).message.get<Listening>().bound.port;
+    auto client = std::make_shared<Inbox>();
+    rt->create<Agent>(client, [port](Object &self) {
+        Parley::connect(self, HostPort{QStringLiteral("::1"), port});
+    });
+    QTRY_COMPARE(countOf<Connected>(*client), 1);
+    QCOMPARE(first<Connected>(*client).message.get<Connected>().remote.toString(),
+             QStringLiteral("[::1]:%1").arg(port));
+
+    auto byName = std::make_shared<Inbox>();
+    auto v4 = std::make_shared<Inbox>();
+    rt->create<Agent>(v4, [](Object &self) { Parley::listen(self, Loopback); });
+    QTRY_COMPARE(v4->count(), 1);
+    const quint16 port4 = v4->at(0).message.get<Listening>().bound.port;
+    rt->create<Agent>(byName, [port4](Object &self) {
+        Parley::connect(self, HostPort{QStringLiteral("localhost"), port4});
+    });
+    QTRY_COMPARE_WITH_TIMEOUT(countOf<Connected>(*byName), 1, 10000);
+}
+
+QTEST_GUILESS_MAIN(tst_Net)
+#include "tst_net.moc"
