@@ -106,12 +106,15 @@ void Connection::begin()
     QObject::connect(m_socket, &QTcpSocket::errorOccurred, this,
                      [this](QAbstractSocket::SocketError e) { onSocketError(e); });
     QObject::connect(m_socket, &QTcpSocket::disconnected, this, [this] { onDisconnected(); });
-    // Bounds what the socket buffers between two reads: a frame and some.
-    m_socket->setReadBufferSize(m_setup.options.maxFrameSize + (256 << 10));
+    // Unbuffered: reads go straight from the kernel into m_in, and writes straight to the
+    // kernel while it takes them; the socket buffers only what the kernel refused, and an idle
+    // connection holds no buffer at all.
+    constexpr auto mode = QIODevice::ReadWrite | QIODevice::Unbuffered;
     m_timer->start();
 
     if (m_accepted) {
-        if (!m_socket->setSocketDescriptor(m_setup.descriptor)) {
+        if (!m_socket->setSocketDescriptor(m_setup.descriptor, QAbstractSocket::ConnectedState,
+                                           mode)) {
             qCWarning(lcNet) << "cannot adopt an accepted socket:" << m_socket->errorString();
             m_state = State::Done;
             finishLater();
@@ -123,7 +126,7 @@ void Connection::begin()
     m_state = State::Connecting;
     m_deadline = Clock::now() + m_setup.options.connectTimeout;
     QObject::connect(m_socket, &QTcpSocket::connected, this, [this] { onTcpUp(); });
-    m_socket->connectToHost(m_setup.requested.host, m_setup.requested.port);
+    m_socket->connectToHost(m_setup.requested.host, m_setup.requested.port, mode);
 }
 
 void Connection::onTcpUp()
@@ -261,7 +264,7 @@ void Connection::parleyReceive(Envelope &envelope)
 
 qsizetype Connection::queuedBytes() const
 {
-    return m_pending.size() + (m_socket ? qsizetype(m_socket->bytesToWrite()) : 0);
+    return m_pending.size() + m_out.size() + (m_socket ? qsizetype(m_socket->bytesToWrite()) : 0);
 }
 
 void Connection::refuse(const Envelope &envelope, const QString &why)
@@ -290,6 +293,7 @@ void Connection::ship(Envelope &envelope)
         break;
     }
     const ConnectionOptions &o = m_setup.options;
+    settleWritten();
     const qsizetype bytes = queuedBytes();
     const qsizetype frames = queuedFrames() + m_pendingFrames;
     if (bytes >= o.sendQueueBytes || frames >= o.sendQueueFrames) {
@@ -313,7 +317,10 @@ void Connection::ship(Envelope &envelope)
         return;
     }
 
-    QByteArray &out = m_socket && m_state != State::Connecting ? m_scratch : m_pending;
+    // Encoded straight into the outgoing buffer (or, before the connection is up, the pending
+    // one): no copy of the frame between the encoder and the system call.
+    QByteArray &out = m_socket && m_state != State::Connecting ? m_out : m_pending;
+    const qsizetype before = out.size();
     QString error;
     bool ok;
     if (const auto *relay = envelope.message.getIf<RelayFrame>())
@@ -331,84 +338,138 @@ void Connection::ship(Envelope &envelope)
         ++m_pendingFrames;
         return;
     }
-    writeFrames(m_scratch, 1);
+    queued(out.size() - before, 1);
+}
+
+void Connection::queued(qsizetype bytes, qsizetype frames)
+{
+    m_queuedTotal += bytes;
+    for (qsizetype i = 0; i < frames; ++i)
+        m_frameEnds.push_back(m_queuedTotal);
+    if (!m_flushPending) {
+        // Frames gather in m_out and go to the socket in one write once the current batch of
+        // mail has been handled: one system call for many frames.
+        m_flushPending = true;
+        QMetaObject::invokeMethod(
+            this, [this] { flush(); }, Qt::QueuedConnection);
+    }
 }
 
 void Connection::writeFrames(QByteArray &frames, qsizetype count)
 {
-    const qsizetype size = frames.size();
-    if (m_frameHead == qsizetype(m_frameEnds.size())) {
-        m_frameEnds.clear();
-        m_frameHead = 0;
-        m_lastProgress = Clock::now(); // the stall clock starts when bytes start to wait
-    }
-    // One end offset per batch is enough to count frames: all of them end by its end.
-    m_queuedTotal += size;
-    for (qsizetype i = 0; i < count; ++i)
-        m_frameEnds.push_back(m_queuedTotal);
-    if (size >= (64 << 10)) {
-        // Large frames are handed over whole: the socket keeps this buffer without copying.
-        m_socket->write(frames);
-        frames = QByteArray();
-    } else {
-        m_socket->write(frames.constData(), size);
-        frames.truncate(0);
-    }
+    m_out.append(frames);
+    queued(frames.size(), count);
+    frames.clear();
 }
 
-void Connection::onBytesWritten(qint64 bytes)
+void Connection::flush()
 {
-    m_writtenTotal += bytes;
+    m_flushPending = false;
+    if (m_out.isEmpty() || !m_socket || m_socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    if (m_socket->bytesToWrite() == 0)
+        m_lastProgress = Clock::now(); // the stall clock starts when bytes start to wait
+    m_socket->write(m_out.constData(), m_out.size());
+    if (m_out.capacity() > (4 << 20))
+        m_out = QByteArray(); // don't keep a large buffer per connection
+    else
+        m_out.truncate(0);
+}
+
+void Connection::onBytesWritten(qint64)
+{
     m_lastProgress = Clock::now();
-    while (m_frameHead < qsizetype(m_frameEnds.size())
-           && m_frameEnds[m_frameHead] <= m_writtenTotal)
-        ++m_frameHead;
-    if (m_frameHead > 4096 && m_frameHead * 2 > qsizetype(m_frameEnds.size())) {
-        m_frameEnds.erase(m_frameEnds.begin(), m_frameEnds.begin() + m_frameHead);
-        m_frameHead = 0;
-    }
+    settleWritten();
     if (m_overflowWarned && queuedBytes() < m_setup.options.sendQueueBytes / 2
         && queuedFrames() < m_setup.options.sendQueueFrames / 2)
         m_overflowWarned = false;
+}
+
+void Connection::settleWritten()
+{
+    // What the socket no longer holds has gone to the kernel (written directly or flushed).
+    const qint64 written = m_queuedTotal - m_out.size() - (m_socket ? m_socket->bytesToWrite() : 0);
+    while (m_frameHead < qsizetype(m_frameEnds.size()) && m_frameEnds[m_frameHead] <= written)
+        ++m_frameHead;
+    if (m_frameHead == qsizetype(m_frameEnds.size())) {
+        m_frameEnds.clear();
+        m_frameHead = 0;
+    } else if (m_frameHead > 4096 && m_frameHead * 2 > qsizetype(m_frameEnds.size())) {
+        m_frameEnds.erase(m_frameEnds.begin(), m_frameEnds.begin() + m_frameHead);
+        m_frameHead = 0;
+    }
 }
 
 // -- receiving ----------------------------------------------------------------------------------
 
 void Connection::onReadyRead()
 {
-    if (m_state != State::Greeting && m_state != State::Open && m_state != State::Closing)
-        return;
-    const qint64 available = m_socket->bytesAvailable();
-    if (available <= 0)
-        return;
-    if (m_inStart > 0 && (m_inStart == m_in.size() || m_inStart >= (64 << 10))) {
-        m_in.remove(0, m_inStart);
-        m_inStart = 0;
+    // Unbuffered: reads go straight from the kernel into m_in, at most a frame and some at a
+    // time, each parsed before the next, so what this connection buffers stays bounded. It reads
+    // until the kernel has nothing more: that last read re-arms the socket's notifier, and a
+    // read is also how the end of the stream shows.
+    while (m_state == State::Greeting || m_state == State::Open || m_state == State::Closing) {
+        const qint64 available = m_socket->bytesAvailable();
+        const qint64 want
+            = std::clamp<qint64>(available, 1, m_setup.options.maxFrameSize + (256 << 10));
+        if (m_inStart == m_in.size()) {
+            if (m_in.capacity() > (1 << 20))
+                m_in = QByteArray(); // a large frame went by; don't keep its buffer
+            m_in.truncate(0);
+            m_inStart = 0;
+        } else if (m_inStart > 0 && m_inStart >= m_in.size() - m_inStart) {
+            // Move the unparsed tail to the front once it is no longer than what was parsed.
+            m_in.remove(0, m_inStart);
+            m_inStart = 0;
+        }
+        const qsizetype at = m_in.size();
+        m_in.resize(at + want);
+        const qint64 got = m_socket->read(m_in.data() + at, want);
+        m_in.truncate(at + std::max<qint64>(got, 0));
+        if (got < 0) {
+            // The end of the stream: a peer that closed or whose process ended. In unbuffered
+            // mode QTcpSocket records it without a signal, so it is handled here.
+            const QString why = m_socket->error() == QAbstractSocket::RemoteHostClosedError
+                ? QStringLiteral("the peer closed the connection")
+                : m_socket->errorString();
+            if (m_state == State::Closing)
+                endClosed(m_closeReason, m_closeNote);
+            else if (m_state == State::Greeting)
+                onSocketError(QAbstractSocket::RemoteHostClosedError);
+            else
+                endAbandoned(EndOfTransport::AbandonedByRemote, why);
+            return;
+        }
+        if (got == 0)
+            return; // nothing more for now
+        m_lastReceived = Clock::now();
+        if (!parseReceived())
+            return;
     }
-    const qsizetype at = m_in.size();
-    m_in.resize(at + available);
-    const qint64 got = m_socket->read(m_in.data() + at, available);
-    m_in.truncate(at + std::max<qint64>(got, 0));
-    m_lastReceived = Clock::now();
+}
 
+bool Connection::parseReceived()
+{
     if (m_state == State::Greeting) {
         const QByteArrayView view(m_in.constData() + m_inStart, m_in.size() - m_inStart);
         switch (Wire::checkPreamble(view)) {
         case Wire::PreambleCheck::NeedMore:
-            return;
+            return true;
         case Wire::PreambleCheck::NotParley:
-            return failInbound(EndOfTransport::ProtocolMismatch,
-                               QStringLiteral("the peer does not speak Parley (bad preamble)"));
+            failInbound(EndOfTransport::ProtocolMismatch,
+                        QStringLiteral("the peer does not speak Parley (bad preamble)"));
+            return false;
         case Wire::PreambleCheck::WrongVersion:
-            return failInbound(EndOfTransport::ProtocolMismatch,
-                               QStringLiteral("the peer speaks Parley protocol version %1, this "
-                                              "end %2")
-                                   .arg(quint8(view[4]))
-                                   .arg(Wire::Version));
+            failInbound(EndOfTransport::ProtocolMismatch,
+                        QStringLiteral("the peer speaks Parley protocol version %1, this end %2")
+                            .arg(quint8(view[4]))
+                            .arg(Wire::Version));
+            return false;
         case Wire::PreambleCheck::WrongMode:
-            return failInbound(EndOfTransport::SecurityMismatch,
-                               QStringLiteral("the peer asks for an encrypted connection; this "
-                                              "end is plain"));
+            failInbound(EndOfTransport::SecurityMismatch,
+                        QStringLiteral("the peer asks for an encrypted connection; this end "
+                                       "is plain"));
+            return false;
         case Wire::PreambleCheck::Ok:
             break;
         }
@@ -426,16 +487,18 @@ void Connection::onReadyRead()
         case Wire::ParseStatus::NeedMore:
             if (needed > view.size())
                 m_in.reserve(m_inStart + needed);
-            return;
+            return true;
         case Wire::ParseStatus::Error:
-            return failInbound(EndOfTransport::InboundStreaming, error);
+            failInbound(EndOfTransport::InboundStreaming, error);
+            return false;
         case Wire::ParseStatus::Ok:
             break;
         }
         if (!handleFrame(frame))
-            return;
+            return false;
         m_inStart += consumed;
     }
+    return false;
 }
 
 Address Connection::home() const
@@ -636,7 +699,8 @@ void Connection::closeOnRequest(EndOfTransport reason, Value value)
                         reason == EndOfTransport::SessionCompleted ? "session completed"
                                                                    : "closed on request");
     writeFrames(close, 1);
-    // Writes what is queued, then closes; disconnected() follows.
+    flush();
+    // Writes what the socket still holds, then closes; disconnected() follows.
     m_socket->disconnectFromHost();
 }
 
@@ -648,7 +712,8 @@ void Connection::failInbound(EndOfTransport reason, const QString &note)
     warning("closing the connection from ", m_remote.toString(), ": ", note);
     QByteArray close;
     Wire::appendControl(close, Wire::Kind::Close, note.toUtf8());
-    m_socket->write(close);
+    writeFrames(close, 1);
+    flush();
     m_socket->flush();
     if (!m_accepted && m_state == State::Greeting) {
         endNotConnected(reason == EndOfTransport::SecurityMismatch ? ConnectError::SecurityMismatch

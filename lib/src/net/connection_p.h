@@ -83,6 +83,9 @@ private:
     void writeFrames(QByteArray &frames, qsizetype count);
     void refuse(const Envelope &envelope, const QString &why);
     void onBytesWritten(qint64 bytes);
+    void settleWritten();
+    void flush();
+    void queued(qsizetype bytes, qsizetype frames);
     [[nodiscard]] qsizetype queuedBytes() const;
     [[nodiscard]] qsizetype queuedFrames() const
     {
@@ -91,6 +94,8 @@ private:
 
     // -- receiving
     void onReadyRead();
+    /// Handles the preamble and the frames in m_in; false once the connection is ending.
+    bool parseReceived();
     bool handleFrame(Wire::Frame &frame);
     [[nodiscard]] const TypeInfo *lookupType(QByteArrayView name);
     [[nodiscard]] Address home() const;
@@ -119,11 +124,11 @@ private:
     qsizetype m_inStart = 0;
     QByteArray m_pending; ///< frames encoded before the socket was up
     qsizetype m_pendingFrames = 0;
-    QByteArray m_scratch;            ///< reused for small frames
+    QByteArray m_out; ///< frames waiting for the end of the batch, then one write
+    bool m_flushPending = false;
     std::vector<qint64> m_frameEnds; ///< where each unwritten frame ends, in m_queuedTotal terms
     qsizetype m_frameHead = 0;
-    qint64 m_queuedTotal = 0;  ///< bytes ever handed to the socket
-    qint64 m_writtenTotal = 0; ///< bytes the socket reported written
+    qint64 m_queuedTotal = 0; ///< bytes ever handed to the socket
     bool m_overflowWarned = false;
 
     std::chrono::steady_clock::time_point m_deadline; ///< connect or greeting deadline

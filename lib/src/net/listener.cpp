@@ -86,6 +86,9 @@ void Listener::begin()
     m_server = new Server(this);
     m_server->setProxy(QNetworkProxy::NoProxy);
     m_server->setMaxPendingConnections(std::max(m_options.maxPending, 1));
+    // A connection storm waits in the kernel's queue instead of being dropped and retried a
+    // second later; the kernel caps this at net.core.somaxconn.
+    m_server->setListenBacklogSize(4096);
     if (!m_server->listen(address, m_requested.port))
         return notListening(listenErrorOf(m_server->serverError()), m_server->errorString());
     m_bound = HostPort{m_server->serverAddress().toString(), m_server->serverPort()};
