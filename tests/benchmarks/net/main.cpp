@@ -1,0 +1,428 @@
+// SPDX-FileCopyrightText: 2026 The Parley Authors
+// SPDX-License-Identifier: MIT
+
+// bench_net: Parley over loopback TCP next to plain QTcpSocket, ZeroMQ and Qt Remote Objects,
+// measured in the same run (see net_baselines.h): round trip with one request outstanding,
+// pipelined requests (window 1000), one-way 64-byte messages, one-way 1 MiB messages, and
+// 10,000 idle connections (accept rate and memory). Client and server are two runtimes of one
+// worker each, so Parley runs on two threads like the baselines. One `figure=... ratio=...` line
+// per figure and baseline; ratio > 1: Parley is better.
+
+#include "net_baselines.h"
+
+#include <parley/parley.h>
+
+#include <QtCore/QCommandLineParser>
+#include <QtCore/QCoreApplication>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+
+namespace Bench {
+
+/// A request and its reply, with a 64-byte payload.
+struct Ping
+{
+    qint64 n = 0;
+    QByteArray payload;
+};
+struct Pong
+{
+    qint64 n = 0;
+    QByteArray payload;
+};
+/// A one-way message; the server acknowledges every AckEvery of them with Progress.
+struct Tick
+{
+    qint64 n = 0;
+    QByteArray payload;
+};
+struct Progress
+{
+    qint64 received = 0;
+};
+PARLEY_MESSAGE(Ping, n, payload)
+PARLEY_MESSAGE(Pong, n, payload)
+PARLEY_MESSAGE(Tick, n, payload)
+PARLEY_MESSAGE(Progress, received)
+
+} // namespace Bench
+
+namespace {
+
+using namespace Parley;
+using namespace Bench;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kStepLimit = 120s;
+constexpr qint64 AckEvery = 1000;
+bool g_parleyOnly = false;
+bool g_failed = false;
+
+enum class Better { Higher, Lower };
+
+void printFigure(const char *figure, double value, const char *unit, int precision,
+                 const char *baseline, double baselineValue, Better better)
+{
+    const double ratio = better == Better::Higher ? value / baselineValue : baselineValue / value;
+    std::printf("figure=%s value=%.*f unit=%s baseline=%s baseline_value=%.*f ratio=%.2f\n", figure,
+                precision, value, unit, baseline, precision, baselineValue, ratio);
+    std::fflush(stdout);
+}
+
+double seconds(Clock::duration d)
+{
+    return std::chrono::duration<double>(d).count();
+}
+
+ConnectionOptions benchOptions(qsizetype maxFrame = 1 << 20)
+{
+    ConnectionOptions o;
+    o.maxFrameSize = maxFrame;
+    return o;
+}
+
+/// Serves the benchmark: echoes every Ping as a Pong and counts Ticks, acknowledging every
+/// `ackEvery` of them with Progress. Tells the benchmark its port through \a port.
+class Echo : public Machine
+{
+public:
+    Echo(ConnectionOptions options, qint64 ackEvery, std::shared_ptr<quint16> port)
+        : m_ackEvery(ackEvery)
+    {
+        on<Start>([this, options] {
+            Parley::listen(*this, {QStringLiteral("127.0.0.1"), 0}, options);
+        });
+        on<Listening>([port](const Listening &l) { *port = l.bound.port; });
+        on<Ping>([this](Ping &p) { reply(Pong{p.n, std::move(p.payload)}); });
+        // Acknowledged by the sender's own sequence number: every client counts from 0.
+        on<Tick>([this](const Tick &t) {
+            if ((t.n + 1) % m_ackEvery == 0)
+                reply(Progress{t.n + 1});
+        });
+        on<Accepted>([] {});
+        on<Abandoned>([] {});
+        on<Closed>([] {});
+        on<Stop>([this] { complete(Aborted{}); });
+    }
+
+private:
+    qint64 m_ackEvery;
+};
+
+/// Connects, then runs one of the client patterns and completes with the elapsed seconds.
+class Client : public Machine
+{
+public:
+    enum class Mode { RoundTrip, Pipelined, OneWay };
+    Client(Mode mode, quint16 port, qint64 count, qint64 window, int payloadSize,
+           ConnectionOptions options)
+        : m_mode(mode), m_count(count), m_window(window), m_payload(payloadSize, 'p')
+    {
+        on<Start>([this, port, options] {
+            Parley::connect(*this, {QStringLiteral("127.0.0.1"), port}, options);
+        });
+        on<NotConnected>([this](const NotConnected &n) { complete(Value(n)); });
+        on<Connected>([this] {
+            m_server = returnAddress();
+            m_start = Clock::now();
+            run();
+        });
+        on<Pong>([this] {
+            ++m_done;
+            if (m_done == m_count)
+                return finish();
+            if (m_sent < m_count)
+                sendPing();
+        });
+        on<Progress>([this](const Progress &p) {
+            m_done = p.received;
+            if (m_done >= m_count)
+                return finish();
+            run();
+        });
+        on<Faulted>([this](Faulted &f) { complete(std::move(f)); });
+        on<Abandoned>([this](Abandoned &a) { complete(std::move(a)); });
+    }
+
+private:
+    void sendPing() { send(Ping{m_sent++, m_payload}, m_server); }
+    void run()
+    {
+        switch (m_mode) {
+        case Mode::RoundTrip:
+            sendPing();
+            break;
+        case Mode::Pipelined:
+            while (m_sent < m_count && m_sent - m_done < m_window)
+                sendPing();
+            break;
+        case Mode::OneWay:
+            // Keep at most `window` messages beyond the last acknowledged.
+            while (m_sent < m_count && m_sent - m_done < m_window)
+                send(Tick{m_sent++, m_payload}, m_server);
+            break;
+        }
+    }
+    void finish()
+    {
+        const double s = seconds(Clock::now() - m_start);
+        send(Close{}, m_server);
+        complete(Value(Progress{qint64(s * 1e9)}));
+    }
+
+    Mode m_mode;
+    qint64 m_count;
+    qint64 m_window;
+    QByteArray m_payload;
+    Address m_server;
+    qint64 m_sent = 0;
+    qint64 m_done = 0;
+    Clock::time_point m_start;
+};
+
+/// One server runtime and one client runtime, a worker each.
+struct Rig
+{
+    std::unique_ptr<Runtime> server{new Runtime(Runtime::Options{.workers = 1, .name = "server"})};
+    std::unique_ptr<Runtime> client{new Runtime(Runtime::Options{.workers = 1, .name = "client"})};
+    std::shared_ptr<quint16> port = std::make_shared<quint16>(0);
+    Address echo;
+
+    bool start(ConnectionOptions options, qint64 ackEvery)
+    {
+        echo = server->create<Echo>(options, ackEvery, port);
+        const auto deadline = Clock::now() + 10s;
+        while (*port == 0 && Clock::now() < deadline)
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        return *port != 0;
+    }
+    /// Runs a client; returns its elapsed seconds, or NaN on failure.
+    double run(Client::Mode mode, qint64 count, qint64 window, int payload,
+               ConnectionOptions options)
+    {
+        const Address c = client->create<Client>(mode, *port, count, window, payload, options);
+        const auto v = client->waitForCompletion(c, kStepLimit);
+        if (!v || !v->is<Progress>()) {
+            std::fprintf(stderr, "bench_net: client failed: %s\n",
+                         v ? qPrintable(toText(*v)) : "no result in time");
+            g_failed = true;
+            return std::nan("");
+        }
+        return double(v->get<Progress>().received) / 1e9;
+    }
+};
+
+void roundTrip(qint64 n)
+{
+    const qint64 warmup = 1000;
+    Rig rig;
+    if (!rig.start(benchOptions(), AckEvery))
+        return void(g_failed = true);
+    rig.run(Client::Mode::RoundTrip, warmup, 1, 64, benchOptions());
+    const double s = rig.run(Client::Mode::RoundTrip, n, 1, 64, benchOptions());
+    const double parley = s * 1e6 / double(n);
+    const double qt = g_parleyOnly ? std::nan("") : NetBaselines::qtTcpPingPongMicros(int(n));
+    printFigure("tcp_round_trip", parley, "us", 2, "qt_tcp_pingpong", qt, Better::Lower);
+#ifdef PARLEY_HAVE_ZMQ
+    printFigure("tcp_round_trip", parley, "us", 2, "zmq_req_rep",
+                g_parleyOnly ? std::nan("") : NetBaselines::zmqReqRepMicros(int(n)), Better::Lower);
+#endif
+#ifdef PARLEY_HAVE_QTRO
+    printFigure("tcp_round_trip", parley, "us", 2, "qtro_ping",
+                g_parleyOnly ? std::nan("") : NetBaselines::qtroPingPongMicros(int(n)),
+                Better::Lower);
+#endif
+}
+
+void pipelined(qint64 n)
+{
+    Rig rig;
+    if (!rig.start(benchOptions(), AckEvery))
+        return void(g_failed = true);
+    rig.run(Client::Mode::Pipelined, 10000, 1000, 64, benchOptions());
+    const double s = rig.run(Client::Mode::Pipelined, n, 1000, 64, benchOptions());
+    const double parley = double(n) / s;
+    printFigure("tcp_pipelined_round_trips", parley, "rt/s", 0, "qt_tcp_pipelined",
+                g_parleyOnly ? std::nan("")
+                             : NetBaselines::qtTcpPipelinedRoundTripsPerSec(int(n), 1000),
+                Better::Higher);
+}
+
+void oneWay(qint64 n)
+{
+    Rig rig;
+    if (!rig.start(benchOptions(), AckEvery))
+        return void(g_failed = true);
+    rig.run(Client::Mode::OneWay, 10 * AckEvery, 50 * AckEvery, 64, benchOptions());
+    const double s = rig.run(Client::Mode::OneWay, n, 50 * AckEvery, 64, benchOptions());
+    const double parley = double(n) / s;
+    printFigure("tcp_one_way_messages", parley, "msg/s", 0, "qt_tcp_one_way",
+                g_parleyOnly ? std::nan("") : NetBaselines::qtTcpOneWayMessagesPerSec(int(n)),
+                Better::Higher);
+#ifdef PARLEY_HAVE_ZMQ
+    printFigure("tcp_one_way_messages", parley, "msg/s", 0, "zmq_push_pull",
+                g_parleyOnly ? std::nan("") : NetBaselines::zmqPushPullMessagesPerSec(int(n)),
+                Better::Higher);
+#endif
+#ifdef PARLEY_HAVE_QTRO
+    printFigure("tcp_one_way_messages", parley, "msg/s", 0, "qtro_push",
+                g_parleyOnly ? std::nan("") : NetBaselines::qtroPushMessagesPerSec(int(n)),
+                Better::Higher);
+#endif
+}
+
+void bulk(qint64 n)
+{
+    const int size = 1 << 20;
+    const ConnectionOptions o = benchOptions(2 << 20);
+    Rig rig;
+    if (!rig.start(o, 1))
+        return void(g_failed = true);
+    rig.run(Client::Mode::OneWay, 16, 4, size, o);
+    const double s = rig.run(Client::Mode::OneWay, n, 4, size, o);
+    const double parley = double(n) * size / s / 1e9;
+    printFigure("tcp_one_way_1mib", parley, "GB/s", 3, "qt_tcp_1mib",
+                g_parleyOnly ? std::nan("") : NetBaselines::qtTcpOneWayGBps(int(n), size),
+                Better::Higher);
+#ifdef PARLEY_HAVE_ZMQ
+    printFigure("tcp_one_way_1mib", parley, "GB/s", 3, "zmq_1mib",
+                g_parleyOnly ? std::nan("") : NetBaselines::zmqPushPullGBps(int(n), size),
+                Better::Higher);
+#endif
+}
+
+/// Opens `count` connections from one machine, at most `window` not yet answered at a time.
+class Opener : public Machine
+{
+public:
+    Opener(quint16 port, int count, int window) : m_port(port), m_count(count), m_window(window)
+    {
+        on<Start>([this] {
+            m_start = Clock::now();
+            more();
+        });
+        on<Connected>([this] {
+            ++m_connected;
+            if (m_connected == m_count)
+                complete(Value(Progress{qint64(seconds(Clock::now() - m_start) * 1e9)}));
+            else
+                more();
+        });
+        on<NotConnected>([this](NotConnected &n) { complete(std::move(n)); });
+        on<Abandoned>([this](Abandoned &a) { complete(std::move(a)); });
+    }
+
+private:
+    void more()
+    {
+        ConnectionOptions o;
+        while (m_opened < m_count && m_opened - m_connected < m_window) {
+            ++m_opened;
+            Parley::connect(*this, {QStringLiteral("127.0.0.1"), m_port}, o);
+        }
+    }
+    quint16 m_port;
+    int m_count, m_window;
+    int m_opened = 0, m_connected = 0;
+    Clock::time_point m_start;
+};
+
+void idleConnections(int n)
+{
+    NetBaselines::raiseFileLimit();
+    const auto baseline
+        = g_parleyOnly ? NetBaselines::ConnectionCost{} : NetBaselines::qtTcpAcceptRatePerSec(n);
+    Rig rig;
+    ConnectionOptions o;
+    o.maxConnections = n + 10;
+    if (!rig.start(o, AckEvery))
+        return void(g_failed = true);
+    const long long before = NetBaselines::residentBytes();
+    const Address opener = rig.client->create<Opener>(*rig.port, n, 200);
+    const auto v = rig.client->waitForCompletion(opener, kStepLimit);
+    if (!v || !v->is<Progress>()) {
+        std::fprintf(stderr, "bench_net: opening connections failed: %s\n",
+                     v ? qPrintable(toText(*v)) : "no result in time");
+        g_failed = true;
+        return;
+    }
+    const double s = double(v->get<Progress>().received) / 1e9;
+    const long long after = NetBaselines::residentBytes();
+    printFigure("idle_connections_accept_rate", n / s, "conn/s", 0, "qt_tcp_accept",
+                baseline.acceptsPerSecond, Better::Higher);
+    printFigure("idle_connections_bytes", double(after - before) / n, "B/pair", 0, "qt_tcp_accept",
+                baseline.bytesPerConnection, Better::Lower);
+}
+
+qint64 countOption(const QCommandLineParser &parser, const QString &name, qint64 fallback)
+{
+    if (!parser.isSet(name))
+        return fallback;
+    bool ok = false;
+    const qint64 v = parser.value(name).toLongLong(&ok);
+    if (!ok || v <= 0) {
+        std::fprintf(stderr, "bench_net: --%s needs a positive count\n", qPrintable(name));
+        std::exit(2);
+    }
+    return v;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    qputenv("QT_NO_GLIB", "1"); // the baselines' threads get the dispatcher Parley's workers use
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Measures Parley over loopback TCP next to QTcpSocket, ZeroMQ and Qt "
+                       "Remote Objects in the same run."));
+    parser.addHelpOption();
+    const QString n = QStringLiteral("n");
+    parser.addOptions({
+        {QStringLiteral("quick"), QStringLiteral("Smoke run with small counts.")},
+        {QStringLiteral("round-trips"), QStringLiteral("Round trips (default 20000)."), n},
+        {QStringLiteral("messages"),
+         QStringLiteral("Pipelined and one-way messages (default 1000000)."), n},
+        {QStringLiteral("bulk"), QStringLiteral("1 MiB messages (default 2000)."), n},
+        {QStringLiteral("connections"), QStringLiteral("Idle connections (default 10000)."), n},
+        {QStringLiteral("only"),
+         QStringLiteral("Comma-separated figures: round_trip, pipelined, one_way, bulk, idle."),
+         QStringLiteral("list")},
+        {QStringLiteral("parley-only"), QStringLiteral("Skip the baselines (for profiling).")},
+    });
+    parser.process(app);
+    const bool quick = parser.isSet(QStringLiteral("quick"));
+    const qint64 roundTrips
+        = countOption(parser, QStringLiteral("round-trips"), quick ? 2000 : 20000);
+    const qint64 messages
+        = countOption(parser, QStringLiteral("messages"), quick ? 50000 : 1000000);
+    const qint64 bulkCount = countOption(parser, QStringLiteral("bulk"), quick ? 100 : 2000);
+    const qint64 connections
+        = countOption(parser, QStringLiteral("connections"), quick ? 500 : 10000);
+    QStringList only{QStringLiteral("round_trip"), QStringLiteral("pipelined"),
+                     QStringLiteral("one_way"), QStringLiteral("bulk"), QStringLiteral("idle")};
+    if (parser.isSet(QStringLiteral("only")))
+        only = parser.value(QStringLiteral("only")).split(u',', Qt::SkipEmptyParts);
+    g_parleyOnly = parser.isSet(QStringLiteral("parley-only"));
+
+    std::printf("# Qt %s; round_trips=%lld messages=%lld bulk=%lld connections=%lld\n", qVersion(),
+                static_cast<long long>(roundTrips), static_cast<long long>(messages),
+                static_cast<long long>(bulkCount), static_cast<long long>(connections));
+    std::fflush(stdout);
+    if (only.contains(QStringLiteral("round_trip")))
+        roundTrip(roundTrips);
+    if (only.contains(QStringLiteral("pipelined")))
+        pipelined(messages);
+    if (only.contains(QStringLiteral("one_way")))
+        oneWay(messages);
+    if (only.contains(QStringLiteral("bulk")))
+        bulk(bulkCount);
+    if (only.contains(QStringLiteral("idle")))
+        idleConnections(int(connections));
+    return g_failed ? 1 : 0;
+}
