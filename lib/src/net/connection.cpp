@@ -182,11 +182,17 @@ void Connection::onSocketError(QAbstractSocket::SocketError error)
         return;
     case State::Greeting:
         if (!m_accepted) {
-            endNotConnected(error == QAbstractSocket::RemoteHostClosedError
-                                ? ConnectError::ProtocolMismatch
-                                : connectErrorOf(error),
-                            QStringLiteral("the peer closed before its preamble (%1)")
-                                .arg(m_socket->errorString()));
+            if (error != QAbstractSocket::RemoteHostClosedError)
+                endNotConnected(connectErrorOf(error), m_socket->errorString());
+            else if (m_in.isEmpty())
+                // Closed with nothing said: typically a listener at its connection limit.
+                endNotConnected(ConnectError::Refused,
+                                QStringLiteral("the peer closed the connection before greeting "
+                                               "(it may be at its connection limit)"));
+            else
+                endNotConnected(ConnectError::ProtocolMismatch,
+                                QStringLiteral("the peer closed before its preamble was "
+                                               "complete"));
             return;
         }
         debug("a connection from ", m_remote.toString(),

@@ -87,6 +87,7 @@ private slots:
     void sessionsStartPerConnectionAndCloseIt();
     void aMessageOverTheFrameLimitFailsOnlyItself();
     void ipv6AndHostNamesWork();
+    void aListenerAtItsLimitRefusesMore();
 };
 
 void tst_Net::listenReportsTheBoundPort()
@@ -582,6 +583,40 @@ void tst_Net::ipv6AndHostNamesWork()
         Parley::connect(self, HostPort{QStringLiteral("localhost"), port4});
     });
     QTRY_COMPARE_WITH_TIMEOUT(countOf<Connected>(*byName), 1, 10000);
+}
+
+void tst_Net::aListenerAtItsLimitRefusesMore()
+{
+    std::shared_ptr<CountingSink> log;
+    auto rt = startRecordedRuntime(log);
+    auto server = std::make_shared<Inbox>();
+    ConnectionOptions o;
+    o.maxConnections = 2;
+    rt->create<Agent>(server, [o](Object &self) { Parley::listen(self, Loopback, o); });
+    QTRY_COMPARE(server->count(), 1);
+    const quint16 port = server->at(0).message.get<Listening>().bound.port;
+    std::vector<std::shared_ptr<Inbox>> clients;
+    for (int i = 0; i < 3; ++i) {
+        clients.push_back(std::make_shared<Inbox>());
+        rt->create<Agent>(clients.back(), [port](Object &self) {
+            Parley::connect(self, HostPort{QStringLiteral("127.0.0.1"), port});
+        });
+        QTRY_COMPARE(clients.back()->count(), 1);
+    }
+    QCOMPARE(countOf<Connected>(*clients[0]), 1);
+    QCOMPARE(countOf<Connected>(*clients[1]), 1);
+    QVERIFY(clients[2]->at(0).message.is<NotConnected>());
+    QCOMPARE(clients[2]->at(0).message.get<NotConnected>().reason, ConnectError::Refused);
+    QVERIFY(log->contains(QStringLiteral("refusing connections")));
+    QTRY_COMPARE(countOf<Accepted>(*server), 2);
+    // Once one closes, there is room again.
+    rt->send(Close{}, first<Connected>(*clients[0]).from);
+    QTRY_COMPARE(countOf<Abandoned>(*server), 1);
+    auto late = std::make_shared<Inbox>();
+    rt->create<Agent>(late, [port](Object &self) {
+        Parley::connect(self, HostPort{QStringLiteral("127.0.0.1"), port});
+    });
+    QTRY_COMPARE(countOf<Connected>(*late), 1);
 }
 
 QTEST_GUILESS_MAIN(tst_Net)
