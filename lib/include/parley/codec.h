@@ -75,6 +75,10 @@ struct DecodeContext
     int maxAddressLength = 64;            ///< ids in one address
     /// When set, CBOR reads each Address as an index into this book (see EncodeContext).
     const std::vector<Address> *addressBook = nullptr;
+    /// Ids of long addresses (more than Address::InlineCapacity hops, which take heap memory)
+    /// that may be copied out of the book in one decode; -1 for no limit. Bounds what a small
+    /// body of one-byte indices to a long address can make the decoder allocate.
+    qsizetype maxBookIds = -1;
 };
 
 /// Describes why a decoder rejected its input, and where.
@@ -448,6 +452,7 @@ private:
 
     const uchar *m_pos;
     const uchar *m_end;
+    qsizetype m_bookIds = 0; ///< ids of long addresses copied out of the book so far
 };
 
 // -- JSON writer and reader (out of line: the text form is not on the hot path) ---------------

@@ -319,6 +319,9 @@ private:
 
     /// Handles one envelope; each style of object implements its own dispatch.
     virtual void parleyReceive(detail::Envelope &envelope) = 0;
+    /// \internal Called after each batch of mail for objects that ask for it (network proxies
+    /// write what the batch produced in one go).
+    virtual void parleyBatchDone() {}
 
     void startTimerValue(Value timer, Duration after, TimerMode mode);
     void cancelTimer(const TypeInfo *type);

@@ -221,9 +221,8 @@ void CborWriter::writeUuid(const QUuid &uuid)
 void CborWriter::writeAddress(const Address &address)
 {
     if (m_context->addressBook) {
-        m_context->addressBook->push_back(m_context->rewriteAddress
-                                              ? m_context->rewriteAddress(address)
-                                              : address);
+        m_context->addressBook->push_back(
+            m_context->rewriteAddress ? m_context->rewriteAddress(address) : address);
         return writeUInt(m_context->addressBook->size() - 1);
     }
     const Address rewritten
@@ -494,7 +493,15 @@ bool CborReader::readAddress(Address &out)
                         QStringLiteral("address index %1 is outside the frame's book of %2")
                             .arg(index)
                             .arg(book->size()));
-        out = (*book)[index];
+        const Address &entry = (*book)[index];
+        if (entry.size() > Address::InlineCapacity && context().maxBookIds >= 0) {
+            m_bookIds += entry.size();
+            if (m_bookIds > context().maxBookIds)
+                return fail(DecodeError::Kind::LimitExceeded,
+                            QStringLiteral("more than %1 ids of long addresses in one message")
+                                .arg(context().maxBookIds));
+        }
+        out = entry;
         return true;
     }
     return readAddressFrom(*this, out);

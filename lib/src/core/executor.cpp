@@ -83,6 +83,12 @@ Executor *LoopExecutor::schedule(ObjectPrivate *target)
     if (m_wakePending)
         return nullptr;
     m_wakePending = true;
+    // Posted from this executor's own thread while it holds wake-ups (inside drain(), or a
+    // burst that ends with drainNow()): the ready list is looked at again before the thread
+    // returns to its event loop, so no wake-up event is needed. (m_holdWakes is read only on
+    // its own thread.)
+    if (QThread::currentThread() == m_thread && m_holdWakes)
+        return nullptr;
     return this; // loop executors live as long as the runtime, so waking later is safe
 }
 
@@ -106,8 +112,34 @@ void LoopExecutor::wake()
     QCoreApplication::postEvent(m_dispatcher, new QEvent(WakeEvent));
 }
 
+void LoopExecutor::drainNow()
+{
+    if (m_draining)
+        return;
+    {
+        std::lock_guard guard(m_lock);
+        if (m_ready.empty() && !m_resume)
+            return;
+    }
+    drain();
+}
+
 void LoopExecutor::drain()
 {
+    struct Draining
+    {
+        LoopExecutor *e;
+        bool heldBefore;
+        explicit Draining(LoopExecutor *ex) : e(ex), heldBefore(ex->m_holdWakes)
+        {
+            e->m_draining = e->m_holdWakes = true;
+        }
+        ~Draining()
+        {
+            e->m_draining = false;
+            e->m_holdWakes = heldBefore;
+        }
+    } draining(this);
     int handled = 0;
     if (m_resume) {
         // A busy mailbox's batch ran out of budget last time: it goes on first, so its older
@@ -187,11 +219,13 @@ bool LoopExecutor::deliverBatch(ObjectPrivate *object, bool start, int &handled)
     }
     while (m_scratchPos < m_scratch.size()) {
         if (handled >= DrainBudget)
-            return true;
+            break;
         ++handled;
         if (!object->deliver(m_scratch[m_scratchPos++]))
             return false;
     }
+    if (object->batchHook)
+        object->batchDone();
     return true;
 }
 

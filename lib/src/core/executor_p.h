@@ -92,6 +92,16 @@ public:
 
     /// Runs ready mailboxes until none is left or the budget is spent; on the executor's thread.
     void drain();
+    /// Runs drain() now if anything is ready and no drain is in progress; for code on the
+    /// executor's thread outside a handler (a socket notifier) that has just posted mail, so it
+    /// is handled without waiting for the wake-up event.
+    void drainNow();
+    /// While set (on the executor's thread), mail posted from this thread wakes nobody: the
+    /// thread promises to drain before it returns to its event loop. drain() sets it for its
+    /// own duration; a socket notifier that delivers a burst sets it around the burst and then
+    /// calls drainNow(), sparing the wake-up event and a turn of the event loop.
+    void setHoldWakes(bool hold) { m_holdWakes = hold; }
+    [[nodiscard]] bool holdsWakes() const { return m_holdWakes; }
     /// Deletes every object still hosted here and stops the thread (if owned); any thread.
     void shutdown();
 
@@ -114,6 +124,8 @@ private:
     std::vector<Envelope> m_scratch;           // executor thread only: the batch being run
     size_t m_scratchPos = 0;                   // next envelope of m_scratch to deliver
     ObjectPrivate *m_resume = nullptr;         // whose batch ran out of budget half-way
+    bool m_draining = false;                   // executor thread only: inside drain()
+    bool m_holdWakes = false;                  // executor thread only: see setHoldWakes()
 };
 
 /// \internal

@@ -58,6 +58,7 @@ public:
     bool completed = false;
     bool ownThread = false; ///< a routine: complete() records, the runner retires
     bool quiet = false;     ///< completes without a Completed to its parent (network proxies)
+    bool batchHook = false; ///< wants parleyBatchDone() after each batch of its mail
 
     /// Returns the runtime, or null for an object made outside create().
     [[nodiscard]] RuntimePrivate *runtime() const
@@ -72,6 +73,8 @@ public:
         return *extra;
     }
     static ObjectPrivate *get(Object *o) { return o->m_d.get(); }
+    /// Tells the object a batch of its mail has been handled (when it asked, batchHook).
+    void batchDone() { q->parleyBatchDone(); }
     /// Records \a child, so that completing stops it if it is still running.
     void adoptChild(quint64 child);
     /// Enters a newly constructed object in the table and sends it Start (unless a routine).

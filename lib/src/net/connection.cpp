@@ -63,6 +63,8 @@ Connection::Connection(ConnectionSetup setup) : m_setup(std::move(setup))
     // A connect()ing proxy ends without a Completed: its controller hears Closed or Abandoned.
     // An accepted one tells its listener, which counts them.
     ObjectPrivate::get(this)->quiet = !m_accepted;
+    // What a batch of mail encodes is written when the batch ends (parleyBatchDone).
+    ObjectPrivate::get(this)->batchHook = true;
 }
 
 Connection::~Connection()
@@ -352,9 +354,10 @@ void Connection::queued(qsizetype bytes, qsizetype frames)
     m_queuedTotal += bytes;
     for (qsizetype i = 0; i < frames; ++i)
         m_frameEnds.push_back(m_queuedTotal);
-    if (!m_flushPending) {
-        // Frames gather in m_out and go to the socket in one write once the current batch of
-        // mail has been handled: one system call for many frames.
+    // Frames gather in m_out and go to the socket in one write once the current batch of mail
+    // has been handled (parleyBatchDone): one system call for many frames. Frames made outside
+    // a handler (pings, pongs from a read) are written once control is back in the event loop.
+    if (!m_flushPending && !ObjectPrivate::get(this)->dispatching) {
         m_flushPending = true;
         QMetaObject::invokeMethod(
             this, [this] { flush(); }, Qt::QueuedConnection);
@@ -414,6 +417,14 @@ void Connection::onReadyRead()
     // time, each parsed before the next, so what this connection buffers stays bounded. It reads
     // until the kernel has nothing more: that last read re-arms the socket's notifier, and a
     // read is also how the end of the stream shows.
+    // What the frames bring is mostly for objects on this thread: it is handled right after the
+    // burst (drainNow), not after another turn of the event loop, so a request and its reply
+    // take one pass. (This connection never completes inside a handler, so it outlives the
+    // drain.)
+    auto *loop = dynamic_cast<LoopExecutor *>(ObjectPrivate::get(this)->executor);
+    const bool hold = loop && !loop->holdsWakes();
+    if (hold)
+        loop->setHoldWakes(true);
     while (m_state == State::Greeting || m_state == State::Open || m_state == State::Closing) {
         const qint64 available = m_socket->bytesAvailable();
         const qint64 want
@@ -444,13 +455,17 @@ void Connection::onReadyRead()
                 onSocketError(QAbstractSocket::RemoteHostClosedError);
             else
                 endAbandoned(EndOfTransport::AbandonedByRemote, why);
-            return;
+            break;
         }
         if (got == 0)
-            return; // nothing more for now
+            break; // nothing more for now
         m_lastReceived = Clock::now();
         if (!parseReceived())
-            return;
+            break;
+    }
+    if (hold) {
+        loop->setHoldWakes(false);
+        loop->drainNow();
     }
 }
 
@@ -570,10 +585,7 @@ bool Connection::handleFrame(Wire::Frame &frame)
                         .arg(QString::fromUtf8(frame.type.data(), frame.type.size())));
         return false;
     }
-    DecodeContext context;
-    context.addressBook = &frame.book;
-    context.maxStringSize = m_setup.options.maxFrameSize;
-    context.maxContainerSize = m_setup.options.maxFrameSize;
+    const DecodeContext context = Wire::bodyContext(frame, m_setup.options.maxFrameSize);
     DecodeResult decoded = decodeBody(frame.body, type, context);
     if (!decoded) {
         failInbound(EndOfTransport::InboundStreaming,

@@ -70,6 +70,7 @@ private:
     enum class State { Idle, Connecting, Greeting, Open, Closing, Done };
 
     void parleyReceive(Envelope &envelope) override;
+    void parleyBatchDone() override { flush(); }
 
     // -- setting up
     void begin();

@@ -21,18 +21,15 @@ quint32 getU32(const char *p)
     return qFromLittleEndian<quint32>(p);
 }
 
-void appendIds(QByteArray &out, const Address &a, Address::Id replaceLast)
+/// Appends the ids of \a a; when \a homeMark, its last id is written as 0.
+void appendIds(QByteArray &out, const Address &a, bool homeMark)
 {
     const auto ids = a.ids();
     const qsizetype at = out.size();
     out.resize(at + qsizetype(ids.size()) * 8);
     char *p = out.data() + at;
-    for (size_t i = 0; i < ids.size(); ++i, p += 8) {
-        Address::Id id = ids[i];
-        if (i + 1 == ids.size() && id == replaceLast)
-            id = 0;
-        qToLittleEndian<quint64>(id, p);
-    }
+    for (size_t i = 0; i < ids.size(); ++i, p += 8)
+        qToLittleEndian<quint64>(homeMark && i + 1 == ids.size() ? 0 : ids[i], p);
 }
 
 /// The outgoing rule: an address whose last id is the proxy goes out with 0 in its place.
@@ -45,7 +42,7 @@ void appendBook(QByteArray &out, const std::vector<Address> &book, Address::Id p
 {
     for (const Address &a : book) {
         out.append(char(quint8(a.size())));
-        appendIds(out, a, proxyId);
+        appendIds(out, a, goesHome(a, proxyId));
     }
 }
 
@@ -63,8 +60,8 @@ qsizetype beginMessage(QByteArray &out, const Address &to, const Address &from, 
     h[6] = char(quint8(from.size()));
     h[7] = char(quint8(type.size()));
     putU32(h + 8, 0);
-    appendIds(out, to, 0); // `to` travels as it is
-    appendIds(out, from, goesHome(from, proxyId) ? proxyId : Address::Id(-1));
+    appendIds(out, to, false); // `to` travels as it is
+    appendIds(out, from, goesHome(from, proxyId));
     out.append(type.data(), type.size());
     return start;
 }
@@ -311,6 +308,16 @@ void appendControl(QByteArray &out, Kind kind, QByteArrayView note)
     h[5] = h[6] = h[7] = 0;
     putU32(h + 8, quint32(note.size()));
     out.append(note.data(), note.size());
+}
+
+DecodeContext bodyContext(const Frame &frame, qsizetype maxFrameSize)
+{
+    DecodeContext context;
+    context.addressBook = &frame.book;
+    context.maxStringSize = maxFrameSize;
+    context.maxContainerSize = maxFrameSize;
+    context.maxBookIds = frame.body.size() + qsizetype(frame.book.size()) * MaxAddressLength;
+    return context;
 }
 
 void aliasIncoming(Address &address, Address::Id proxyId, const Address &home)

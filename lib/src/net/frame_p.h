@@ -3,6 +3,7 @@
 #pragma once
 
 #include <parley/address.h>
+#include <parley/codec.h>
 #include <parley/message.h>
 #include <parley/parley_export.h>
 
@@ -79,6 +80,11 @@ PARLEY_EXPORT bool appendEncoded(QByteArray &out, const Address &to, const Addre
                                  qsizetype maxFrameSize, QString &error);
 /// Appends a ping, pong or close frame (\a note only for close).
 PARLEY_EXPORT void appendControl(QByteArray &out, Kind kind, QByteArrayView note = {});
+
+/// Returns the decoder settings for \a frame's body: its address book, and limits derived from
+/// the frame (strings and containers within \a maxFrameSize; long addresses copied out of the
+/// book within about one id per body byte, so a small body can't decode into a huge message).
+PARLEY_EXPORT DecodeContext bodyContext(const Frame &frame, qsizetype maxFrameSize);
 
 /// Applies the incoming rules to a `from` or book address that arrived through the proxy
 /// \a proxyId: a trailing 0 is removed (an address with nothing left names \a home, the
