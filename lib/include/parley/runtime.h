@@ -34,6 +34,17 @@ public:
         int workers = 0;                           ///< worker threads; 0 = one per core
         QString name;                              ///< shown in diagnostics
         std::chrono::milliseconds stopGrace{3000}; ///< how long shutdown waits for objects
+        /// Runs every machine on the creating thread, one message at a time, only when the
+        /// owner calls step() or runUntilIdle(); timers follow a clock moved by advanceClock().
+        /// For tests (see Parley::Test). Routines need threads and are refused.
+        bool deterministic = false;
+    };
+    /// Describes a message waiting in a deterministic runtime.
+    struct PendingMessage
+    {
+        Address to;
+        Address from;
+        QString type; ///< the message's display name, e.g. "Welcome"; "Start" for a start
     };
 
     /// Starts a runtime with \a options: its worker threads and timer service begin at once.
@@ -98,6 +109,25 @@ public:
 
     /// Returns the logger; add sinks to it to see records.
     [[nodiscard]] Logger &logger() const;
+
+    // -- deterministic runtimes (Options::deterministic) ------------------------------------------
+
+    /// Returns true for a deterministic runtime.
+    [[nodiscard]] bool isDeterministic() const;
+    /// Delivers the oldest waiting message; returns false when none waits.
+    bool step();
+    /// Delivers messages until none waits (or \a maxMessages were delivered); returns how many.
+    int runUntilIdle(int maxMessages = 1000000);
+    /// Returns the number of messages waiting.
+    [[nodiscard]] int pendingCount() const;
+    /// Describes the oldest waiting message without delivering it.
+    [[nodiscard]] std::optional<PendingMessage> nextMessage() const;
+    /// Moves the runtime's clock on by \a by: timers that come due fire, in order, as messages
+    /// waiting to be delivered.
+    void advanceClock(Duration by);
+    /// Returns the object at \a address, or null (deterministic runtimes only: elsewhere an
+    /// object may be deleted on its own thread at any time).
+    [[nodiscard]] Object *objectAt(const Address &address) const;
 
 Q_SIGNALS:
     /// Emitted (on the runtime's thread) when a top-level object completes.

@@ -401,4 +401,96 @@ void RoutineExecutor::retire(ObjectPrivate *object)
     destroyObject(object);
 }
 
+// -- ManualExecutor -----------------------------------------------------------------------------
+
+Executor *ManualExecutor::post(ObjectPrivate *target, Parcel &parcel)
+{
+    std::lock_guard guard(m_queueLock);
+    m_queue.push_back(Queued{
+        target->id, false,
+        Envelope{parcel.to, parcel.from, std::move(parcel.message), parcel.timerGeneration}});
+    return nullptr;
+}
+
+Executor *ManualExecutor::postStart(ObjectPrivate *target)
+{
+    std::lock_guard guard(m_queueLock);
+    m_queue.push_back(Queued{target->id, true, {}});
+    return nullptr;
+}
+
+void ManualExecutor::retire(ObjectPrivate *object)
+{
+    // Completed outside a handler (a Qt slot on the owner's thread); inside one, step()
+    // deletes it once the handler has returned.
+    if (!object->dispatching)
+        destroyObject(object);
+}
+
+bool ManualExecutor::step()
+{
+    Queued q;
+    {
+        std::lock_guard guard(m_queueLock);
+        if (m_queue.empty())
+            return false;
+        q = std::move(m_queue.front());
+        m_queue.pop_front();
+    }
+    // One thread does everything here, so the object found can't vanish under us.
+    ObjectPrivate *target = m_runtime->table.find(q.id);
+    if (!target) {
+        if (!q.start && !q.envelope.timerGeneration)
+            m_runtime->logDropped(q.envelope, 0, "object completed");
+        return true;
+    }
+    Envelope start{Address(target->id), Address(target->parentId), Value(Start{}), 0};
+    Envelope &e = q.start ? start : q.envelope;
+    const bool alive = target->deliver(e);
+    if (alive && target->batchHook)
+        target->batchDone();
+    if (!alive)
+        destroyObject(target);
+    return true;
+}
+
+int ManualExecutor::pending() const
+{
+    std::lock_guard guard(m_queueLock);
+    return int(m_queue.size());
+}
+
+bool ManualExecutor::peek(bool &start, Address &to, Address &from, const TypeInfo *&type) const
+{
+    std::lock_guard guard(m_queueLock);
+    if (m_queue.empty())
+        return false;
+    const Queued &q = m_queue.front();
+    start = q.start;
+    if (start) {
+        to = Address(q.id);
+        from = {};
+        type = typeOf<Start>();
+    } else {
+        to = q.envelope.to;
+        from = q.envelope.from;
+        type = q.envelope.message.type();
+    }
+    return true;
+}
+
+void ManualExecutor::destroyRemaining()
+{
+    {
+        std::lock_guard guard(m_queueLock);
+        m_queue.clear();
+    }
+    for (ObjectPrivate *o : m_runtime->table.snapshot()) {
+        if (o->executor != this)
+            continue;
+        m_runtime->table.remove(o->id);
+        destroyObject(o);
+    }
+}
+
 } // namespace Parley::detail

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <vector>
 
@@ -153,6 +154,39 @@ private:
     std::condition_variable m_cv;
     bool m_waiting = false;
     bool m_terminating = false;
+};
+
+/// \internal
+/// The executor of a deterministic runtime: one queue of mail in arrival order, delivered one
+/// message at a time on the owner's thread when it calls step().
+class ManualExecutor final : public Executor
+{
+public:
+    ManualExecutor(RuntimePrivate *runtime, QThread *thread) : Executor(runtime)
+    {
+        m_thread = thread;
+    }
+    [[nodiscard]] Executor *post(ObjectPrivate *target, Parcel &parcel) override;
+    [[nodiscard]] Executor *postStart(ObjectPrivate *target) override;
+    void retire(ObjectPrivate *object) override;
+
+    /// Delivers the oldest message; false when the queue is empty.
+    bool step();
+    [[nodiscard]] int pending() const;
+    /// Describes the oldest message; false when the queue is empty.
+    [[nodiscard]] bool peek(bool &start, Address &to, Address &from, const TypeInfo *&type) const;
+    /// Deletes every object still hosted here (shutdown).
+    void destroyRemaining();
+
+private:
+    struct Queued
+    {
+        quint64 id;
+        bool start;
+        Envelope envelope;
+    };
+    mutable std::mutex m_queueLock;
+    std::deque<Queued> m_queue;
 };
 
 } // namespace detail

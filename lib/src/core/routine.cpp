@@ -111,6 +111,16 @@ public:
             return {};
         }
         RuntimePrivate *rt = RuntimePrivate::get(runtime);
+        if (rt->manual) {
+            rt->log(LogLevel::Fault, '!',
+                    creator ? ObjectPrivate::get(const_cast<Object *>(creator))->id
+                            : RuntimePrivate::RootId,
+                    creator ? creator->name() : QStringLiteral("runtime"),
+                    QStringLiteral("cannot create routine %1: a deterministic runtime has no "
+                                   "threads for routines; use a machine")
+                        .arg(name));
+            return {};
+        }
         rt->reapRoutineThreads(false);
         if (rt->shuttingDown.load() && !creator) {
             qWarning("Parley: create() called while the runtime is shutting down");

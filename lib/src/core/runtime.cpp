@@ -122,6 +122,17 @@ bool ObjectTable::post(quint64 id, detail::Parcel &parcel)
     return true;
 }
 
+ObjectPrivate *ObjectTable::find(quint64 id) const
+{
+    const quint64 page = id >> PageBits;
+    std::atomic<Page *> *slot = pageSlot(page, false);
+    if (!slot)
+        return nullptr;
+    std::lock_guard guard(stripe(page));
+    const Page *p = slot->load(std::memory_order_relaxed);
+    return p ? p->objects[id & (PageSize - 1)] : nullptr;
+}
+
 bool ObjectTable::contains(quint64 id) const
 {
     const quint64 page = id >> PageBits;
@@ -254,6 +265,8 @@ detail::LoopExecutor *RuntimePrivate::guiExecutor()
 
 detail::Executor *RuntimePrivate::executorFor(const Object *creator, Placement placement)
 {
+    if (manual)
+        return manual.get(); // one thread does everything, whatever the placement
     switch (placement) {
     case Placement::Gui:
         if (auto *g = guiExecutor())
@@ -308,6 +321,14 @@ void RuntimePrivate::shutdown()
     for (quint64 id : tops)
         deliver(Address(id), Address(RootId), Value(Stop{}), RootId);
 
+    if (manual) {
+        // Deterministic: let the stops play out, then end what is left, all on this thread.
+        for (int n = 0; n < 1000000 && manual->step(); ++n) {}
+        timers->stop();
+        manual->destroyRemaining();
+        return;
+    }
+
     // Wait for objects to complete, keeping this thread's event loop turning for objects bound
     // to it (the GUI executor).
     const auto deadline = std::chrono::steady_clock::now() + options.stopGrace;
@@ -353,6 +374,11 @@ Runtime::Runtime(Options options) : m_d(std::make_unique<RuntimePrivate>(this, s
     // costs 3x in message rate (docs/design-notes.md). Only threads started from here on.
     if (qEnvironmentVariableIsEmpty("QT_NO_THREADED_GLIB"))
         qputenv("QT_NO_THREADED_GLIB", "1");
+    if (d->options.deterministic) {
+        d->manual = std::make_unique<detail::ManualExecutor>(d, QThread::currentThread());
+        d->timers = std::make_unique<TimerService>(d, TimerService::Mode::Manual);
+        return;
+    }
     int n = d->options.workers;
     if (n <= 0)
         n = std::max(1, QThread::idealThreadCount());
@@ -361,7 +387,7 @@ Runtime::Runtime(Options options) : m_d(std::make_unique<RuntimePrivate>(this, s
         d->workers.push_back(std::make_unique<detail::LoopExecutor>(
             d, QStringLiteral("parley-worker-%1").arg(i), nullptr, true));
     }
-    d->timers = std::make_unique<TimerService>(d);
+    d->timers = std::make_unique<TimerService>(d, TimerService::Mode::Thread);
 }
 
 Runtime::~Runtime()
@@ -446,6 +472,72 @@ int Runtime::objectCount() const
 {
     Q_D(const Runtime);
     return d->table.size();
+}
+
+bool Runtime::isDeterministic() const
+{
+    Q_D(const Runtime);
+    return d->manual != nullptr;
+}
+
+bool Runtime::step()
+{
+    Q_D(Runtime);
+    if (!d->manual) {
+        qWarning("Parley: Runtime::step() needs a deterministic runtime");
+        return false;
+    }
+    return d->manual->step();
+}
+
+int Runtime::runUntilIdle(int maxMessages)
+{
+    Q_D(Runtime);
+    if (!d->manual) {
+        qWarning("Parley: Runtime::runUntilIdle() needs a deterministic runtime");
+        return 0;
+    }
+    int n = 0;
+    while (n < maxMessages && d->manual->step())
+        ++n;
+    return n;
+}
+
+int Runtime::pendingCount() const
+{
+    Q_D(const Runtime);
+    return d->manual ? d->manual->pending() : 0;
+}
+
+std::optional<Runtime::PendingMessage> Runtime::nextMessage() const
+{
+    Q_D(const Runtime);
+    bool start = false;
+    PendingMessage m;
+    const TypeInfo *type = nullptr;
+    if (!d->manual || !d->manual->peek(start, m.to, m.from, type))
+        return std::nullopt;
+    m.type = QString::fromUtf8(type ? type->displayName : "(empty)");
+    return m;
+}
+
+void Runtime::advanceClock(Duration by)
+{
+    Q_D(Runtime);
+    if (!d->manual) {
+        qWarning("Parley: Runtime::advanceClock() needs a deterministic runtime");
+        return;
+    }
+    d->timers->advance(by);
+}
+
+Object *Runtime::objectAt(const Address &address) const
+{
+    Q_D(const Runtime);
+    if (!d->manual)
+        return nullptr;
+    ObjectPrivate *o = d->table.find(address.last());
+    return o ? o->q : nullptr;
 }
 
 int Runtime::workerCount() const

@@ -52,6 +52,9 @@ public:
     /// Posts \a envelope to the object with \a id; returns false when there is none.
     bool post(quint64 id, detail::Parcel &parcel);
     [[nodiscard]] bool contains(quint64 id) const;
+    /// Returns the object with \a id, or null; the caller must know it can't be deleted
+    /// meanwhile (a deterministic runtime, where one thread does everything).
+    [[nodiscard]] ObjectPrivate *find(quint64 id) const;
     [[nodiscard]] int size() const { return m_size.load(std::memory_order_relaxed); }
     /// Returns every live object (for shutdown).
     [[nodiscard]] std::vector<ObjectPrivate *> snapshot() const;
@@ -137,6 +140,7 @@ public:
     std::mutex guiLock;
     std::unique_ptr<detail::LoopExecutor> gui;
     std::unique_ptr<TimerService> timers;
+    std::unique_ptr<detail::ManualExecutor> manual; ///< deterministic runtimes only
     std::atomic<bool> shuttingDown{false};
 
     // -- top-level objects and their completions

@@ -5,9 +5,16 @@
 
 namespace Parley {
 
-TimerService::TimerService(RuntimePrivate *runtime) : m_runtime(runtime)
+TimerService::TimerService(RuntimePrivate *runtime, Mode mode)
+    : m_runtime(runtime), m_mode(mode), m_manualNow(Clock::now())
 {
-    m_thread = std::thread([this] { run(); });
+    if (mode == Mode::Thread)
+        m_thread = std::thread([this] { run(); });
+}
+
+TimerService::Clock::time_point TimerService::now() const
+{
+    return m_mode == Mode::Manual ? m_manualNow : Clock::now();
 }
 
 TimerService::~TimerService()
@@ -19,10 +26,10 @@ void TimerService::start(quint64 objectId, quint64 generation, Value message,
                          std::chrono::nanoseconds after, bool repeating)
 {
     const Key key{objectId, message.type()};
-    const auto when = Clock::now() + std::chrono::duration_cast<Clock::duration>(after);
     bool earliest;
     {
         std::lock_guard guard(m_lock);
+        const auto when = now() + std::chrono::duration_cast<Clock::duration>(after);
         if (m_stopping)
             return;
         auto it = m_armed.find(key);
@@ -87,37 +94,54 @@ void TimerService::run()
             m_cv.wait(lock);
             continue;
         }
-        const Due top = m_heap.top();
-        if (Clock::now() < top.when) {
-            m_cv.wait_until(lock, top.when);
+        const auto when = m_heap.top().when;
+        if (Clock::now() < when) {
+            m_cv.wait_until(lock, when);
             continue;
         }
-        m_heap.pop();
-        auto it = m_armed.find(top.key);
-        if (it == m_armed.end() || it->generation != top.generation)
-            continue;             // cancelled or restarted
-        Value copy = it->message; // timer messages are copyable (checked by Object::start)
-        if (it->period > std::chrono::nanoseconds::zero()) {
-            // Next firing on the original cadence; if we fell behind, skip missed periods.
-            auto next = top.when + std::chrono::duration_cast<Clock::duration>(it->period);
-            const auto now = Clock::now();
-            if (next <= now)
-                next = now + std::chrono::duration_cast<Clock::duration>(it->period);
-            m_heap.push(Due{next, ++m_sequence, top.key, top.generation});
-        } else {
-            m_armed.erase(it);
-            auto bo = m_byObject.find(top.key.objectId);
-            if (bo != m_byObject.end()) {
-                bo->removeOne(top.key.type);
-                if (bo->isEmpty())
-                    m_byObject.erase(bo);
-            }
-        }
-        lock.unlock();
-        const Address self(top.key.objectId);
-        m_runtime->deliver(detail::Parcel{self, self, copy, top.generation}, top.key.objectId);
-        lock.lock();
+        fireTop(lock, Clock::now());
     }
+}
+
+void TimerService::advance(std::chrono::nanoseconds by)
+{
+    std::unique_lock lock(m_lock);
+    const auto target = m_manualNow + std::chrono::duration_cast<Clock::duration>(by);
+    while (!m_stopping && !m_heap.empty() && m_heap.top().when <= target) {
+        m_manualNow = std::max(m_manualNow, m_heap.top().when);
+        fireTop(lock, m_manualNow);
+    }
+    m_manualNow = target;
+}
+
+void TimerService::fireTop(std::unique_lock<std::mutex> &lock, Clock::time_point now)
+{
+    const Due top = m_heap.top();
+    m_heap.pop();
+    auto it = m_armed.find(top.key);
+    if (it == m_armed.end() || it->generation != top.generation)
+        return;               // cancelled or restarted
+    Value copy = it->message; // timer messages are copyable (checked by Object::start)
+    if (it->period > std::chrono::nanoseconds::zero()) {
+        // Next firing on the original cadence; if the thread fell behind, skip missed periods
+        // (a manual clock fires every period it passes).
+        auto next = top.when + std::chrono::duration_cast<Clock::duration>(it->period);
+        if (next <= now && m_mode == Mode::Thread)
+            next = now + std::chrono::duration_cast<Clock::duration>(it->period);
+        m_heap.push(Due{next, ++m_sequence, top.key, top.generation});
+    } else {
+        m_armed.erase(it);
+        auto bo = m_byObject.find(top.key.objectId);
+        if (bo != m_byObject.end()) {
+            bo->removeOne(top.key.type);
+            if (bo->isEmpty())
+                m_byObject.erase(bo);
+        }
+    }
+    lock.unlock();
+    const Address self(top.key.objectId);
+    m_runtime->deliver(detail::Parcel{self, self, copy, top.generation}, top.key.objectId);
+    lock.lock();
 }
 
 } // namespace Parley

@@ -28,8 +28,11 @@ class TimerService
 {
 public:
     using Clock = std::chrono::steady_clock;
+    /// Thread: a thread waits for deadlines on the monotonic clock. Manual: no thread; the
+    /// clock moves only in advance() (deterministic runtimes).
+    enum class Mode { Thread, Manual };
 
-    explicit TimerService(RuntimePrivate *runtime);
+    TimerService(RuntimePrivate *runtime, Mode mode);
     ~TimerService();
 
     /// Arms timer (\a objectId, type of \a message) with \a generation to fire after \a after.
@@ -41,6 +44,8 @@ public:
     void cancelAll(quint64 objectId);
     /// Stops the thread; no timer fires afterwards.
     void stop();
+    /// Manual mode: moves the clock on by \a by, firing what comes due, in order.
+    void advance(std::chrono::nanoseconds by);
 
 private:
     struct Key
@@ -72,6 +77,10 @@ private:
     };
 
     void run();
+    [[nodiscard]] Clock::time_point now() const;
+    /// Pops the earliest entry (due at \a now or before) and delivers it if still armed; called
+    /// with \a lock held, which it releases while delivering.
+    void fireTop(std::unique_lock<std::mutex> &lock, Clock::time_point now);
 
     RuntimePrivate *m_runtime;
     std::mutex m_lock;
@@ -81,6 +90,8 @@ private:
     QHash<quint64, QList<const TypeInfo *>> m_byObject;
     quint64 m_sequence = 0;
     bool m_stopping = false;
+    Mode m_mode;
+    Clock::time_point m_manualNow; ///< the clock of a manual service
     std::thread m_thread;
 };
 
