@@ -343,8 +343,15 @@ void ObjectPrivate::finish(Value value)
         }
         // Children still running are told to stop; their Completed will find no parent.
         for (quint64 child : extra->children) {
-            if (runtime()->table.contains(child))
-                q->sendValue(Value(Stop{}), Address(child));
+            // A child may be completing on its own thread right now: no check-then-send race,
+            // and no warning when it is gone.
+            Value stop(Stop{});
+            const Address to(child);
+            if (runtime()->logger.wants(LogLevel::Object) && runtime()->table.contains(child))
+                runtime()->log(LogLevel::Object, '>', id, q->name(),
+                               QStringLiteral("Sent Stop to %1").arg(to.toString()),
+                               q->parleyStateName(), &stop, &to);
+            runtime()->deliverIfThere(detail::Parcel{to, Address(id), stop, 0}, id, q);
         }
         extra->children.clear();
         extra->callbacks.clear();

@@ -193,8 +193,11 @@ void RuntimePrivate::log(LogLevel level, char marker, quint64 objectId, const QS
 void RuntimePrivate::logDropped(const detail::Envelope &envelope, quint64 senderId, const char *why,
                                 const Object *sender)
 {
-    // A Completed for a parent that is already gone is the normal end of an orphan: debug only.
-    const LogLevel level = envelope.message.is<Completed>() ? LogLevel::Debug : LogLevel::Warning;
+    // A Completed for a parent that is already gone is the normal end of an orphan, and a Stop
+    // for an object that already ended is moot: debug only.
+    const LogLevel level = envelope.message.is<Completed>() || envelope.message.is<Stop>()
+        ? LogLevel::Debug
+        : LogLevel::Warning;
     if (!logger.wants(level))
         return;
     log(level, level == LogLevel::Debug ? '_' : '?', senderId,
@@ -205,6 +208,18 @@ void RuntimePrivate::logDropped(const detail::Envelope &envelope, quint64 sender
             .arg(QString::fromUtf8(envelope.message.typeName()), envelope.to.toString(),
                  QString::fromUtf8(why)),
         sender ? sender->parleyStateName() : QString(), &envelope.message, &envelope.to);
+}
+
+bool RuntimePrivate::deliverIfThere(detail::Parcel parcel, quint64 senderId, const Object *sender)
+{
+    if (parcel.to.last() != 0 && table.post(parcel.to.last(), parcel))
+        return true;
+    if (logger.wants(LogLevel::Debug))
+        log(LogLevel::Debug, '_', senderId, sender ? sender->name() : QString(),
+            QStringLiteral("Dropped %1 to %2 (it has ended)")
+                .arg(QString::fromUtf8(parcel.message.typeName()), parcel.to.toString()),
+            sender ? sender->parleyStateName() : QString(), &parcel.message, &parcel.to);
+    return false;
 }
 
 bool RuntimePrivate::deliver(detail::Parcel parcel, quint64 senderId, const Object *sender)

@@ -102,6 +102,11 @@ public:
     {
         return deliver(detail::Parcel{to, from, message, 0}, senderId, sender);
     }
+    /// Delivers \a parcel when its addressee (a local object) still exists; when it has ended,
+    /// drops it with a DEBUG line only. For notices whose addressee may end at any moment
+    /// without that being a mistake (Stop to a child that is completing, a connection's end to
+    /// a controller that has gone).
+    bool deliverIfThere(detail::Parcel parcel, quint64 senderId, const Object *sender);
     /// Records the completion of a top-level object.
     void deliverToRoot(detail::Envelope &&envelope);
     /// Chooses the executor for a new machine.

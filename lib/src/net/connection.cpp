@@ -668,8 +668,18 @@ void Connection::onTick()
 
 void Connection::tellController(Value message)
 {
+    // The controller may have ended (completing it is what stopped this connection): then the
+    // notice is dropped with a DEBUG line, not a warning.
     const Address from = m_session.isNull() ? address() : m_session;
-    forwardValue(std::move(message), m_setup.controller, from);
+    RuntimePrivate *rt = ObjectPrivate::get(this)->runtime();
+    if (rt->logger.wants(LogLevel::Object))
+        rt->log(LogLevel::Object, '>', address().last(), name(),
+                QStringLiteral("Forward %1 to %2 (from %3)")
+                    .arg(QString::fromUtf8(message.typeName()), m_setup.controller.toString(),
+                         from.toString()),
+                parleyStateName(), &message, &m_setup.controller);
+    rt->deliverIfThere(detail::Parcel{m_setup.controller, from, message, 0}, address().last(),
+                       this);
 }
 
 void Connection::finishLater()
@@ -781,8 +791,7 @@ void Connection::endNotConnected(ConnectError reason, const QString &text)
     trace("Not connected to ", m_setup.requested.toString(), ": ", text);
     if (m_pendingFrames)
         warning(m_pendingFrames, " messages sent before the connection was up are dropped");
-    forwardValue(Value(NotConnected{m_setup.requested, reason, text}), m_setup.controller,
-                 address());
+    tellController(Value(NotConnected{m_setup.requested, reason, text})); // no session yet
     finishLater();
 }
 
