@@ -2,11 +2,16 @@
 # SPDX-FileCopyrightText: 2026 The Parley Authors
 # SPDX-License-Identifier: MIT
 #
-# Builds Parley and runs the concurrency example with its log on stderr, so you can watch three
-# workers' requests and replies interleave.
+# Builds Parley and runs a small network with every log visible: two servers (the hello session
+# server and the lookup server) and, at once, three clients of different styles: hello-client (a
+# routine), hello-client-fsm (a state machine) and lookup-client (three lookups multiplexed over
+# one connection, ~3 s). Each line is prefixed with the program's name. When the clients are
+# done the servers get control-C (SIGINT); the demo exits 0 when every client succeeded.
 #
-#   scripts/demo.sh                      # --debug-level=DEBUG
-#   scripts/demo.sh --debug-level=OBJECT # any arguments replace the default
+#   scripts/demo.sh                      # every program with --debug-level=DEBUG
+#   scripts/demo.sh --debug-level=OBJECT # any arguments replace the default, for every program
+#
+# The in-process demo is still there: build/examples/concurrency --debug-level=DEBUG.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -14,11 +19,117 @@ source scripts/packages.sh
 
 parley_ensure_packages
 cmake --preset default
-cmake --build --preset default --target concurrency
+cmake --build --preset default --target hello-server-session hello-client hello-client-fsm \
+    lookup-server lookup-client
 
 if [ "$#" -eq 0 ]; then
     set -- --debug-level=DEBUG
 fi
+bin=build/examples
+
+# Prints the port to use: the seeds' port when it is free, else any free one.
+pick_port() {
+    python3 - "$1" 2>/dev/null <<'PY' || echo "$1"
+import socket, sys
+s = socket.socket()
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1])))
+except OSError:
+    s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+PY
+}
+
+# Prefixes each line read from stdin with a program's name, padded to line up.
+label() {
+    local tag
+    tag=$(printf '%-20s| ' "$1")
+    sed -u "s/^/$tag/"
+}
+
+# Runs a program in the foreground of its own pipeline, stdout and stderr labelled; returns
+# its exit status (pipefail).
+run() {
+    local name=$1
+    shift
+    echo "+ $bin/$name $*" | label "$name"
+    "$bin/$name" "$@" 2>&1 | label "$name"
+}
+
+# Starts a server in the background, labelled; sets server_pid to the server's own pid (not a
+# pipeline's), so that SIGINT reaches it.
+start_server() {
+    local name=$1
+    shift
+    echo "+ $bin/$name $*" | label "$name"
+    "$bin/$name" "$@" > >(label "$name") 2>&1 &
+    server_pid=$!
+}
+
+# Returns 0 when a socket listens on loopback port $1 (read from /proc, so that the check
+# makes no connection the server would log), else 1.
+port_listening() {
+    local hex
+    hex=$(printf '%04X' "$1")
+    if [ -r /proc/net/tcp ]; then
+        grep -qE "^ *[0-9]+: [0-9A-F]+:$hex [0-9A-F]+:[0-9A-F]+ 0A " /proc/net/tcp /proc/net/tcp6 \
+            2>/dev/null
+    else
+        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+    fi
+}
+
+# Waits (at most 5 s) until something listens on port $1.
+wait_for_port() {
+    for _ in $(seq 100); do
+        port_listening "$1" && return 0
+        sleep 0.05
+    done
+    echo "error: nothing listens on port $1" >&2
+    return 1
+}
+
+servers=()
+stop_servers() {
+    local pid
+    for pid in "${servers[@]}"; do
+        kill -INT "$pid" 2>/dev/null || true
+    done
+    for pid in "${servers[@]}"; do
+        wait "$pid" 2>/dev/null || true # 71: aborted by control-C, as expected
+    done
+    servers=()
+}
+trap stop_servers EXIT
+
+hello_port=$(pick_port 32011)
+lookup_port=$(pick_port 5090)
 echo
-echo "+ build/examples/concurrency $*"
-exec build/examples/concurrency "$@"
+start_server hello-server-session --port="$hello_port" "$@"
+servers+=("$server_pid")
+start_server lookup-server --port="$lookup_port" "$@"
+servers+=("$server_pid")
+wait_for_port "$hello_port"
+wait_for_port "$lookup_port"
+
+# Three clients at once; their logs interleave with the servers'.
+run hello-client --port="$hello_port" --client-name=Gladys "$@" &
+clients=($!)
+run hello-client-fsm --port="$hello_port" --client-name=Ann "$@" &
+clients+=($!)
+run lookup-client --port="$lookup_port" "$@" &
+clients+=($!)
+failed=0
+for pid in "${clients[@]}"; do
+    wait "$pid" || failed=$((failed + 1))
+done
+
+sleep 0.2 # let the servers log the clients' departures
+stop_servers
+echo
+if [ "$failed" -eq 0 ]; then
+    echo "demo: all 3 clients succeeded"
+else
+    echo "demo: $failed of 3 clients failed" >&2
+    exit 1
+fi
