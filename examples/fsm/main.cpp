@@ -6,54 +6,14 @@
 // answered, in arrival order, right after it becomes READY; anyState handles Stop in every state.
 // The caller is a routine that sends two queries at once, then asks a third with ask().
 
+#include "connection.h"
+
 #include <parley/app.h>
 #include <parley/parley.h>
 
 #include <chrono>
 
 using namespace std::chrono_literals;
-
-struct Query
-{
-    QString question;
-};
-struct Answer
-{
-    QString question;
-    QString text;
-};
-struct Hangup
-{
-};
-PARLEY_MESSAGE(Query, question)
-PARLEY_MESSAGE(Answer, question, text)
-PARLEY_MESSAGE(Hangup)
-
-//! [connection]
-class Connection : public Parley::StateMachine
-{
-public:
-    Connection()
-    {
-        initial.on<Parley::Start>([this] {
-            start(Parley::T1{}, 150ms); // the handshake takes a while
-            return pending;
-        });
-        pending.on<Parley::T1>([this] { return ready; }).defer<Query>();
-        ready
-            .on<Query>([this](Query &q) {
-                reply(Answer{q.question, QStringLiteral("answer #%1").arg(++m_answered)});
-                return ready;
-            })
-            .on<Hangup>([this] { return complete(Parley::Ack{}); });
-        anyState.on<Parley::Stop>([this] { return complete(Parley::Aborted{}); });
-    }
-
-private:
-    State initial{this, "INITIAL"}, pending{this, "PENDING"}, ready{this, "READY"};
-    int m_answered = 0;
-};
-//! [connection]
 
 //! [caller]
 Parley::Value caller(Parley::Routine &self)

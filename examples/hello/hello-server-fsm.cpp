@@ -5,52 +5,9 @@
 // LISTENING, with no thread of its own. Each (state, message) pair has its own handler;
 // anyState takes control-C in every state. Any hello client works with it.
 
-#include "api.h"
+#include "server-fsm.h"
 
 #include <parley/app.h>
-
-class ListenAtAddress : public Parley::StateMachine
-{
-public:
-    explicit ListenAtAddress(const ServerSettings &settings) : m_settings(settings)
-    {
-        initial.on<Parley::Start>([this] {
-            Parley::listen(*this, Parley::HostPort{m_settings.host, m_settings.port});
-            return pending;
-        });
-        pending
-            .on<Parley::Listening>([this](const Parley::Listening &l) {
-                console("Listening at ", l.bound.toString());
-                return listening;
-            })
-            .on<Parley::NotListening>(
-                [this](Parley::NotListening &n) { return complete(std::move(n)); });
-        listening
-            .on<Parley::Accepted>([this](const Parley::Accepted &a) {
-                console("Accepted at ", a.remote.toString());
-                return listening;
-            })
-            .on<Hello>([this](const Hello &hello) {
-                const Welcome welcome{hello.myName, m_settings.serverName};
-                reply(welcome);
-                console("At server - ", toText(welcome));
-                return listening;
-            })
-            .on<Parley::Closed>([this](const Parley::Closed &c) {
-                console("Closed ", c.remote.toString());
-                return listening;
-            })
-            .on<Parley::Abandoned>([this](const Parley::Abandoned &a) {
-                console("Abandoned by ", a.remote.toString());
-                return listening;
-            });
-        anyState.on<Parley::Stop>([this] { return complete(Parley::Aborted{}); });
-    }
-
-private:
-    ServerSettings m_settings;
-    State initial{this, "INITIAL"}, pending{this, "PENDING"}, listening{this, "LISTENING"};
-};
 
 int main(int argc, char **argv)
 {
