@@ -53,6 +53,14 @@ class Executor;
 /// Moves one message between objects: who it is for, who sent it, and the message itself.
 struct Envelope
 {
+    Envelope() = default;
+    // A constructor (not only aggregate initialisation) so that mailboxes can build envelopes in
+    // place with emplace_back on every compiler.
+    Envelope(const Address &to_, const Address &from_, Value &&message_, quint64 generation = 0)
+        : to(to_), from(from_), message(std::move(message_)), timerGeneration(generation)
+    {
+    }
+
     Address to;
     Address from;
     Value message;

@@ -142,7 +142,8 @@ void Connection::onTcpUp()
     m_lastReceived = m_lastProgress = m_lastPing = now;
     QByteArray preamble;
     Wire::appendPreamble(preamble);
-    m_socket->write(preamble);
+    if (m_socket->write(preamble) < 0)
+        return onSocketError(m_socket->error());
     m_queuedTotal += preamble.size();
     if (!m_pending.isEmpty()) {
         // Sent before the connection was up; they follow the preamble, in order.
@@ -378,7 +379,12 @@ void Connection::flush()
         return;
     if (m_socket->bytesToWrite() == 0)
         m_lastProgress = Clock::now(); // the stall clock starts when bytes start to wait
-    m_socket->write(m_out.constData(), m_out.size());
+    // Unbuffered, a write that meets a reset only records the error (no signal): look.
+    if (m_socket->write(m_out.constData(), m_out.size()) < 0) {
+        m_out.truncate(0);
+        onSocketError(m_socket->error());
+        return;
+    }
     if (m_out.capacity() > (4 << 20))
         m_out = QByteArray(); // don't keep a large buffer per connection
     else
@@ -579,6 +585,11 @@ bool Connection::handleFrame(Wire::Frame &frame)
         return true;
     }
     const TypeInfo *type = lookupType(frame.type);
+    // The framework's own messages between its objects never travel: a peer naming one is
+    // refused like an unknown type (a relay frame decoded from the wire would let a small body
+    // build a large message).
+    if (type == typeOf<RelayFrame>() || type == typeOf<Greeted>())
+        type = nullptr;
     if (!type || !type->decode) {
         failInbound(EndOfTransport::InboundStreaming,
                     QStringLiteral("unknown message type \"%1\"")
@@ -647,7 +658,14 @@ void Connection::onTick()
     }
     if (o.heartbeatInterval.count() <= 0)
         return;
-    const auto silence = now - m_lastReceived;
+    auto silence = now - m_lastReceived;
+    if (silence >= o.heartbeatTimeout && m_socket->bytesAvailable() > 0) {
+        // This thread was too busy to read, not the peer silent: read, then judge.
+        onReadyRead();
+        if (m_state != State::Open && m_state != State::Closing)
+            return;
+        silence = Clock::now() - m_lastReceived;
+    }
     if (silence >= o.heartbeatTimeout) {
         endAbandoned(
             EndOfTransport::WentStale,

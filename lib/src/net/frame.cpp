@@ -118,7 +118,7 @@ PreambleCheck checkPreamble(QByteArrayView data, Mode mode)
 {
     // Reject a wrong first byte at once: a peer speaking something else is told early.
     const qsizetype n = std::min<qsizetype>(data.size(), 4);
-    if (std::memcmp(data.data(), Magic, size_t(n)) != 0)
+    if (n > 0 && std::memcmp(data.data(), Magic, size_t(n)) != 0)
         return PreambleCheck::NotParley;
     if (data.size() < PreambleSize)
         return PreambleCheck::NeedMore;
