@@ -82,6 +82,22 @@ private:
     bool m_answer;
 };
 
+/// Returns a start hook that connects to \a at (for an Agent).
+inline Agent::StartHook connecting(Parley::HostPort at, Parley::ConnectionOptions options = {})
+{
+    return [at, options](Parley::Object &self) { Parley::connect(self, at, options); };
+}
+/// Returns a start hook that listens at \a at (for an Agent).
+inline Agent::StartHook listening(Parley::HostPort at, Parley::ConnectionOptions options = {})
+{
+    return [at, options](Parley::Object &self) { Parley::listen(self, at, options); };
+}
+/// Returns 127.0.0.1:\a port.
+inline Parley::HostPort loopback(quint16 port)
+{
+    return Parley::HostPort{QStringLiteral("127.0.0.1"), port};
+}
+
 /// Returns the index of the first item of type \a T in \a inbox, or -1.
 template <class T>
 int indexOf(const Inbox &inbox, int from = 0)

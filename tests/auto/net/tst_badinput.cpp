@@ -12,6 +12,7 @@
 
 #include <parley/codec.h>
 
+#include "rawframes.h"
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QThread>
 #include <QtCore/QTimer>
@@ -19,6 +20,7 @@
 #include <QtNetwork/QNetworkProxy>
 #include <QtNetwork/QTcpServer>
 #include <QtNetwork/QTcpSocket>
+
 #include <QtTest/QtTest>
 
 #include <optional>
@@ -30,6 +32,8 @@ using namespace NetTest;
 using namespace std::chrono_literals;
 
 namespace {
+
+using namespace RawFrames;
 
 const HostPort Loopback{QStringLiteral("127.0.0.1"), 0};
 constexpr int HealthyClients = 10;
@@ -63,33 +67,6 @@ enum class Outcome {
     Delivered,    ///< the dribbled Query arrives; the connection stays up
 };
 
-QByteArray u32(quint32 v)
-{
-    QByteArray out(4, '\0');
-    qToLittleEndian(v, out.data());
-    return out;
-}
-QByteArray ids(int count)
-{
-    QByteArray out(count * 8, '\0');
-    for (int i = 0; i < count; ++i)
-        qToLittleEndian<quint64>(quint64(i + 1), out.data() + i * 8);
-    return out;
-}
-/// A frame header with the given fields followed by \a rest; `length` covers the rest unless
-/// \a length is given.
-QByteArray rawFrame(quint8 kind, quint8 toCount, quint8 fromCount, quint8 typeLength,
-                    quint32 bodyLength, const QByteArray &rest, qint64 length = -1)
-{
-    QByteArray out = u32(length >= 0 ? quint32(length) : quint32(8 + rest.size()));
-    out += char(kind);
-    out += char(toCount);
-    out += char(fromCount);
-    out += char(typeLength);
-    out += u32(bodyLength);
-    out += rest;
-    return out;
-}
 QByteArray preamble()
 {
     QByteArray out;
@@ -173,10 +150,8 @@ struct Scene
     {
         serverRuntime = startRecordedRuntime(serverLog);
         clientRuntime = startRecordedRuntime(clientLog);
-        serverAgent = serverRuntime->create<Agent>(
-            server,
-            [serverOptions](Object &self) { Parley::listen(self, Loopback, serverOptions); },
-            /*answer=*/true);
+        serverAgent = serverRuntime->create<Agent>(server, listening(Loopback, serverOptions),
+                                                   /*answer=*/true);
         [&] { QTRY_COMPARE(countOf<Listening>(*server), 1); }();
         if (QTest::currentTestFailed())
             return false;
@@ -184,8 +159,7 @@ struct Scene
                       first<Listening>(*server).message.get<Listening>().bound.port};
         for (int i = 0; i < HealthyClients; ++i) {
             clients.push_back(std::make_shared<Inbox>());
-            agents.push_back(clientRuntime->create<Agent>(
-                clients.back(), [at = at](Object &self) { Parley::connect(self, at); }));
+            agents.push_back(clientRuntime->create<Agent>(clients.back(), connecting(at)));
         }
         [&] {
             for (const auto &c : clients)
@@ -614,8 +588,7 @@ void tst_BadInput::onePeerMisbehavingLeavesTheOthersAlone()
 
     // The server still accepts a new connection, and answers on it.
     auto late = std::make_shared<Inbox>();
-    const Address lateAgent = scene.clientRuntime->create<Agent>(
-        late, [at = scene.at](Object &self) { Parley::connect(self, at); });
+    const Address lateAgent = scene.clientRuntime->create<Agent>(late, connecting(scene.at));
     QTRY_COMPARE_WITH_TIMEOUT(countOf<Connected>(*late), 1, 5000);
     scene.clientRuntime->send(Do{first<Connected>(*late).from, Value(Query{4242})}, lateAgent);
     QTRY_COMPARE_WITH_TIMEOUT(countOf<Answer>(*late), 1, 5000);

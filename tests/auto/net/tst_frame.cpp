@@ -9,7 +9,9 @@
 #include <parley/codec.h>
 #include <parley/messages.h>
 
+#include "rawframes.h"
 #include <QtCore/QtEndian>
+
 #include <QtTest/QtTest>
 
 #include <atomic>
@@ -103,38 +105,10 @@ Q_DECLARE_METATYPE(Parley::Wire::PreambleCheck)
 
 namespace {
 
+using namespace RawFrames;
+
 const Address Home{77};
 
-QByteArray u32(quint32 v)
-{
-    QByteArray out(4, '\0');
-    qToLittleEndian(v, out.data());
-    return out;
-}
-QByteArray u64s(std::initializer_list<quint64> ids)
-{
-    QByteArray out;
-    for (quint64 id : ids) {
-        QByteArray b(8, '\0');
-        qToLittleEndian(id, b.data());
-        out += b;
-    }
-    return out;
-}
-/// A frame header with the given fields followed by \a rest; `length` covers the rest unless
-/// \a length is given.
-QByteArray rawFrame(quint8 kind, quint8 toCount, quint8 fromCount, quint8 typeLength,
-                    quint32 bodyLength, const QByteArray &rest, qint64 length = -1)
-{
-    QByteArray out = u32(length >= 0 ? quint32(length) : quint32(8 + rest.size()));
-    out += char(kind);
-    out += char(toCount);
-    out += char(fromCount);
-    out += char(typeLength);
-    out += u32(bodyLength);
-    out += rest;
-    return out;
-}
 /// A well-formed message frame of type "t.X" with body {} and the given raw book bytes.
 QByteArray messageWithBook(const QByteArray &book)
 {

@@ -38,18 +38,14 @@ struct Pair
     {
         serverRuntime = startRecordedRuntime(serverLog);
         clientRuntime = startRecordedRuntime(clientLog);
-        serverAgent = serverRuntime->create<Agent>(
-            server,
-            [serverOptions](Object &self) { Parley::listen(self, Loopback, serverOptions); },
-            answer);
+        serverAgent
+            = serverRuntime->create<Agent>(server, listening(Loopback, serverOptions), answer);
         [&] { QTRY_COMPARE(countOf<Listening>(*server), 1); }();
         if (QTest::currentTestFailed())
             return false;
         port = first<Listening>(*server).message.get<Listening>().bound.port;
         const HostPort at{QStringLiteral("127.0.0.1"), port};
-        clientAgent = clientRuntime->create<Agent>(client, [at, clientOptions](Object &self) {
-            Parley::connect(self, at, clientOptions);
-        });
+        clientAgent = clientRuntime->create<Agent>(client, connecting(at, clientOptions));
         [&] {
             QTRY_COMPARE(countOf<Connected>(*client), 1);
             QTRY_COMPARE(countOf<Accepted>(*server), 1);
@@ -95,7 +91,7 @@ void tst_Net::listenReportsTheBoundPort()
     std::shared_ptr<CountingSink> log;
     auto rt = startRecordedRuntime(log);
     auto inbox = std::make_shared<Inbox>();
-    rt->create<Agent>(inbox, [](Object &self) { Parley::listen(self, Loopback); });
+    rt->create<Agent>(inbox, listening(Loopback));
     QTRY_COMPARE(inbox->count(), 1);
     const auto l = inbox->at(0).message.get<Listening>();
     QCOMPARE(l.requested.port, quint16(0));
@@ -108,11 +104,11 @@ void tst_Net::listenTwiceOnOnePortIsInUse()
     std::shared_ptr<CountingSink> log;
     auto rt = startRecordedRuntime(log);
     auto inbox = std::make_shared<Inbox>();
-    rt->create<Agent>(inbox, [](Object &self) { Parley::listen(self, Loopback); });
+    rt->create<Agent>(inbox, listening(Loopback));
     QTRY_COMPARE(inbox->count(), 1);
     const HostPort bound = inbox->at(0).message.get<Listening>().bound;
     auto second = std::make_shared<Inbox>();
-    rt->create<Agent>(second, [bound](Object &self) { Parley::listen(self, bound); });
+    rt->create<Agent>(second, listening(bound));
     QTRY_COMPARE(second->count(), 1);
     QVERIFY(second->at(0).message.is<NotListening>());
     const auto nl = second->at(0).message.get<NotListening>();
@@ -127,9 +123,7 @@ void tst_Net::listenAtABadAddressFails()
     auto rt = startRecordedRuntime(log);
     auto inbox = std::make_shared<Inbox>();
     // 192.0.2.1 (TEST-NET-1) is not an address of this host.
-    rt->create<Agent>(inbox, [](Object &self) {
-        Parley::listen(self, HostPort{QStringLiteral("192.0.2.1"), 0});
-    });
+    rt->create<Agent>(inbox, listening(HostPort{QStringLiteral("192.0.2.1"), 0}));
     QTRY_COMPARE(inbox->count(), 1);
     QVERIFY(inbox->at(0).message.is<NotListening>());
     QCOMPARE(inbox->at(0).message.get<NotListening>().reason, ListenError::BadAddress);
@@ -148,9 +142,7 @@ void tst_Net::connectToAClosedPortIsRefused()
     auto rt = startRecordedRuntime(log);
     auto inbox = std::make_shared<Inbox>();
     const int before = rt->objectCount();
-    rt->create<Agent>(inbox, [port](Object &self) {
-        Parley::connect(self, HostPort{QStringLiteral("127.0.0.1"), port});
-    });
+    rt->create<Agent>(inbox, connecting(loopback(port)));
     QTRY_COMPARE(inbox->count(), 1);
     QVERIFY(inbox->at(0).message.is<NotConnected>());
     const auto nc = inbox->at(0).message.get<NotConnected>();
@@ -165,9 +157,7 @@ void tst_Net::connectToAnUnknownHostIsNameNotFound()
     std::shared_ptr<CountingSink> log;
     auto rt = startRecordedRuntime(log);
     auto inbox = std::make_shared<Inbox>();
-    rt->create<Agent>(inbox, [](Object &self) {
-        Parley::connect(self, HostPort{QStringLiteral("no-such-host.invalid"), 80});
-    });
+    rt->create<Agent>(inbox, connecting(HostPort{QStringLiteral("no-such-host.invalid"), 80}));
     QTRY_COMPARE_WITH_TIMEOUT(inbox->count(), 1, 20000);
     QVERIFY(inbox->at(0).message.is<NotConnected>());
     QCOMPARE(inbox->at(0).message.get<NotConnected>().reason, ConnectError::NameNotFound);
@@ -292,8 +282,7 @@ void tst_Net::relayPassesBodiesWithoutDecoding()
          rtC = startRecordedRuntime(logC);
     auto inA = std::make_shared<Inbox>(), inB = std::make_shared<Inbox>(),
          inC = std::make_shared<Inbox>();
-    const Address c = rtC->create<Agent>(
-        inC, [](Object &self) { Parley::listen(self, Loopback); }, /*answer=*/true);
+    const Address c = rtC->create<Agent>(inC, listening(Loopback), /*answer=*/true);
     QTRY_COMPARE(countOf<Listening>(*inC), 1);
     const HostPort atC{QStringLiteral("127.0.0.1"),
                        first<Listening>(*inC).message.get<Listening>().bound.port};
@@ -306,7 +295,7 @@ void tst_Net::relayPassesBodiesWithoutDecoding()
     const Address bToC = first<Connected>(*inB).from;
     const HostPort atB{QStringLiteral("127.0.0.1"),
                        first<Listening>(*inB).message.get<Listening>().bound.port};
-    const Address a = rtA->create<Agent>(inA, [atB](Object &self) { Parley::connect(self, atB); });
+    const Address a = rtA->create<Agent>(inA, connecting(atB));
     QTRY_COMPARE(countOf<Connected>(*inA), 1);
     QTRY_COMPARE(countOf<Accepted>(*inB), 1);
     const Address aToB = first<Connected>(*inA).from;
@@ -382,9 +371,7 @@ void tst_Net::aKilledPeerIsAbandonedAtOnce()
     std::shared_ptr<CountingSink> log;
     auto rt = startRecordedRuntime(log);
     auto inbox = std::make_shared<Inbox>();
-    rt->create<Agent>(inbox, [port](Object &self) {
-        Parley::connect(self, HostPort{QStringLiteral("127.0.0.1"), port});
-    });
+    rt->create<Agent>(inbox, connecting(loopback(port)));
     QTRY_COMPARE(countOf<Connected>(*inbox), 1);
     QElapsedTimer clock;
     clock.start();
@@ -408,9 +395,7 @@ void tst_Net::aSilentPeerGoesStale()
     o.heartbeatInterval = 50ms;
     o.heartbeatTimeout = 300ms;
     const quint16 port = raw.serverPort();
-    rt->create<Agent>(inbox, [port, o](Object &self) {
-        Parley::connect(self, HostPort{QStringLiteral("127.0.0.1"), port}, o);
-    });
+    rt->create<Agent>(inbox, connecting(loopback(port), o));
     QTRY_VERIFY(raw.hasPendingConnections());
     QTcpSocket *s = raw.nextPendingConnection();
     s->write(QByteArray("PRLY\x01\x00\x00\x00", 8));
@@ -437,9 +422,7 @@ void tst_Net::aPeerThatStopsReadingIsRefusedThenDropped()
     o.stallTimeout = 500ms;
     o.heartbeatInterval = 0ms;
     const quint16 port = raw.serverPort();
-    const Address agent = rt->create<Agent>(inbox, [port, o](Object &self) {
-        Parley::connect(self, HostPort{QStringLiteral("127.0.0.1"), port}, o);
-    });
+    const Address agent = rt->create<Agent>(inbox, connecting(loopback(port), o));
     QTRY_VERIFY(raw.hasPendingConnections());
     QTcpSocket *s = raw.nextPendingConnection();
     s->setReadBufferSize(1); // stop reading after the first byte
@@ -500,7 +483,7 @@ void tst_Net::sessionsStartPerConnectionAndCloseIt()
     auto server = std::make_shared<Inbox>();
     ConnectionOptions so;
     so.session = createFrame<EchoSession>(2);
-    serverRt->create<Agent>(server, [so](Object &self) { Parley::listen(self, Loopback, so); });
+    serverRt->create<Agent>(server, listening(Loopback, so));
     QTRY_COMPARE(countOf<Listening>(*server), 1);
     const HostPort at{QStringLiteral("127.0.0.1"),
                       first<Listening>(*server).message.get<Listening>().bound.port};
@@ -508,8 +491,7 @@ void tst_Net::sessionsStartPerConnectionAndCloseIt()
     std::vector<Address> agents;
     for (int i = 0; i < 2; ++i) {
         clients.push_back(std::make_shared<Inbox>());
-        agents.push_back(clientRt->create<Agent>(
-            clients.back(), [at](Object &self) { Parley::connect(self, at); }));
+        agents.push_back(clientRt->create<Agent>(clients.back(), connecting(at)));
     }
     for (size_t i = 0; i < 2; ++i)
         QTRY_COMPARE(countOf<Connected>(*clients[i]), 1);
@@ -559,29 +541,23 @@ void tst_Net::ipv6AndHostNamesWork()
     std::shared_ptr<CountingSink> log;
     auto rt = startRecordedRuntime(log);
     auto server = std::make_shared<Inbox>();
-    rt->create<Agent>(server, [](Object &self) {
-        Parley::listen(self, HostPort{QStringLiteral("::1"), 0});
-    });
+    rt->create<Agent>(server, listening(HostPort{QStringLiteral("::1"), 0}));
     QTRY_COMPARE(server->count(), 1);
     if (server->at(0).message.is<NotListening>())
         QSKIP("no IPv6 loopback on this machine");
     const quint16 port = server->at(0).message.get<Listening>().bound.port;
     auto client = std::make_shared<Inbox>();
-    rt->create<Agent>(client, [port](Object &self) {
-        Parley::connect(self, HostPort{QStringLiteral("::1"), port});
-    });
+    rt->create<Agent>(client, connecting(HostPort{QStringLiteral("::1"), port}));
     QTRY_COMPARE(countOf<Connected>(*client), 1);
     QCOMPARE(first<Connected>(*client).message.get<Connected>().remote.toString(),
              QStringLiteral("[::1]:%1").arg(port));
 
     auto byName = std::make_shared<Inbox>();
     auto v4 = std::make_shared<Inbox>();
-    rt->create<Agent>(v4, [](Object &self) { Parley::listen(self, Loopback); });
+    rt->create<Agent>(v4, listening(Loopback));
     QTRY_COMPARE(v4->count(), 1);
     const quint16 port4 = v4->at(0).message.get<Listening>().bound.port;
-    rt->create<Agent>(byName, [port4](Object &self) {
-        Parley::connect(self, HostPort{QStringLiteral("localhost"), port4});
-    });
+    rt->create<Agent>(byName, connecting(HostPort{QStringLiteral("localhost"), port4}));
     QTRY_COMPARE_WITH_TIMEOUT(countOf<Connected>(*byName), 1, 10000);
 }
 
@@ -592,15 +568,13 @@ void tst_Net::aListenerAtItsLimitRefusesMore()
     auto server = std::make_shared<Inbox>();
     ConnectionOptions o;
     o.maxConnections = 2;
-    rt->create<Agent>(server, [o](Object &self) { Parley::listen(self, Loopback, o); });
+    rt->create<Agent>(server, listening(Loopback, o));
     QTRY_COMPARE(server->count(), 1);
     const quint16 port = server->at(0).message.get<Listening>().bound.port;
     std::vector<std::shared_ptr<Inbox>> clients;
     for (int i = 0; i < 3; ++i) {
         clients.push_back(std::make_shared<Inbox>());
-        rt->create<Agent>(clients.back(), [port](Object &self) {
-            Parley::connect(self, HostPort{QStringLiteral("127.0.0.1"), port});
-        });
+        rt->create<Agent>(clients.back(), connecting(loopback(port)));
         QTRY_COMPARE(clients.back()->count(), 1);
     }
     QCOMPARE(countOf<Connected>(*clients[0]), 1);
@@ -613,9 +587,7 @@ void tst_Net::aListenerAtItsLimitRefusesMore()
     rt->send(Close{}, first<Connected>(*clients[0]).from);
     QTRY_COMPARE(countOf<Abandoned>(*server), 1);
     auto late = std::make_shared<Inbox>();
-    rt->create<Agent>(late, [port](Object &self) {
-        Parley::connect(self, HostPort{QStringLiteral("127.0.0.1"), port});
-    });
+    rt->create<Agent>(late, connecting(loopback(port)));
     QTRY_COMPARE(countOf<Connected>(*late), 1);
 }
 
