@@ -333,7 +333,14 @@ private:
 
 void idleConnections(int n)
 {
-    NetBaselines::raiseFileLimit();
+    // Two descriptors per connection pair, plus what the process already holds.
+    const long long limit = NetBaselines::raiseFileLimit();
+    if (limit > 0 && 2LL * n + 256 > limit) {
+        const int fewer = int((limit - 256) / 2);
+        std::printf("# idle connections: RLIMIT_NOFILE is %lld; %d connections instead of %d\n",
+                    limit, fewer, n);
+        n = fewer;
+    }
     const auto baseline
         = g_parleyOnly ? NetBaselines::ConnectionCost{} : NetBaselines::qtTcpAcceptRatePerSec(n);
     Rig rig;

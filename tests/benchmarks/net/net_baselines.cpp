@@ -1006,6 +1006,14 @@ long long raiseFileLimit()
     rlimit limit{};
     if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
         return -1;
+    // 10,000 connection pairs in one process need 20,000 descriptors and some: a privileged
+    // process may raise the hard limit itself (up to fs.nr_open); otherwise the hard limit holds.
+    constexpr rlim_t wanted = 65536;
+    if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < wanted) {
+        const rlimit higher{wanted, wanted};
+        if (setrlimit(RLIMIT_NOFILE, &higher) == 0)
+            limit = higher;
+    }
     if (limit.rlim_cur != limit.rlim_max) {
         rlimit raised = limit;
         // An infinite hard limit cannot be used as the soft limit of RLIMIT_NOFILE.
