@@ -13,9 +13,9 @@
 
 #include <algorithm>
 
-namespace Parley {
+#include <unistd.h>
 
-Q_LOGGING_CATEGORY(lcNet, "parley.net")
+namespace Parley {
 
 namespace detail {
 
@@ -109,15 +109,17 @@ void Connection::begin()
                      [this](QAbstractSocket::SocketError e) { onSocketError(e); });
     QObject::connect(m_socket, &QTcpSocket::disconnected, this, [this] { onDisconnected(); });
     // Unbuffered: reads go straight from the kernel into m_in, and writes straight to the
-    // kernel while it takes them; the socket buffers only what the kernel refused, and an idle
-    // connection holds no buffer at all.
+    // kernel while it takes them; the socket buffers only what the kernel refused. (Qt 6.4
+    // honours this in connectToHost() only: accepted sockets stay buffered, which the code
+    // below handles too; see docs/design-notes.md.)
     constexpr auto mode = QIODevice::ReadWrite | QIODevice::Unbuffered;
     m_timer->start();
 
     if (m_accepted) {
         if (!m_socket->setSocketDescriptor(m_setup.descriptor, QAbstractSocket::ConnectedState,
                                            mode)) {
-            qCWarning(lcNet) << "cannot adopt an accepted socket:" << m_socket->errorString();
+            warning("cannot adopt an accepted socket: ", m_socket->errorString());
+            ::close(int(m_setup.descriptor)); // still ours: the socket did not take it
             m_state = State::Done;
             finishLater();
             return;
@@ -164,16 +166,15 @@ void Connection::onOpen()
     if (m_setup.options.session) {
         m_session = m_setup.options.session(*this, SessionInfo{self, m_setup.controller, m_remote});
     }
-    const Address from = m_session.isNull() ? self : m_session;
     if (m_accepted) {
         trace("Accepted from ", m_remote.toString(), " at ", m_setup.requested.toString());
-        forward(Accepted{m_setup.requested, m_remote}, m_setup.controller, from);
+        tellController(Value(Accepted{m_setup.requested, m_remote}));
         send(Greeted{}, parentAddress());
     } else {
         const HostPort local = hostPortOf(m_socket->localAddress(), m_socket->localPort());
         trace("Connected to ", m_setup.requested.toString(), ", at local address ",
               local.toString());
-        forward(Connected{m_setup.requested, local, m_remote}, m_setup.controller, from);
+        tellController(Value(Connected{m_setup.requested, local, m_remote}));
     }
 }
 
@@ -276,10 +277,11 @@ qsizetype Connection::queuedBytes() const
     return m_pending.size() + m_out.size() + (m_socket ? qsizetype(m_socket->bytesToWrite()) : 0);
 }
 
-void Connection::refuse(const Envelope &envelope, const QString &why)
+void Connection::refuse(const Envelope &envelope, const QString &why, bool logIt)
 {
-    warning("cannot send ", QString::fromUtf8(envelope.message.typeName()), " to ",
-            envelope.to.toString(), ": ", why);
+    if (logIt)
+        warning("cannot send ", QString::fromUtf8(envelope.message.typeName()), " to ",
+                envelope.to.toString(), ": ", why);
     if (envelope.from.isNull() || envelope.from.last() == address().last())
         return;
     forward(Faulted{QStringLiteral("cannot send %1 to %2")
@@ -316,13 +318,7 @@ void Connection::ship(Envelope &envelope)
             m_overflowWarned = true;
             warning("send queue to ", m_remote.toString(), " is full; refusing sends");
         }
-        // Refused sends are answered, not logged one by one.
-        if (!envelope.from.isNull() && envelope.from.last() != address().last())
-            forward(Faulted{QStringLiteral("cannot send %1 to %2")
-                                .arg(QString::fromUtf8(envelope.message.typeName()),
-                                     m_remote.toString()),
-                            why, 0},
-                    envelope.from, address());
+        refuse(envelope, why, false); // answered, not logged one by one
         return;
     }
 

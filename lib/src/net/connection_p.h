@@ -8,7 +8,6 @@
 
 #include <QtCore/QByteArray>
 #include <QtCore/QElapsedTimer>
-#include <QtCore/QLoggingCategory>
 #include <QtNetwork/QAbstractSocket>
 
 #include <chrono>
@@ -20,8 +19,6 @@ class QTimer;
 QT_END_NAMESPACE
 
 namespace Parley {
-
-Q_DECLARE_LOGGING_CATEGORY(lcNet)
 
 namespace detail {
 
@@ -82,7 +79,8 @@ private:
     // -- sending
     void ship(Envelope &envelope);
     void writeFrames(QByteArray &frames, qsizetype count);
-    void refuse(const Envelope &envelope, const QString &why);
+    /// Answers the sender of \a envelope with Faulted (and a warning line when \a logIt).
+    void refuse(const Envelope &envelope, const QString &why, bool logIt = true);
     void onBytesWritten(qint64 bytes);
     void settleWritten();
     void flush();
