@@ -304,6 +304,7 @@ void Connection::ship(Envelope &envelope)
         break;
     }
     const ConnectionOptions &o = m_setup.options;
+    noteSender(envelope.from);
     settleWritten();
     const qsizetype bytes = queuedBytes();
     const qsizetype frames = queuedFrames() + m_pendingFrames;
@@ -649,6 +650,7 @@ void Connection::onTick()
         m_state = State::Done;
         m_socket->abort();
         tellController(Value(Closed{EndOfTransport::StoppedReading, note, m_remote, {}}));
+        tellSenders(Value(Closed{EndOfTransport::StoppedReading, note, m_remote, {}}));
         finishLater();
         return;
     }
@@ -694,6 +696,35 @@ void Connection::tellController(Value message)
                 parleyStateName(), &message, &m_setup.controller);
     rt->deliverIfThere(detail::Parcel{m_setup.controller, from, message, 0}, address().last(),
                        this);
+}
+
+void Connection::noteSender(const Address &from)
+{
+    // Local objects that sent through this connection, so that a request still waiting for its
+    // answer hears when the connection breaks (DESIGN.md section 8, E5). Repeats are the common
+    // case (one sender, many messages) and cost one comparison.
+    if (from.size() != 1 || from.last() == m_lastSender)
+        return;
+    m_lastSender = from.last();
+    if (from == m_setup.controller || from == m_session || from.last() == address().last())
+        return; // they hear from the connection itself
+    if (m_senders.size() >= MaxSenders)
+        m_senders.clear(); // bounded: the oldest are forgotten (documented)
+    m_senders.insert(from.last());
+}
+
+void Connection::tellSenders(const Value &notice)
+{
+    // Each gets the controller's notice once; one that already has its answer (or has ended)
+    // drops it with a DEBUG line, so a request completes exactly once.
+    RuntimePrivate *rt = ObjectPrivate::get(this)->runtime();
+    const Address from = address();
+    for (const quint64 id : std::as_const(m_senders)) {
+        Value copy = notice;
+        const Address to(id);
+        rt->deliverIfThere(detail::Parcel{to, from, copy, 0}, from.last(), this);
+    }
+    m_senders.clear();
 }
 
 void Connection::finishLater()
@@ -767,6 +798,7 @@ void Connection::failInbound(EndOfTransport reason, const QString &note)
     m_socket->abort();
     if (wasOpen)
         tellController(Value(Closed{reason, note, m_remote, {}}));
+    tellSenders(Value(Closed{reason, note, m_remote, {}}));
     finishLater();
 }
 
@@ -783,6 +815,7 @@ void Connection::endAbandoned(EndOfTransport reason, const QString &note)
     trace("Abandoned by ", m_remote.toString(), ": ", note);
     m_socket->abort();
     tellController(Value(Abandoned{reason, note, m_remote}));
+    tellSenders(Value(Abandoned{reason, note, m_remote}));
     finishLater();
 }
 

@@ -8,6 +8,7 @@
 
 #include <QtCore/QByteArray>
 #include <QtCore/QElapsedTimer>
+#include <QtCore/QSet>
 #include <QtNetwork/QAbstractSocket>
 
 #include <chrono>
@@ -110,6 +111,11 @@ private:
     void endNotConnected(ConnectError reason, const QString &text);
     void finishLater();
     void tellController(Value message);
+    /// Remembers a local object that sent through this connection.
+    void noteSender(const Address &from);
+    /// Tells every remembered sender that the connection broke (\a notice: what the
+    /// controller got), so requests waiting for answers through it end instead of hanging.
+    void tellSenders(const Value &notice);
 
     ConnectionSetup m_setup;
     State m_state = State::Idle;
@@ -145,6 +151,9 @@ private:
         const TypeInfo *type;
     };
     std::vector<TypeCacheEntry> m_types;
+    static constexpr qsizetype MaxSenders = 4096;
+    QSet<quint64> m_senders;
+    quint64 m_lastSender = 0;
 };
 
 /// \internal

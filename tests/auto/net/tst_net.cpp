@@ -84,6 +84,7 @@ private slots:
     void aMessageOverTheFrameLimitFailsOnlyItself();
     void ipv6AndHostNamesWork();
     void aListenerAtItsLimitRefusesMore();
+    void aRequestPendingOnABrokenConnectionEndsWithTheBreak();
 };
 
 void tst_Net::listenReportsTheBoundPort()
@@ -589,6 +590,60 @@ void tst_Net::aListenerAtItsLimitRefusesMore()
     auto late = std::make_shared<Inbox>();
     rt->create<Agent>(late, connecting(loopback(port)));
     QTRY_COMPARE(countOf<Connected>(*late), 1);
+}
+
+namespace {
+
+/// Connects, then asks a question through the connection with a GetResponse and records how
+/// the GetResponse ends.
+class Asker : public Machine
+{
+public:
+    Asker(std::shared_ptr<Inbox> inbox, HostPort at) : m_inbox(std::move(inbox))
+    {
+        on<Start>([this, at] { Parley::connect(*this, at); });
+        on<Connected>([this] {
+            m_inbox->add(Value(Connected{}), returnAddress());
+            create<GetResponse>(Query{1}, returnAddress(), 30s);
+        });
+        on<Completed>([this](Completed &c) { m_inbox->add(c.value.take(), returnAddress()); });
+        on<Abandoned>([] {}); // the controller's own notice; the test looks at the request
+        on<Stop>([this] { complete(Aborted{}); });
+    }
+
+private:
+    std::shared_ptr<Inbox> m_inbox;
+};
+
+} // namespace
+
+void tst_Net::aRequestPendingOnABrokenConnectionEndsWithTheBreak()
+{
+    std::shared_ptr<CountingSink> serverLog, clientLog;
+    auto serverRt = startRecordedRuntime(serverLog), clientRt = startRecordedRuntime(clientLog);
+    auto server = std::make_shared<Inbox>();
+    serverRt->create<Agent>(server, listening(Loopback)); // records the question, never answers
+    QTRY_COMPARE(countOf<Listening>(*server), 1);
+    auto client = std::make_shared<Inbox>();
+    clientRt->create<Asker>(
+        client, loopback(first<Listening>(*server).message.get<Listening>().bound.port));
+    QTRY_COMPARE(countOf<Query>(*server), 1);
+    // The server's end goes away (a process ending would look the same to the client).
+    QTRY_COMPARE(countOf<Accepted>(*server), 1);
+    QElapsedTimer clock;
+    clock.start();
+    serverRt->send(Close{}, first<Accepted>(*server).from);
+    // The GetResponse ends once, with the break, long before its 30 s timeout.
+    QTRY_COMPARE(countOf<Abandoned>(*client), 1);
+    QVERIFY(clock.elapsed() < 5000);
+    const auto abandoned = first<Abandoned>(*client).message.get<Abandoned>();
+    QCOMPARE(abandoned.reason, EndOfTransport::AbandonedByRemote);
+    QVERIFY(first<Abandoned>(*client).message.isFault());
+    QCOMPARE(client->count(), 2); // Connected, then the request's one ending
+    // The controller heard the break too, and nobody dropped anything with a warning.
+    QTRY_VERIFY(clientLog->contains(QStringLiteral("Received Abandoned")));
+    for (const auto &line : clientLog->lines())
+        QVERIFY2(!line.contains(QStringLiteral(" ? ")), qPrintable(line));
 }
 
 QTEST_GUILESS_MAIN(tst_Net)
