@@ -13,6 +13,7 @@
 # follows, each line prefixed with "server: ". Exits with the client's status; anything else
 # that goes wrong prints a line starting "run-pair: FAILED" and exits 1.
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/ports.sh"
 
 server=()
 while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
@@ -53,19 +54,6 @@ show_server_log() {
 "${server[@]}" --port="$port" 2>"$log" &
 spid=$!
 
-# Returns 0 when a socket listens on loopback port $1. Read from /proc where there is one, so
-# that the check makes no connection the server would log; else a probe that sends nothing
-# (the server drops it before its preamble and no controller hears of it).
-port_listening() {
-    local hex
-    hex=$(printf '%04X' "$1")
-    if [ -r /proc/net/tcp ]; then
-        grep -qE "^ *[0-9]+: [0-9A-F]+:$hex [0-9A-F]+:[0-9A-F]+ 0A " /proc/net/tcp /proc/net/tcp6 \
-            2>/dev/null
-    else
-        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-    fi
-}
 
 ready=
 for _ in $(seq 100); do

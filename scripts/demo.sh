@@ -16,6 +16,7 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/packages.sh
+source scripts/ports.sh
 
 parley_ensure_packages
 cmake --preset default
@@ -66,18 +67,6 @@ start_server() {
     server_pid=$!
 }
 
-# Returns 0 when a socket listens on loopback port $1 (read from /proc, so that the check
-# makes no connection the server would log), else 1.
-port_listening() {
-    local hex
-    hex=$(printf '%04X' "$1")
-    if [ -r /proc/net/tcp ]; then
-        grep -qE "^ *[0-9]+: [0-9A-F]+:$hex [0-9A-F]+:[0-9A-F]+ 0A " /proc/net/tcp /proc/net/tcp6 \
-            2>/dev/null
-    else
-        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-    fi
-}
 
 # Waits (at most 5 s) until something listens on port $1.
 wait_for_port() {
