@@ -358,8 +358,9 @@ void ObjectPrivate::finish(Value value)
     }
     if (runtime()->logger.wants(LogLevel::Object))
         runtime()->log(LogLevel::Object, '>', id, q->name(),
-                       QStringLiteral("Completed with %1 to %2")
-                           .arg(QString::fromUtf8(value.typeName()), formatId(parentId)),
+                       quiet ? QStringLiteral("Completed") // its parent hears nothing
+                             : QStringLiteral("Completed with %1 to %2")
+                                   .arg(QString::fromUtf8(value.typeName()), formatId(parentId)),
                        q->parleyStateName(), &value);
     if (!quiet)
         runtime()->deliver(Address(parentId), Address(id), Value(Completed{std::move(value)}), id,
