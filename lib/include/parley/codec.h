@@ -14,11 +14,11 @@
 #include <functional>
 #include <limits>
 #include <memory>
-#include <vector>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 #include <variant>
+#include <vector>
 
 /// \file
 /// Encodes and decodes messages: the binary wire codec (CBOR) and the JSON text form.
