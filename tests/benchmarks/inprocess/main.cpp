@@ -8,6 +8,7 @@
 // assumed. One `figure=... ratio=...` line per figure and baseline; ratio > 1: Parley is better.
 
 #include "baselines.h"
+#include "report.h"
 
 #include <parley/parley.h>
 
@@ -201,19 +202,11 @@ private:
 
 // -- output -------------------------------------------------------------------------------------
 
-enum class Better { Higher, Lower };
+using BenchReport::Better;
+using BenchReport::printFigure;
 
 bool g_parleyOnly = false;
 bool g_failed = false;
-
-void printFigure(const char *figure, double value, const char *unit, int precision,
-                 const char *baseline, double baselineValue, Better better)
-{
-    const double ratio = better == Better::Higher ? value / baselineValue : baselineValue / value;
-    std::printf("figure=%s value=%.*f unit=%s baseline=%s baseline_value=%.*f ratio=%.2f\n", figure,
-                precision, value, unit, baseline, precision, baselineValue, ratio);
-    std::fflush(stdout);
-}
 
 #ifndef PARLEY_HAVE_CAF
 void printCafNotBuilt(const char *figure, const char *baseline)
@@ -681,20 +674,6 @@ QByteArray plainQThreadDispatcher()
     return name;
 }
 
-qint64 countOption(const QCommandLineParser &parser, const QString &option, qint64 fallback)
-{
-    if (!parser.isSet(option))
-        return fallback;
-    bool ok = false;
-    const qint64 value = parser.value(option).toLongLong(&ok);
-    if (!ok || value <= 0 || value > 100'000'000) {
-        std::fprintf(stderr, "bench_inprocess: --%s needs a count between 1 and 100000000\n",
-                     qPrintable(option));
-        std::exit(2);
-    }
-    return value;
-}
-
 } // namespace
 
 int main(int argc, char **argv)
@@ -722,24 +701,15 @@ int main(int argc, char **argv)
     parser.process(app);
 
     const bool quick = parser.isSet(QStringLiteral("quick"));
-    const qint64 messages
-        = countOption(parser, QStringLiteral("messages"), quick ? 100'000 : 1'000'000);
-    const qint64 roundTrips
-        = countOption(parser, QStringLiteral("round-trips"), quick ? 20'000 : 100'000);
-    const qint64 machines
-        = countOption(parser, QStringLiteral("machines"), quick ? 100'000 : 1'000'000);
+    const qint64 messages = BenchReport::countOption(
+        "bench_inprocess", parser, QStringLiteral("messages"), quick ? 100'000 : 1'000'000);
+    const qint64 roundTrips = BenchReport::countOption(
+        "bench_inprocess", parser, QStringLiteral("round-trips"), quick ? 20'000 : 100'000);
+    const qint64 machines = BenchReport::countOption(
+        "bench_inprocess", parser, QStringLiteral("machines"), quick ? 100'000 : 1'000'000);
     const QStringList known{QStringLiteral("flood"), QStringLiteral("same_worker_pingpong"),
                             QStringLiteral("cross_thread_pingpong"), QStringLiteral("machines_1m")};
-    QStringList only = known;
-    if (parser.isSet(QStringLiteral("only"))) {
-        only = parser.value(QStringLiteral("only")).split(u',', Qt::SkipEmptyParts);
-        for (const QString &name : std::as_const(only)) {
-            if (!known.contains(name)) {
-                std::fprintf(stderr, "bench_inprocess: unknown figure '%s'\n", qPrintable(name));
-                return 2;
-            }
-        }
-    }
+    const QStringList only = BenchReport::onlyOption("bench_inprocess", parser, known);
     g_parleyOnly = parser.isSet(QStringLiteral("parley-only"));
     g_restoreGlib = !qEnvironmentVariableIsSet("QT_NO_THREADED_GLIB");
 

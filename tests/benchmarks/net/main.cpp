@@ -9,6 +9,7 @@
 // per figure and baseline; ratio > 1: Parley is better.
 
 #include "net_baselines.h"
+#include "report.h"
 
 #include <parley/parley.h>
 
@@ -62,16 +63,8 @@ constexpr qint64 AckEvery = 1000;
 bool g_parleyOnly = false;
 bool g_failed = false;
 
-enum class Better { Higher, Lower };
-
-void printFigure(const char *figure, double value, const char *unit, int precision,
-                 const char *baseline, double baselineValue, Better better)
-{
-    const double ratio = better == Better::Higher ? value / baselineValue : baselineValue / value;
-    std::printf("figure=%s value=%.*f unit=%s baseline=%s baseline_value=%.*f ratio=%.2f\n", figure,
-                precision, value, unit, baseline, precision, baselineValue, ratio);
-    std::fflush(stdout);
-}
+using BenchReport::Better;
+using BenchReport::printFigure;
 
 double seconds(Clock::duration d)
 {
@@ -365,19 +358,6 @@ void idleConnections(int n)
                 baseline.bytesPerConnection, Better::Lower);
 }
 
-qint64 countOption(const QCommandLineParser &parser, const QString &name, qint64 fallback)
-{
-    if (!parser.isSet(name))
-        return fallback;
-    bool ok = false;
-    const qint64 v = parser.value(name).toLongLong(&ok);
-    if (!ok || v <= 0) {
-        std::fprintf(stderr, "bench_net: --%s needs a positive count\n", qPrintable(name));
-        std::exit(2);
-    }
-    return v;
-}
-
 } // namespace
 
 int main(int argc, char **argv)
@@ -404,17 +384,18 @@ int main(int argc, char **argv)
     });
     parser.process(app);
     const bool quick = parser.isSet(QStringLiteral("quick"));
-    const qint64 roundTrips
-        = countOption(parser, QStringLiteral("round-trips"), quick ? 2000 : 20000);
-    const qint64 messages
-        = countOption(parser, QStringLiteral("messages"), quick ? 50000 : 1000000);
-    const qint64 bulkCount = countOption(parser, QStringLiteral("bulk"), quick ? 100 : 2000);
-    const qint64 connections
-        = countOption(parser, QStringLiteral("connections"), quick ? 500 : 10000);
-    QStringList only{QStringLiteral("round_trip"), QStringLiteral("pipelined"),
-                     QStringLiteral("one_way"), QStringLiteral("bulk"), QStringLiteral("idle")};
-    if (parser.isSet(QStringLiteral("only")))
-        only = parser.value(QStringLiteral("only")).split(u',', Qt::SkipEmptyParts);
+    const qint64 roundTrips = BenchReport::countOption(
+        "bench_net", parser, QStringLiteral("round-trips"), quick ? 2000 : 20000);
+    const qint64 messages = BenchReport::countOption(
+        "bench_net", parser, QStringLiteral("messages"), quick ? 50000 : 1000000);
+    const qint64 bulkCount
+        = BenchReport::countOption("bench_net", parser, QStringLiteral("bulk"), quick ? 100 : 2000);
+    const qint64 connections = BenchReport::countOption(
+        "bench_net", parser, QStringLiteral("connections"), quick ? 500 : 10000);
+    const QStringList only = BenchReport::onlyOption(
+        "bench_net", parser,
+        {QStringLiteral("round_trip"), QStringLiteral("pipelined"), QStringLiteral("one_way"),
+         QStringLiteral("bulk"), QStringLiteral("idle")});
     g_parleyOnly = parser.isSet(QStringLiteral("parley-only"));
 
     std::printf("# Qt %s; round_trips=%lld messages=%lld bulk=%lld connections=%lld\n", qVersion(),
