@@ -444,9 +444,9 @@ bool ManualExecutor::step()
             m_runtime->logDropped(q.envelope, 0, "object completed");
         return true;
     }
-    Envelope start{Address(target->id), Address(target->parentId), Value(Start{}), 0};
-    Envelope &e = q.start ? start : q.envelope;
-    const bool alive = target->deliver(e);
+    if (q.start) // made here: the queue holds only a flag for it
+        q.envelope = Envelope{Address(target->id), Address(target->parentId), Value(Start{}), 0};
+    const bool alive = target->deliver(q.envelope);
     if (alive && target->batchHook)
         target->batchDone();
     if (!alive)
