@@ -691,6 +691,13 @@ struct FieldCodec<E, std::enable_if_t<std::is_enum_v<E>>>
                 return true;
             }
         }
+        // An open enum (one with an enumerator named Unknown) takes names from a newer writer.
+        for (const auto &e : enumerators()) {
+            if (std::string_view(e.name) == "Unknown") {
+                v = e.value;
+                return true;
+            }
+        }
         return r.fail(DecodeError::Kind::InvalidValue,
                       QStringLiteral("unknown enumerator \"%1\"")
                           .arg(QString::fromUtf8(name.data(), qsizetype(name.size()))));
