@@ -154,6 +154,7 @@ void parseStream(QByteArrayView data, qsizetype maxFrameSize)
         switch (frame.kind) {
         case Wire::Kind::Ping:
         case Wire::Kind::Pong:
+        case Wire::Kind::Confirm:
             check(frame.body.isEmpty() && frame.to.isNull() && frame.from.isNull());
             break;
         case Wire::Kind::Close:

@@ -670,7 +670,7 @@ struct FieldCodec<E, std::enable_if_t<std::is_enum_v<E>>>
     static bool decode(R &r, E &v)
     {
         if (r.nextIsInteger()) {
-            std::underlying_type_t<E> n;
+            std::underlying_type_t<E> n = 0;
             if (!r.readInteger(n))
                 return false;
             v = E(n);

@@ -5,6 +5,7 @@
 #include <parley/address.h>
 #include <parley/log.h>
 #include <parley/message.h>
+#include <parley/messages.h>
 
 #include <QtCore/QList>
 #include <QtCore/QString>
@@ -57,20 +58,6 @@ enum class EventKind : quint8 {
     EventsDropped,  ///< the pipeline lost `count` events (its queue was full)
     Snapshot,       ///< an object alive when a stream subscriber attached (as Created)
     SnapshotEnd,    ///< the end of a snapshot; `count` objects were in it
-};
-
-/// Says why a message was dropped.
-enum class DropReason : quint8 {
-    Unknown = 0,       ///< a reason this reader does not know
-    NoSuchObject,      ///< no object has the address (it ended, or never existed)
-    NullAddress,       ///< sent to the null address
-    NoHandler,         ///< the object has no handler for the type in its current state
-    ObjectCompleted,   ///< the object completed with the message still in its mailbox
-    QueueFull,         ///< a connection's send queue was full
-    ConnectionClosing, ///< the connection was closing or closed
-    TooLarge,          ///< the encoded message exceeds the connection's frame limit
-    NotEncodable,      ///< the message (or a field) has no wire codec
-    UnknownType,       ///< a peer sent a type this process does not know
 };
 
 /// Records one thing a runtime did. Fields that don't apply to a kind keep their defaults (and
@@ -155,8 +142,6 @@ PARLEY_ENUM(EventKind, Unknown, Created, Destroyed, Sent, Forwarded, Relayed, Re
             Deferred, Replayed, Completed, StateChanged, TimerStarted, TimerFired, TimerCancelled,
             Listening, NotListening, Accepted, Connected, NotConnected, Closed, Abandoned, Text,
             EventsDropped, Snapshot, SnapshotEnd)
-PARLEY_ENUM(DropReason, Unknown, NoSuchObject, NullAddress, NoHandler, ObjectCompleted, QueueFull,
-            ConnectionClosing, TooLarge, NotEncodable, UnknownType)
 
 PARLEY_MESSAGE_AS(Event, "parley.Event", kind, level, seq, time, wall, object, name, className,
                   state, thread, parent, previousState, from, to, type, messageId, origin, cause,

@@ -130,7 +130,10 @@ struct TypeInfo
     void (*moveConstruct)(void *dst, void *src);
     void (*copyConstruct)(void *dst, const void *src); ///< null when the type can't be copied
     void (*destroy)(void *obj) noexcept;
-    bool (*fault)(const void *obj, FaultView *out); ///< null unless the type is a fault
+    /// Null unless the type is a fault; returns whether the value at \a obj is one, and
+    /// describes it in \a out (when not null).
+    bool (*fault)(const void *obj, FaultView *out);
+    bool notice; ///< a notice (NoticeTraits): dropped quietly, never bounced
 
     // -- codec (codec.h) --
     const char *const *fieldNames; ///< field names in declaration order, null-terminated
@@ -142,11 +145,23 @@ struct TypeInfo
     QString (*toText)(const void *obj);                         ///< returns the body as JSON text
 };
 
-/// Marks a message type as a fault; specialise to map its fields onto a FaultView.
+/// Marks a message type as a fault; specialise to map its fields onto a FaultView. A
+/// specialisation may also define `static bool holds(const T &)` for a type whose values are
+/// faults only sometimes (a Closed that lost data is one, a clean one is not).
 template <class T>
 struct FaultTraits
 {
     static constexpr bool isFault = false;
+};
+
+/// Marks a message type as a notice: something the framework tells an object unasked (a child
+/// completed, a message could not be delivered, a connection it used was lost). A notice that
+/// finds no handler, or no object, is dropped with a DEBUG line instead of a warning, and a
+/// notice that can't be delivered is never bounced back.
+template <class T>
+struct NoticeTraits
+{
+    static constexpr bool isNotice = false;
 };
 
 namespace detail {
@@ -181,10 +196,17 @@ TypeInfo makeTypeInfo()
     info.destroy = [](void *obj) noexcept { static_cast<T *>(obj)->~T(); };
     if constexpr (FaultTraits<T>::isFault) {
         info.fault = [](const void *obj, FaultView *out) {
-            *out = FaultTraits<T>::view(*static_cast<const T *>(obj));
+            const T &value = *static_cast<const T *>(obj);
+            if constexpr (requires { FaultTraits<T>::holds(value); }) {
+                if (!FaultTraits<T>::holds(value))
+                    return false;
+            }
+            if (out)
+                *out = FaultTraits<T>::view(value);
             return true;
         };
     }
+    info.notice = NoticeTraits<T>::isNotice;
     fillCodec<T>(info);
     return info;
 }
@@ -294,7 +316,10 @@ public:
     [[nodiscard]] Value take() noexcept { return std::move(*this); }
 
     /// Returns true when the held message is a fault (Faulted, Aborted, TimedOut, ...).
-    [[nodiscard]] bool isFault() const noexcept { return m_type && m_type->fault; }
+    [[nodiscard]] bool isFault() const
+    {
+        return m_type && m_type->fault && m_type->fault(data(), nullptr);
+    }
     /// Describes the held fault; returns false when the value is not a fault.
     bool fault(FaultView *out) const;
 

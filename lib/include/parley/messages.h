@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <parley/address.h>
 #include <parley/message.h>
 
 /// \file
@@ -56,6 +57,34 @@ struct TimedOut
     QString explanation;
 };
 
+// -- delivery -----------------------------------------------------------------------------------
+
+/// Says why a message was not delivered (also used by the event schema, parley/events.h).
+enum class DropReason : quint8 {
+    Unknown = 0,       ///< a reason this reader does not know
+    NoSuchObject,      ///< no object has the address (it ended, or never existed)
+    NullAddress,       ///< sent to the null address
+    NoHandler,         ///< the object has no handler for the type in its current state
+    ObjectCompleted,   ///< the object completed with the message still in its mailbox
+    QueueFull,         ///< a connection's send queue was full
+    ConnectionClosing, ///< the connection was closing or closed
+    TooLarge,          ///< the encoded message exceeds the connection's frame limit
+    NotEncodable,      ///< the message (or a field) has no wire codec
+    UnknownType,       ///< the receiving process does not know the message's type
+};
+
+/// Tells a sender that a message it sent could not be delivered: the address names no object
+/// (any more), here or in the process the address leads to, or that process does not know the
+/// type. Comes back from the address the message was sent to. A notice and a fault: an ask()
+/// or a GetResponse to a dead address ends with it at once.
+struct Undeliverable
+{
+    Address to;   ///< where the message was sent
+    QString type; ///< the message's wire name
+    DropReason reason = DropReason::NoSuchObject;
+    QString note; ///< details, e.g. "no such object"
+};
+
 // -- timers -------------------------------------------------------------------------------------
 
 /// Timer messages for use with Object::start(); any message type can serve as a timer.
@@ -107,6 +136,34 @@ struct FaultTraits<TimedOut>
     }
 };
 
+template <>
+struct FaultTraits<Undeliverable>
+{
+    static constexpr bool isFault = true;
+    static FaultView view(const Undeliverable &f)
+    {
+        return {QStringLiteral("cannot deliver %1 to %2").arg(f.type, f.to.toString()), f.note, 0};
+    }
+};
+template <>
+struct NoticeTraits<Undeliverable>
+{
+    static constexpr bool isNotice = true;
+};
+template <>
+struct NoticeTraits<Completed>
+{
+    static constexpr bool isNotice = true;
+};
+template <>
+struct NoticeTraits<Stop>
+{
+    static constexpr bool isNotice = true;
+};
+
+PARLEY_ENUM(DropReason, Unknown, NoSuchObject, NullAddress, NoHandler, ObjectCompleted, QueueFull,
+            ConnectionClosing, TooLarge, NotEncodable, UnknownType)
+
 PARLEY_MESSAGE_AS(Start, "parley.Start")
 PARLEY_MESSAGE_AS(Stop, "parley.Stop")
 PARLEY_MESSAGE_AS(Completed, "parley.Completed", value)
@@ -115,6 +172,7 @@ PARLEY_MESSAGE_AS(Nak, "parley.Nak")
 PARLEY_MESSAGE_AS(Faulted, "parley.Faulted", condition, explanation, exitStatus)
 PARLEY_MESSAGE_AS(Aborted, "parley.Aborted", explanation)
 PARLEY_MESSAGE_AS(TimedOut, "parley.TimedOut", explanation)
+PARLEY_MESSAGE_AS(Undeliverable, "parley.Undeliverable", to, type, reason, note)
 PARLEY_MESSAGE_AS(T1, "parley.T1")
 PARLEY_MESSAGE_AS(T2, "parley.T2")
 PARLEY_MESSAGE_AS(T3, "parley.T3")

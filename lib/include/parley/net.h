@@ -101,6 +101,8 @@ enum class EndOfTransport {
     StoppedReading,    ///< the peer stopped reading while messages for it waited
     ProtocolMismatch,  ///< the peer's preamble is not Parley's, or another version
     SecurityMismatch,  ///< the peer's preamble asks for another security mode
+    NotFlushed,        ///< a close could not confirm that what was sent before it arrived
+    FrameTimedOut,     ///< a frame the peer began did not arrive whole within frameTimeout
 };
 /// Closes a connection after what was already queued on it has been sent; send it to the proxy.
 struct Close
@@ -109,12 +111,20 @@ struct Close
 };
 /// Tells the controller that this end closed the connection (on request, because its session
 /// completed, or because of the peer's bad input); comes from the proxy.
+///
+/// A close on request waits until the peer confirms it has read everything sent before the
+/// Close (reason OnRequest). When the peer does not confirm within
+/// ConnectionOptions::closeTimeout, or the connection breaks first, the reason is NotFlushed and
+/// unsentMessages/unsentBytes say what never left this process. A Closed is a fault unless its
+/// reason is OnRequest or SessionCompleted.
 struct Closed
 {
     EndOfTransport reason = EndOfTransport::OnRequest;
-    QString note;    ///< details, e.g. the decode error that closed it
-    HostPort remote; ///< the peer's address
-    Value value;     ///< Close::value, or the completion value of the session
+    QString note;              ///< details, e.g. the decode error that closed it
+    HostPort remote;           ///< the peer's address
+    Value value;               ///< Close::value, or the completion value of the session
+    qint64 unsentMessages = 0; ///< NotFlushed: messages that were never written to the peer
+    qint64 unsentBytes = 0;    ///< NotFlushed: bytes that were never written to the peer
 };
 /// Tells the controller that the peer went away: it closed, its process ended, or it went
 /// silent; comes from the proxy.
@@ -122,6 +132,50 @@ struct Abandoned
 {
     EndOfTransport reason = EndOfTransport::AbandonedByRemote;
     QString note;
+    HostPort remote;
+};
+
+/// Tells a local object that a connection it sent messages through has ended, so a request it
+/// still waits for will not be answered (DESIGN.md section 8, E5): every object that sent
+/// through the connection gets one, once, whether it was a local object or a requester in
+/// another process whose messages this process relayed. Comes from the proxy. A fault and a
+/// notice: an object that no longer cares drops it quietly.
+struct ConnectionLost
+{
+    EndOfTransport reason = EndOfTransport::AbandonedByRemote;
+    QString note;
+    HostPort remote;
+};
+
+/// Tells a sender that a connection refused its message, and hands the message back: the send
+/// queue was full, the connection was closing, or the message was too large or could not be
+/// encoded. Comes from the proxy.
+///
+/// After a QueueFull refusal every later message from the same sender is refused too, so that
+/// nothing is reordered, until the sender is told Drained. To pace itself exactly, a producer
+/// stops at the first QueueFull, keeps the messages handed back (they arrive in the order they
+/// were sent), sends WhenDrained to the proxy, and on Drained sends them again, then goes on.
+/// A sender that never asks is told Drained a second after the queue has drained.
+struct SendFailed
+{
+    DropReason reason = DropReason::QueueFull;
+    QString type;    ///< the refused message's wire name
+    HostPort remote; ///< the peer the message was for
+    QString note;    ///< details, e.g. the queue's size and limits
+    Value message;   ///< the refused message (empty for a frame relayed for another process)
+};
+
+/// Asks a proxy to send Drained once its send queue is below half its limits; send it after
+/// a QueueFull refusal. Everything the sender sent before it has been refused by then, so what
+/// it sends after Drained keeps its order.
+struct WhenDrained
+{
+};
+
+/// Tells a sender refused with QueueFull that the connection's send queue has drained below half
+/// its limits: its messages are accepted again.
+struct Drained
+{
     HostPort remote;
 };
 
@@ -198,11 +252,20 @@ struct ConnectionOptions
     /// Closes the connection (Closed, StoppedReading) when bytes wait this long without the peer
     /// taking any.
     Milliseconds stallTimeout{30000};
+    /// How long a Close waits for the peer to confirm that everything sent before it arrived;
+    /// then the connection is cut and the controller gets Closed with reason NotFlushed.
+    Milliseconds closeTimeout{10000};
+    /// Closes the connection (Closed, FrameTimedOut) when a frame the peer has begun does not
+    /// arrive whole within this long (a peer that trickles a body byte by byte).
+    Milliseconds frameTimeout{30000};
     /// connect() only: gives up (NotConnected, Timeout) after this long.
     Milliseconds connectTimeout{10000};
-    /// listen() only: the most connections open at once; more are accepted and closed at once.
+    /// listen() only: the most connections open at once; more are accepted and closed at once
+    /// (the client hears NotConnected, Refused).
     int maxConnections = 16384;
-    /// listen() only: the most connections that have not yet sent their preamble.
+    /// listen() only: the most connections that have not yet sent their preamble. At the limit
+    /// the listener stops accepting and the kernel's queue holds the rest; it resumes as
+    /// greetings finish, so a burst of honest clients all connect.
     int maxPending = 256;
     /// listen() only: closes a connection that sends no preamble for this long.
     Milliseconds greetingTimeout{5000};
@@ -211,9 +274,16 @@ struct ConnectionOptions
     bool spreadOverWorkers = false;
 };
 
+/// Sets the most bytes the connections of this process together hold in frames that have not
+/// fully arrived (default 256 MiB). A connection whose unfinished frame would take the total
+/// over it is closed (Closed, InboundStreaming), so slow senders can't exhaust memory together.
+PARLEY_EXPORT void setIncompleteFrameBudget(qint64 bytes);
+/// Returns the bytes the connections of this process now hold in frames not fully arrived.
+PARLEY_EXPORT qint64 incompleteFrameBytes();
+
 /// Starts listening at \a at for \a self: \a self receives Listening or NotListening from the
 /// listener, then Accepted per connection. Returns the listener's address; send it Stop to stop
-/// listening (connections already accepted stay open).
+/// listening (its connections are closed with it: they are its children).
 PARLEY_EXPORT Address listen(Object &self, const HostPort &at, ConnectionOptions options = {});
 /// Connects \a self to \a to: \a self receives Connected or NotConnected from the connection's
 /// proxy. Returns the proxy's address. Write `Parley::connect` inside a class: QObject has a
@@ -242,6 +312,66 @@ struct FaultTraits<NotConnected>
     }
 };
 template <>
+struct FaultTraits<Closed>
+{
+    static constexpr bool isFault = true;
+    static bool holds(const Closed &c)
+    {
+        return c.reason != EndOfTransport::OnRequest
+            && c.reason != EndOfTransport::SessionCompleted;
+    }
+    static FaultView view(const Closed &c)
+    {
+        return {QStringLiteral("connection to \"%1\" closed").arg(c.remote.toString()), c.note, 0};
+    }
+};
+// The end of a connection is news for its controller, not something it must handle: one that
+// has ended or has no handler drops it quietly.
+template <>
+struct NoticeTraits<Closed>
+{
+    static constexpr bool isNotice = true;
+};
+template <>
+struct NoticeTraits<Abandoned>
+{
+    static constexpr bool isNotice = true;
+};
+template <>
+struct FaultTraits<ConnectionLost>
+{
+    static constexpr bool isFault = true;
+    static FaultView view(const ConnectionLost &f)
+    {
+        return {QStringLiteral("connection to \"%1\" lost").arg(f.remote.toString()), f.note, 0};
+    }
+};
+template <>
+struct NoticeTraits<ConnectionLost>
+{
+    static constexpr bool isNotice = true;
+};
+template <>
+struct FaultTraits<SendFailed>
+{
+    static constexpr bool isFault = true;
+    static FaultView view(const SendFailed &f)
+    {
+        return {QStringLiteral("cannot send %1 to \"%2\"").arg(f.type, f.remote.toString()), f.note,
+                0};
+    }
+};
+template <>
+struct NoticeTraits<SendFailed>
+{
+    static constexpr bool isNotice = true;
+};
+template <>
+struct NoticeTraits<Drained>
+{
+    static constexpr bool isNotice = true;
+};
+template <>
 struct FaultTraits<Abandoned>
 {
     static constexpr bool isFault = true;
@@ -257,7 +387,8 @@ PARLEY_ENUM(ListenError, AddressInUse, PermissionDenied, BadAddress, Other)
 PARLEY_ENUM(ConnectError, Refused, Unreachable, Timeout, NameNotFound, ProtocolMismatch,
             SecurityMismatch, Other)
 PARLEY_ENUM(EndOfTransport, OnRequest, SessionCompleted, AbandonedByRemote, WentStale,
-            InboundStreaming, OutboundStreaming, StoppedReading, ProtocolMismatch, SecurityMismatch)
+            InboundStreaming, OutboundStreaming, StoppedReading, ProtocolMismatch, SecurityMismatch,
+            NotFlushed, FrameTimedOut)
 
 PARLEY_MESSAGE_AS(HostPort, "parley.HostPort", host, port)
 PARLEY_MESSAGE_AS(Listening, "parley.Listening", requested, bound)
@@ -266,7 +397,11 @@ PARLEY_MESSAGE_AS(Accepted, "parley.Accepted", listening, remote)
 PARLEY_MESSAGE_AS(Connected, "parley.Connected", requested, local, remote)
 PARLEY_MESSAGE_AS(NotConnected, "parley.NotConnected", requested, reason, text)
 PARLEY_MESSAGE_AS(Close, "parley.Close", value)
-PARLEY_MESSAGE_AS(Closed, "parley.Closed", reason, note, remote, value)
+PARLEY_MESSAGE_AS(Closed, "parley.Closed", reason, note, remote, value, unsentMessages, unsentBytes)
 PARLEY_MESSAGE_AS(Abandoned, "parley.Abandoned", reason, note, remote)
+PARLEY_MESSAGE_AS(ConnectionLost, "parley.ConnectionLost", reason, note, remote)
+PARLEY_MESSAGE_AS(SendFailed, "parley.SendFailed", reason, type, remote, note, message)
+PARLEY_MESSAGE_AS(WhenDrained, "parley.WhenDrained")
+PARLEY_MESSAGE_AS(Drained, "parley.Drained", remote)
 
 } // namespace Parley

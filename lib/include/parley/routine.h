@@ -20,7 +20,9 @@ namespace Parley {
 /// select() returns the first queued message of one of the listed types, in arrival order.
 /// Messages of other types stay queued for a later select() (a `?` warning is logged each time
 /// the backlog of such messages doubles past 1000), so nothing is lost while a routine waits
-/// for a particular reply.
+/// for a particular reply. Notices (Undeliverable, ConnectionLost, a Completed with no
+/// callback ...) are kept too, but only the latest 64 that no select() took: a routine that
+/// never selects them does not grow.
 class PARLEY_EXPORT Routine : public Object
 {
     Q_OBJECT
@@ -44,14 +46,17 @@ public:
     /// Waits for the next message of any type.
     Value receive();
     /// Sends \a request to \a to and waits for one of \a Responses, Stop, or TimedOut after
-    /// \a timeout (the seeds' `ask`).
+    /// \a timeout (the seeds' `ask`). A fault notice about the request ends the wait at once
+    /// and is returned: Undeliverable when \a to names no object, or the connection's fault
+    /// (ConnectionLost, SendFailed) when the request went through a connection that broke or
+    /// refused it.
     template <Message... Responses, Message Request>
     Value ask(Request &&request, const Address &to, Duration timeout)
     {
         send(std::forward<Request>(request), to);
         const std::array<const TypeInfo *, sizeof...(Responses) + 1> types{typeOf<Responses>()...,
                                                                            typeOf<Stop>()};
-        Value v = selectTypes(types.data(), int(types.size()), timeout);
+        Value v = selectTypes(types.data(), int(types.size()), timeout, &to);
         if (v.is<SelectTimer>())
             return Value(TimedOut{
                 QStringLiteral("no response to %1 within %2 ms")
@@ -67,7 +72,10 @@ private:
     friend class RoutineRunner;
     Routine();
     void parleyReceive(detail::Envelope &envelope) override;
-    Value selectTypes(const TypeInfo *const *types, int count, std::optional<Duration> timeout);
+    /// Returns the first saved message of one of \a types (any type when \a count is -1); with
+    /// \a askedTo, also a fault notice about a message sent there (see ask()).
+    Value selectTypes(const TypeInfo *const *types, int count, std::optional<Duration> timeout,
+                      const Address *askedTo = nullptr);
 
     struct Private;
     std::unique_ptr<Private> m_r;

@@ -23,6 +23,9 @@ void Machine::parleyReceive(detail::Envelope &envelope)
         return; // a machine with nothing to do at start needs no Start handler
     ObjectPrivate *d = ObjectPrivate::get(this);
     d->runtime()->logDropped(envelope, d->id, "no handler", this);
+    // Its sender may wait for an answer that will not come: tell it.
+    d->runtime()->bounce(envelope.to, envelope.from, envelope.message, DropReason::NoHandler,
+                         QStringLiteral("no handler"));
 }
 
 } // namespace Parley

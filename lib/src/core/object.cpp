@@ -367,11 +367,15 @@ void ObjectPrivate::finish(Value value)
                            q);
 }
 
-void ObjectPrivate::dropUndelivered(std::vector<detail::Envelope> &envelopes)
+void ObjectPrivate::dropUndelivered(std::vector<detail::Envelope> &envelopes, const char *why)
 {
     for (const auto &e : envelopes) {
-        if (!e.timerGeneration)
-            runtime()->logDropped(e, id, "object completed");
+        if (e.timerGeneration)
+            continue;
+        runtime()->logDropped(e, id, why);
+        // Its sender may be waiting for an answer: tell it (unless this is a notice).
+        runtime()->bounce(e.to, e.from, e.message, DropReason::ObjectCompleted,
+                          QString::fromUtf8(why));
     }
     envelopes.clear();
 }

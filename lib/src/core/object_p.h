@@ -97,7 +97,8 @@ public:
     /// Does what completing means: leave the table, stop children, tell the parent.
     void finish(Value value);
     /// Logs and drops envelopes that can no longer be delivered to this object.
-    void dropUndelivered(std::vector<detail::Envelope> &envelopes);
+    void dropUndelivered(std::vector<detail::Envelope> &envelopes,
+                         const char *why = "object completed");
     /// Wraps an escaping exception into Faulted and completes.
     void faultFromException(const QString &what);
 };

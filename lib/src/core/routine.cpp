@@ -17,7 +17,26 @@ struct Routine::Private
     std::vector<detail::Envelope> fresh; ///< scratch for collect()
     detail::Envelope current;            ///< the message last returned (for returnAddress)
     size_t warnAt = 1000;                ///< next backlog size that earns a warning
+    size_t notices = 0;                  ///< notices among saved
 };
+
+namespace {
+/// Notices a routine keeps without selecting them; older ones are dropped (DEBUG).
+constexpr size_t MaxSavedNotices = 64;
+
+bool isNotice(const detail::Envelope &e)
+{
+    return e.message.type() && e.message.type()->notice;
+}
+
+/// Returns true when \a e is a fault notice about a message sent to \a to: it comes from the
+/// same local object the message went to (the object itself, for an Undeliverable of a local
+/// address; the proxy it went through, for a connection's fault or a remote Undeliverable).
+bool isAbout(const detail::Envelope &e, const Address &to)
+{
+    return isNotice(e) && e.message.isFault() && !to.isNull() && e.from.last() == to.last();
+}
+} // namespace
 
 Routine::Routine() : m_r(std::make_unique<Private>())
 {
@@ -41,7 +60,8 @@ Value Routine::receive()
     return selectTypes(nullptr, -1, std::nullopt);
 }
 
-Value Routine::selectTypes(const TypeInfo *const *types, int count, std::optional<Duration> timeout)
+Value Routine::selectTypes(const TypeInfo *const *types, int count, std::optional<Duration> timeout,
+                           const Address *askedTo)
 {
     ObjectPrivate *d = ObjectPrivate::get(this);
     auto *executor = static_cast<detail::RoutineExecutor *>(d->executor);
@@ -76,7 +96,9 @@ Value Routine::selectTypes(const TypeInfo *const *types, int count, std::optiona
                 d->current = nullptr;
                 continue;
             }
-            if (matches(m_r->saved[i].message.type())) {
+            if (matches(m_r->saved[i].message.type()) || (askedTo && isAbout(e, *askedTo))) {
+                if (isNotice(e))
+                    --m_r->notices;
                 m_r->current = std::move(m_r->saved[i]);
                 m_r->saved.erase(m_r->saved.begin() + qsizetype(i));
                 d->current = &m_r->current;
@@ -86,15 +108,31 @@ Value Routine::selectTypes(const TypeInfo *const *types, int count, std::optiona
             ++i;
         }
         scanFrom = m_r->saved.size();
-        if (scanFrom >= m_r->warnAt) {
+        if (scanFrom - m_r->notices >= m_r->warnAt) {
             warning(QStringLiteral("%1 messages are waiting unselected").arg(scanFrom));
             m_r->warnAt *= 2;
         }
         m_r->fresh.clear();
         if (!executor->collect(d, m_r->fresh, deadline ? &*deadline : nullptr))
             return Value(SelectTimer{});
-        for (auto &e : m_r->fresh)
+        for (auto &e : m_r->fresh) {
+            if (isNotice(e) && ++m_r->notices > MaxSavedNotices) {
+                // Keep the latest notices only: drop the oldest one saved.
+                for (auto it = m_r->saved.begin(); it != m_r->saved.end(); ++it) {
+                    if (isNotice(*it)) {
+                        std::vector<detail::Envelope> old;
+                        old.push_back(std::move(*it));
+                        if (size_t(it - m_r->saved.begin()) < scanFrom)
+                            --scanFrom; // what follows moved down by one
+                        m_r->saved.erase(it);
+                        --m_r->notices;
+                        d->dropUndelivered(old, "an old notice nobody selected");
+                        break;
+                    }
+                }
+            }
             m_r->saved.push_back(std::move(e));
+        }
         m_r->fresh.clear();
     }
 }

@@ -190,24 +190,125 @@ void RuntimePrivate::log(LogLevel level, char marker, quint64 objectId, const QS
     logger.write(std::move(r));
 }
 
+// -- LogThrottle --------------------------------------------------------------------------------
+
+bool LogThrottle::admit(quint64 key, Clock::time_point now, const Line &line, bool &summaryDue)
+{
+    summaryDue = false;
+    std::lock_guard guard(m_lock);
+    auto it = m_entries.find(key);
+    if (it == m_entries.end()) {
+        if (m_entries.size() >= MaxKeys) {
+            // A flood of distinct kinds: they share one entry (and one summary).
+            key = 0;
+            it = m_entries.find(key);
+        }
+        if (it == m_entries.end()) {
+            m_entries.insert(key, Entry{now, 0, line});
+            return true;
+        }
+    }
+    if (now - it->start >= Window && it->suppressed == 0) {
+        it->start = now; // a new episode: its first line is written
+        it->line = line;
+        return true;
+    }
+    if (it->suppressed++ == 0)
+        summaryDue = true;
+    return false;
+}
+
+std::vector<LogThrottle::Line> LogThrottle::flush(Clock::time_point now, bool all)
+{
+    std::vector<Line> out;
+    std::lock_guard guard(m_lock);
+    for (auto it = m_entries.begin(); it != m_entries.end();) {
+        if (!all && now - it->start < Window) {
+            ++it;
+            continue;
+        }
+        if (it->suppressed > 0) {
+            Line summary = it->line;
+            summary.text
+                = QStringLiteral("%1 more like this in %2 ms: %3")
+                      .arg(it->suppressed)
+                      .arg(std::chrono::duration_cast<std::chrono::milliseconds>(now - it->start)
+                               .count())
+                      .arg(it->line.text);
+            if (it.key() == 0)
+                summary.text = QStringLiteral("%1 more warnings of other kinds in %2 ms; the "
+                                              "last: %3")
+                                   .arg(it->suppressed)
+                                   .arg(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            now - it->start)
+                                            .count())
+                                   .arg(it->line.text);
+            out.push_back(std::move(summary));
+        }
+        it = m_entries.erase(it);
+    }
+    return out;
+}
+
+// -- drops and bounces --------------------------------------------------------------------------
+
+void RuntimePrivate::warnThrottled(quint64 key, quint64 objectId, const QString &name, QString text)
+{
+    if (!logger.wants(LogLevel::Warning))
+        return;
+    bool summaryDue = false;
+    const LogThrottle::Line line{LogLevel::Warning, '?', objectId, name, text};
+    if (throttle.admit(key, LogThrottle::Clock::now(), line, summaryDue)) {
+        log(LogLevel::Warning, '?', objectId, name, std::move(text));
+        return;
+    }
+    if (summaryDue && timers)
+        timers->requestHousekeeping(LogThrottle::Window);
+}
+
+void RuntimePrivate::flushThrottled(bool all)
+{
+    for (auto &line : throttle.flush(LogThrottle::Clock::now(), all))
+        log(line.level, line.marker, line.objectId, line.name, std::move(line.text));
+}
+
 void RuntimePrivate::logDropped(const detail::Envelope &envelope, quint64 senderId, const char *why,
                                 const Object *sender)
 {
-    // A Completed for a parent that is already gone is the normal end of an orphan, and a Stop
-    // for an object that already ended is moot: debug only.
-    const LogLevel level = envelope.message.is<Completed>() || envelope.message.is<Stop>()
-        ? LogLevel::Debug
-        : LogLevel::Warning;
+    // A notice (a Completed for a parent that is already gone, a Stop for an object that ended,
+    // an Undeliverable or a connection's loss for an object that moved on) is the normal end of
+    // something: debug only.
+    const bool notice = envelope.message.type() && envelope.message.type()->notice;
+    const LogLevel level = notice ? LogLevel::Debug : LogLevel::Warning;
     if (!logger.wants(level))
         return;
-    log(level, level == LogLevel::Debug ? '_' : '?', senderId,
-        sender                   ? sender->name()
-            : senderId == RootId ? QStringLiteral("runtime")
-                                 : QString(),
-        QStringLiteral("Dropped %1 to %2 (%3)")
-            .arg(QString::fromUtf8(envelope.message.typeName()), envelope.to.toString(),
-                 QString::fromUtf8(why)),
-        sender ? sender->parleyStateName() : QString(), &envelope.message, &envelope.to);
+    const QString name = sender ? sender->name()
+        : senderId == RootId    ? QStringLiteral("runtime")
+                                : QString();
+    QString text = QStringLiteral("Dropped %1 to %2 (%3)")
+                       .arg(QString::fromUtf8(envelope.message.typeName()), envelope.to.toString(),
+                            QString::fromUtf8(why));
+    if (notice) {
+        log(level, '_', senderId, name, std::move(text),
+            sender ? sender->parleyStateName() : QString(), &envelope.message, &envelope.to);
+        return;
+    }
+    // One line per burst: the same sender dropping the same type to the same target.
+    const quint64 key = qHashMulti(0x5eed, senderId, envelope.to.last(),
+                                   quintptr(envelope.message.type()), quintptr(why));
+    warnThrottled(key, senderId, name, std::move(text));
+}
+
+void RuntimePrivate::bounce(const Address &to, const Address &from, const Value &message,
+                            DropReason reason, const QString &note)
+{
+    const TypeInfo *type = message.type();
+    if (!type || type->notice || from.isNull() || from.last() == RootId || from.last() == 0)
+        return;
+    Value notice(Undeliverable{to, QString::fromUtf8(type->wireName), reason, note});
+    // The sender may have ended meanwhile: then this is dropped quietly (a notice).
+    const Address returned = to.isNull() ? Address(RootId) : to;
+    deliver(detail::Parcel{from, returned, notice, 0}, 0);
 }
 
 bool RuntimePrivate::deliverIfThere(detail::Parcel parcel, quint64 senderId, const Object *sender)
@@ -231,10 +332,14 @@ bool RuntimePrivate::deliver(detail::Parcel parcel, quint64 senderId, const Obje
     }
     if (id != 0 && table.post(id, parcel))
         return true;
-    // post() did not take the message, so it is still intact for the log line.
+    // post() did not take the message, so it is still intact for the log line and the bounce.
+    if (parcel.timerGeneration)
+        return false; // a timer of an object that ended: nobody to tell
+    const DropReason reason = id == 0 ? DropReason::NullAddress : DropReason::NoSuchObject;
+    const char *why = id == 0 ? "null address" : "no such object";
+    bounce(parcel.to, parcel.from, parcel.message, reason, QString::fromUtf8(why));
     if (logger.wants(LogLevel::Warning)) // true whenever a WARNING or a DEBUG drop line shows
-        logDropped({parcel.to, parcel.from, std::move(parcel.message), 0}, senderId,
-                   id == 0 ? "null address" : "no such object", sender);
+        logDropped({parcel.to, parcel.from, std::move(parcel.message), 0}, senderId, why, sender);
     return false;
 }
 
@@ -340,6 +445,7 @@ void RuntimePrivate::shutdown()
         // Deterministic: let the stops play out, then end what is left, all on this thread.
         for (int n = 0; n < 1000000 && manual->step(); ++n) {}
         timers->stop();
+        flushThrottled(true);
         manual->destroyRemaining();
         return;
     }
@@ -370,6 +476,7 @@ void RuntimePrivate::shutdown()
     }
     reapRoutineThreads(true);
     timers->stop();
+    flushThrottled(true);
     for (auto &w : workers)
         w->shutdown();
     if (gui)
@@ -392,6 +499,7 @@ Runtime::Runtime(Options options) : m_d(std::make_unique<RuntimePrivate>(this, s
     if (d->options.deterministic) {
         d->manual = std::make_unique<detail::ManualExecutor>(d, QThread::currentThread());
         d->timers = std::make_unique<TimerService>(d, TimerService::Mode::Manual);
+        d->timers->setHousekeeping([d] { d->flushThrottled(false); });
         return;
     }
     int n = d->options.workers;
@@ -403,6 +511,7 @@ Runtime::Runtime(Options options) : m_d(std::make_unique<RuntimePrivate>(this, s
             d, QStringLiteral("parley-worker-%1").arg(i), nullptr, true));
     }
     d->timers = std::make_unique<TimerService>(d, TimerService::Mode::Thread);
+    d->timers->setHousekeeping([d] { d->flushThrottled(false); });
 }
 
 Runtime::~Runtime()

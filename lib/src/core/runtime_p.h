@@ -14,6 +14,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <list>
 #include <memory>
@@ -85,6 +86,47 @@ private:
     std::atomic<quint64> m_highestPage{0};
 };
 
+/// \internal
+/// Collapses a burst of like warnings into one line and a count (DESIGN.md section 8, E1).
+///
+/// The first line of a kind (the key: what happened, who, to whom) is written at once; the same
+/// kind within the next Window is only counted, and once the window has passed one summary line
+/// says how many more there were. Keys live only while their window is open, and at most
+/// MaxKeys at once (more fold into one shared key), so the memory stays small in any flood.
+class LogThrottle
+{
+public:
+    using Clock = std::chrono::steady_clock;
+    static constexpr std::chrono::milliseconds Window{1000};
+    static constexpr int MaxKeys = 4096;
+
+    /// What a suppressed line would have said, kept to write the summary.
+    struct Line
+    {
+        LogLevel level;
+        char marker;
+        quint64 objectId;
+        QString name;
+        QString text;
+    };
+    /// Returns true when a line with \a key should be written now; otherwise counts it. Sets
+    /// \a summaryDue when this is the first line counted in the window (the caller then asks for
+    /// a flush() after Window).
+    bool admit(quint64 key, Clock::time_point now, const Line &line, bool &summaryDue);
+    /// Returns the summary lines of windows that have ended (all when \a all), and forgets them.
+    std::vector<Line> flush(Clock::time_point now, bool all);
+
+private:
+    struct Entry
+    {
+        Clock::time_point start;
+        quint64 suppressed = 0;
+        Line line;
+    };
+    std::mutex m_lock;
+    QHash<quint64, Entry> m_entries;
+};
+
 class RuntimePrivate
 {
 public:
@@ -118,8 +160,19 @@ public:
     {
         return m_nextGeneration.fetch_add(1, std::memory_order_relaxed);
     }
+    /// Logs that \a envelope was dropped (a warning, throttled per sender and target; DEBUG
+    /// for notices).
     void logDropped(const detail::Envelope &envelope, quint64 senderId, const char *why,
                     const Object *sender = nullptr);
+    /// Writes a warning through the throttle: the first of a burst with \a key at once, the
+    /// rest as one summary line with their count.
+    void warnThrottled(quint64 key, quint64 objectId, const QString &name, QString text);
+    /// Tells the sender of an undeliverable message so (Undeliverable, from \a to), unless the
+    /// message is a notice or had no sender to tell.
+    void bounce(const Address &to, const Address &from, const Value &message, DropReason reason,
+                const QString &note);
+    /// Writes the summaries of throttled lines whose window has ended (all when \a all).
+    void flushThrottled(bool all);
     void log(LogLevel level, char marker, quint64 objectId, const QString &name, QString text,
              const QString &state = {}, const Value *message = nullptr,
              const Address *peer = nullptr);
@@ -137,6 +190,7 @@ public:
     Runtime *q;
     Runtime::Options options;
     mutable Logger logger;
+    LogThrottle throttle;
     std::atomic<quint64> m_nextId{RootId + 1};
     ObjectTable table{&m_nextId};
     std::atomic<quint64> m_nextGeneration{1};

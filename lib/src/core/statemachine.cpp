@@ -94,8 +94,12 @@ bool StateMachine::dispatch(detail::Envelope &envelope)
     if (!handler && any->unknown)
         handler = &any->unknown;
     if (!handler) {
-        if (!envelope.message.is<Start>()) // nothing to do at start needs no Start handler
+        if (!envelope.message.is<Start>()) { // nothing to do at start needs no Start handler
             d->runtime()->logDropped(envelope, d->id, "no handler in this state", this);
+            d->runtime()->bounce(envelope.to, envelope.from, envelope.message,
+                                 DropReason::NoHandler,
+                                 QStringLiteral("no handler in state %1").arg(m_current->name));
+        }
         return false;
     }
     const detail::Transition t = (*handler)(envelope.message);

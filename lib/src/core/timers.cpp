@@ -86,20 +86,49 @@ void TimerService::stop()
     m_heap = {};
 }
 
+void TimerService::requestHousekeeping(std::chrono::nanoseconds after)
+{
+    {
+        std::lock_guard guard(m_lock);
+        if (m_stopping || m_housekeepingAt)
+            return;
+        m_housekeepingAt = now() + std::chrono::duration_cast<Clock::duration>(after);
+    }
+    m_cv.notify_one();
+}
+
+void TimerService::runHousekeeping(std::unique_lock<std::mutex> &lock, Clock::time_point now)
+{
+    if (!m_housekeepingAt || *m_housekeepingAt > now)
+        return;
+    m_housekeepingAt.reset();
+    if (!m_housekeeping)
+        return;
+    lock.unlock();
+    m_housekeeping();
+    lock.lock();
+}
+
 void TimerService::run()
 {
     std::unique_lock lock(m_lock);
     while (!m_stopping) {
-        if (m_heap.empty()) {
+        runHousekeeping(lock, Clock::now());
+        if (m_stopping)
+            break;
+        std::optional<Clock::time_point> next = m_housekeepingAt;
+        if (!m_heap.empty() && (!next || m_heap.top().when < *next))
+            next = m_heap.top().when;
+        if (!next) {
             m_cv.wait(lock);
             continue;
         }
-        const auto when = m_heap.top().when;
-        if (Clock::now() < when) {
-            m_cv.wait_until(lock, when);
+        if (Clock::now() < *next) {
+            m_cv.wait_until(lock, *next);
             continue;
         }
-        fireTop(lock, Clock::now());
+        if (!m_heap.empty() && m_heap.top().when <= Clock::now())
+            fireTop(lock, Clock::now());
     }
 }
 
@@ -112,6 +141,7 @@ void TimerService::advance(std::chrono::nanoseconds by)
         fireTop(lock, m_manualNow);
     }
     m_manualNow = target;
+    runHousekeeping(lock, m_manualNow);
 }
 
 void TimerService::fireTop(std::unique_lock<std::mutex> &lock, Clock::time_point now)

@@ -8,7 +8,9 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <queue>
 #include <thread>
 #include <vector>
@@ -46,6 +48,15 @@ public:
     void stop();
     /// Manual mode: moves the clock on by \a by, firing what comes due, in order.
     void advance(std::chrono::nanoseconds by);
+    /// Calls \a housekeeping on the timer thread (or in advance()) once \a after has passed;
+    /// a later request before then is merged into the pending one. For the runtime's own chores
+    /// (summarising throttled log lines), not for objects.
+    void requestHousekeeping(std::chrono::nanoseconds after);
+    /// Sets what requestHousekeeping() calls; before any request.
+    void setHousekeeping(std::function<void()> housekeeping)
+    {
+        m_housekeeping = std::move(housekeeping);
+    }
 
 private:
     struct Key
@@ -81,6 +92,8 @@ private:
     /// Pops the earliest entry (due at \a now or before) and delivers it if still armed; called
     /// with \a lock held, which it releases while delivering.
     void fireTop(std::unique_lock<std::mutex> &lock, Clock::time_point now);
+    /// Runs the housekeeping when due; called with \a lock held, released while it runs.
+    void runHousekeeping(std::unique_lock<std::mutex> &lock, Clock::time_point now);
 
     RuntimePrivate *m_runtime;
     std::mutex m_lock;
@@ -92,6 +105,8 @@ private:
     bool m_stopping = false;
     Mode m_mode;
     Clock::time_point m_manualNow; ///< the clock of a manual service
+    std::function<void()> m_housekeeping;
+    std::optional<Clock::time_point> m_housekeepingAt;
     std::thread m_thread;
 };
 

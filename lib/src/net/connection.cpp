@@ -17,11 +17,45 @@
 
 namespace Parley {
 
+namespace {
+/// The bytes all connections of this process hold in unfinished frames, and the cap.
+std::atomic<qint64> g_incompleteBytes{0};
+std::atomic<qint64> g_incompleteBudget{qint64(256) << 20};
+} // namespace
+
+void setIncompleteFrameBudget(qint64 bytes)
+{
+    g_incompleteBudget.store(std::max<qint64>(bytes, 0), std::memory_order_relaxed);
+}
+
+qint64 incompleteFrameBytes()
+{
+    return g_incompleteBytes.load(std::memory_order_relaxed);
+}
+
 namespace detail {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+/// The words every end uses for a peer that closed its side (Qt says "The remote host closed
+/// the connection" in some places and nothing in others).
+QString peerClosedText()
+{
+    return QStringLiteral("the peer closed the connection");
+}
+
+QString errorText(QTcpSocket *socket)
+{
+    return socket->error() == QAbstractSocket::RemoteHostClosedError ? peerClosedText()
+                                                                     : socket->errorString();
+}
+
+bool tableContains(void *runtime, quint64 id)
+{
+    return static_cast<RuntimePrivate *>(runtime)->table.contains(id);
+}
 
 HostPort hostPortOf(const QHostAddress &address, quint16 port)
 {
@@ -32,7 +66,7 @@ HostPort hostPortOf(const QHostAddress &address, quint16 port)
 /// watches, so each is noticed within a quarter of its length.
 std::chrono::milliseconds tickFor(const ConnectionOptions &o, bool accepted)
 {
-    std::chrono::milliseconds shortest = o.stallTimeout;
+    std::chrono::milliseconds shortest = std::min({o.stallTimeout, o.closeTimeout, o.frameTimeout});
     if (o.heartbeatInterval.count() > 0)
         shortest = std::min({shortest, o.heartbeatInterval, o.heartbeatTimeout});
     shortest = std::min(shortest, accepted ? o.greetingTimeout : o.connectTimeout);
@@ -57,6 +91,74 @@ ConnectError connectErrorOf(QAbstractSocket::SocketError e)
 
 } // namespace
 
+// -- SenderTracker ------------------------------------------------------------------------------
+
+qsizetype SenderTracker::note(const Address &from, IsAlive isAlive, void *context)
+{
+    // Repeats are the common case (one sender, many messages) and cost one comparison.
+    if (from == m_last)
+        return 0;
+    m_last = from;
+    m_senders.insert(from, ++m_stamp);
+    if (m_senders.size() < m_compactAt)
+        return 0;
+    const qsizetype forgotten = compact(isAlive, context);
+    m_compactAt = std::max<qsizetype>(1024, m_senders.size() * 2);
+    return forgotten;
+}
+
+qsizetype SenderTracker::compact(IsAlive isAlive, void *context)
+{
+    // Drop who can no longer be told: a local object that ended, or a remote requester whose
+    // connection to this process (the last id of its address) ended.
+    qsizetype remote = 0;
+    for (auto it = m_senders.begin(); it != m_senders.end();) {
+        if (!isAlive(context, it.key().last())) {
+            it = m_senders.erase(it);
+            continue;
+        }
+        if (it.key().size() > 1)
+            ++remote;
+        ++it;
+    }
+    if (remote <= MaxRemote)
+        return 0;
+    // Too many live remote requesters: forget the least recently seen.
+    std::vector<quint64> stamps;
+    stamps.reserve(size_t(remote));
+    for (auto it = m_senders.cbegin(); it != m_senders.cend(); ++it) {
+        if (it.key().size() > 1)
+            stamps.push_back(it.value());
+    }
+    const qsizetype excess = remote - MaxRemote;
+    std::nth_element(stamps.begin(), stamps.begin() + excess, stamps.end());
+    const quint64 cut = stamps[size_t(excess)];
+    qsizetype forgotten = 0;
+    for (auto it = m_senders.begin(); it != m_senders.end();) {
+        if (it.key().size() > 1 && it.value() < cut) {
+            it = m_senders.erase(it);
+            ++forgotten;
+        } else {
+            ++it;
+        }
+    }
+    return forgotten;
+}
+
+std::vector<Address> SenderTracker::take()
+{
+    std::vector<Address> out;
+    out.reserve(size_t(m_senders.size()));
+    for (auto it = m_senders.cbegin(); it != m_senders.cend(); ++it)
+        out.push_back(it.key());
+    m_senders.clear();
+    m_last = {};
+    m_compactAt = 1024;
+    return out;
+}
+
+// -- Connection ---------------------------------------------------------------------------------
+
 Connection::Connection(ConnectionSetup setup) : m_setup(std::move(setup))
 {
     m_accepted = m_setup.descriptor >= 0;
@@ -69,8 +171,16 @@ Connection::Connection(ConnectionSetup setup) : m_setup(std::move(setup))
 
 Connection::~Connection()
 {
-    if (m_socket)
-        m_socket->abort();
+    releaseIncomplete();
+    if (!m_socket)
+        return;
+    // Ended with messages still queued (the runtime shut down while the peer was not reading):
+    // say what is lost instead of dropping it silently.
+    const qsizetype frames = queuedFrames() + m_pendingFrames;
+    if (frames > 0 && m_state != State::Done)
+        warning("dropping ", frames, " messages (", queuedBytes(), " bytes) queued for ",
+                m_remote.toString(), ": the connection ended before they were written");
+    m_socket->abort();
 }
 
 QString Connection::parleyStateName() const
@@ -200,23 +310,21 @@ void Connection::onSocketError(QAbstractSocket::SocketError error)
             return;
         }
         debug("a connection from ", m_remote.toString(),
-              " ended before its preamble: ", m_socket->errorString());
+              " ended before its preamble: ", errorText(m_socket));
         m_state = State::Done;
         finishLater();
         return;
     case State::Open:
-        endAbandoned(EndOfTransport::AbandonedByRemote, m_socket->errorString());
+        endAbandoned(EndOfTransport::AbandonedByRemote, errorText(m_socket));
         return;
     case State::Closing:
-        // The peer went away while our last frames were flushing: they may be lost.
-        if (m_socket->bytesToWrite() > 0)
-            m_closeNote = QStringLiteral("%1; %2 bytes were not delivered")
-                              .arg(m_socket->errorString())
-                              .arg(m_socket->bytesToWrite());
-        endClosed(m_closeReason, m_closeNote);
+        // The peer went away before it confirmed the close: what was in flight may be lost.
+        endClosed(false, errorText(m_socket));
         return;
     case State::Idle:
     case State::Done:
+        if (m_finishing)
+            finishLater(); // lingering after confirming the peer's close: the socket is done
         return;
     }
 }
@@ -225,11 +333,10 @@ void Connection::onDisconnected()
 {
     switch (m_state) {
     case State::Open:
-        endAbandoned(EndOfTransport::AbandonedByRemote,
-                     QStringLiteral("the peer closed the connection"));
+        endAbandoned(EndOfTransport::AbandonedByRemote, peerClosedText());
         return;
     case State::Closing:
-        endClosed(m_closeReason, m_closeNote);
+        endClosed(false, peerClosedText());
         return;
     case State::Connecting:
     case State::Greeting:
@@ -237,6 +344,8 @@ void Connection::onDisconnected()
         return;
     case State::Idle:
     case State::Done:
+        if (m_finishing)
+            finishLater(); // the close confirmation went out; nothing more to wait for
         return;
     }
 }
@@ -261,6 +370,14 @@ void Connection::parleyReceive(Envelope &envelope)
             closeOnRequest(EndOfTransport::OnRequest, {});
             return;
         }
+        if (m.is<WhenDrained>()) {
+            if (m_refused.contains(envelope.from))
+                m_refused[envelope.from].asked = true;
+            else
+                m_refused.insert(envelope.from, Refused{true});
+            tellDrained();
+            return;
+        }
         if (m.is<Completed>() && !m_session.isNull() && envelope.from == m_session) {
             closeOnRequest(EndOfTransport::SessionCompleted,
                            std::move(envelope.message.get<Completed>().value));
@@ -277,17 +394,29 @@ qsizetype Connection::queuedBytes() const
     return m_pending.size() + m_out.size() + (m_socket ? qsizetype(m_socket->bytesToWrite()) : 0);
 }
 
-void Connection::refuse(const Envelope &envelope, const QString &why, bool logIt)
+void Connection::refuse(Envelope &envelope, DropReason reason, const QString &why)
 {
-    if (logIt)
-        warning("cannot send ", QString::fromUtf8(envelope.message.typeName()), " to ",
-                envelope.to.toString(), ": ", why);
+    const QString type = QString::fromUtf8(
+        envelope.message.type() ? envelope.message.type()->wireName : "(empty)");
+    RuntimePrivate *rt = ObjectPrivate::get(this)->runtime();
+    if (envelope.message.type() && envelope.message.type()->notice) {
+        // A notice for a peer that can no longer take it (a bounce, a lost connection's news):
+        // nobody waits for it.
+        debug("dropped ", envelope.message.typeName(), " for ", m_remote.toString(), ": ", why);
+        return;
+    }
+    // One line per burst of like refusals, with a count.
+    rt->warnThrottled(
+        qHashMulti(0x7e7, address().last(), int(reason)), address().last(), name(),
+        QStringLiteral("cannot send %1 to %2: %3")
+            .arg(QString::fromUtf8(envelope.message.typeName()), m_remote.toString(), why));
     if (envelope.from.isNull() || envelope.from.last() == address().last())
         return;
-    forward(Faulted{QStringLiteral("cannot send %1 to %2")
-                        .arg(QString::fromUtf8(envelope.message.typeName()), m_remote.toString()),
-                    why, 0},
-            envelope.from, address());
+    Value failed(
+        SendFailed{reason, type, m_remote.host.isEmpty() ? m_setup.requested : m_remote, why,
+                   envelope.message.is<RelayFrame>() ? Value() : std::move(envelope.message)});
+    const Address self = address();
+    rt->deliverIfThere(Parcel{envelope.from, self, failed, 0}, self.last(), this);
 }
 
 void Connection::ship(Envelope &envelope)
@@ -295,7 +424,8 @@ void Connection::ship(Envelope &envelope)
     switch (m_state) {
     case State::Closing:
     case State::Done:
-        refuse(envelope, QStringLiteral("the connection is closing"));
+        refuse(envelope, DropReason::ConnectionClosing,
+               QStringLiteral("the connection is closing"));
         return;
     case State::Idle:
     case State::Connecting:
@@ -305,21 +435,30 @@ void Connection::ship(Envelope &envelope)
     }
     const ConnectionOptions &o = m_setup.options;
     noteSender(envelope.from);
+    if (!m_refused.isEmpty() && m_refused.contains(envelope.from))
+        tellDrained(); // it may have drained since
+    if (!m_refused.isEmpty() && m_refused.contains(envelope.from)) {
+        // Refused for a full queue and not yet told Drained: later messages are refused too, so
+        // that what the sender sends again after Drained keeps its order.
+        refuse(envelope, DropReason::QueueFull,
+               QStringLiteral("the send queue was full; waiting for Drained"));
+        return;
+    }
     settleWritten();
     const qsizetype bytes = queuedBytes();
     const qsizetype frames = queuedFrames() + m_pendingFrames;
     if (bytes >= o.sendQueueBytes || frames >= o.sendQueueFrames) {
-        const QString why = QStringLiteral("the send queue is full (%1 bytes and %2 frames wait; "
-                                           "limits %3 and %4)")
-                                .arg(bytes)
-                                .arg(frames)
-                                .arg(o.sendQueueBytes)
-                                .arg(o.sendQueueFrames);
-        if (!m_overflowWarned) {
-            m_overflowWarned = true;
-            warning("send queue to ", m_remote.toString(), " is full; refusing sends");
-        }
-        refuse(envelope, why, false); // answered, not logged one by one
+        if (!envelope.from.isNull() && m_refused.size() < SenderTracker::MaxRemote
+            && !m_refused.contains(envelope.from))
+            m_refused.insert(envelope.from, Refused{});
+        m_drainedSince.reset();
+        refuse(envelope, DropReason::QueueFull,
+               QStringLiteral("the send queue is full (%1 bytes and %2 frames wait; limits %3 and "
+                              "%4)")
+                   .arg(bytes)
+                   .arg(frames)
+                   .arg(o.sendQueueBytes)
+                   .arg(o.sendQueueFrames));
         return;
     }
 
@@ -337,7 +476,9 @@ void Connection::ship(Envelope &envelope)
                                  address().last(), o.maxFrameSize, error);
     if (!ok) {
         // Only this message is refused: the connection stays up.
-        refuse(envelope, error);
+        const bool encodable = envelope.message.is<RelayFrame>()
+            || (envelope.message.type() && envelope.message.type()->encode);
+        refuse(envelope, encodable ? DropReason::TooLarge : DropReason::NotEncodable, error);
         return;
     }
     if (&out == &m_pending) {
@@ -361,7 +502,6 @@ void Connection::queued(qsizetype bytes, qsizetype frames)
             this, [this] { flush(); }, Qt::QueuedConnection);
     }
 }
-
 void Connection::writeFrames(QByteArray &frames, qsizetype count)
 {
     m_out.append(frames);
@@ -392,9 +532,33 @@ void Connection::onBytesWritten(qint64)
 {
     m_lastProgress = Clock::now();
     settleWritten();
-    if (m_overflowWarned && queuedBytes() < m_setup.options.sendQueueBytes / 2
-        && queuedFrames() < m_setup.options.sendQueueFrames / 2)
-        m_overflowWarned = false;
+    tellDrained();
+}
+
+void Connection::tellDrained()
+{
+    if (m_refused.isEmpty() || m_state != State::Open)
+        return;
+    const ConnectionOptions &o = m_setup.options;
+    if (queuedBytes() >= o.sendQueueBytes / 2 || queuedFrames() >= o.sendQueueFrames / 2) {
+        m_drainedSince.reset();
+        return;
+    }
+    const auto now = Clock::now();
+    if (!m_drainedSince)
+        m_drainedSince = now;
+    const bool graceOver = now - *m_drainedSince >= DrainedGrace;
+    RuntimePrivate *rt = ObjectPrivate::get(this)->runtime();
+    const Address self = address();
+    for (auto it = m_refused.begin(); it != m_refused.end();) {
+        if (!it->asked && !graceOver) {
+            ++it;
+            continue;
+        }
+        Value drained(Drained{m_remote});
+        rt->deliverIfThere(Parcel{it.key(), self, drained, 0}, self.last(), this);
+        it = m_refused.erase(it);
+    }
 }
 
 void Connection::settleWritten()
@@ -449,15 +613,12 @@ void Connection::onReadyRead()
         if (got < 0) {
             // The end of the stream: a peer that closed or whose process ended. In unbuffered
             // mode QTcpSocket records it without a signal, so it is handled here.
-            const QString why = m_socket->error() == QAbstractSocket::RemoteHostClosedError
-                ? QStringLiteral("the peer closed the connection")
-                : m_socket->errorString();
             if (m_state == State::Closing)
-                endClosed(m_closeReason, m_closeNote);
+                endClosed(false, errorText(m_socket));
             else if (m_state == State::Greeting)
                 onSocketError(QAbstractSocket::RemoteHostClosedError);
             else
-                endAbandoned(EndOfTransport::AbandonedByRemote, why);
+                endAbandoned(EndOfTransport::AbandonedByRemote, errorText(m_socket));
             break;
         }
         if (got == 0)
@@ -465,10 +626,56 @@ void Connection::onReadyRead()
         m_lastReceived = Clock::now();
         if (!parseReceived())
             break;
+        if (!accountIncomplete())
+            break;
     }
     if (hold) {
         loop->setHoldWakes(false);
         loop->drainNow();
+    }
+}
+
+bool Connection::accountIncomplete()
+{
+    // Bytes held for a frame that has not fully arrived: timed (frameTimeout) and counted
+    // against the process's budget.
+    const qint64 held = (m_state == State::Open || m_state == State::Closing)
+        ? qint64(m_in.size() - m_inStart)
+        : 0;
+    if (held == 0) {
+        m_frameOpen = false;
+        releaseIncomplete();
+        return true;
+    }
+    if (!m_frameOpen) {
+        m_frameOpen = true;
+        m_frameSince = Clock::now();
+    }
+    const qint64 grow = held - m_incomplete;
+    if (grow > 0) {
+        const qint64 total = g_incompleteBytes.fetch_add(grow, std::memory_order_relaxed) + grow;
+        m_incomplete = held;
+        const qint64 budget = g_incompleteBudget.load(std::memory_order_relaxed);
+        if (total > budget) {
+            failInbound(EndOfTransport::InboundStreaming,
+                        QStringLiteral("the connections of this process hold %1 bytes of "
+                                       "unfinished frames, over the budget of %2")
+                            .arg(total)
+                            .arg(budget));
+            return false;
+        }
+    } else if (grow < 0) {
+        g_incompleteBytes.fetch_add(grow, std::memory_order_relaxed);
+        m_incomplete = held;
+    }
+    return true;
+}
+
+void Connection::releaseIncomplete()
+{
+    if (m_incomplete) {
+        g_incompleteBytes.fetch_sub(m_incomplete, std::memory_order_relaxed);
+        m_incomplete = 0;
     }
 }
 
@@ -509,8 +716,8 @@ bool Connection::parseReceived()
         switch (
             Wire::parseFrame(view, m_setup.options.maxFrameSize, frame, consumed, needed, error)) {
         case Wire::ParseStatus::NeedMore:
-            if (needed > view.size())
-                m_in.reserve(m_inStart + needed);
+            // Nothing is reserved for the announced length: a frame's buffer grows as its bytes
+            // actually arrive, so a peer that announces much and sends little holds little.
             return true;
         case Wire::ParseStatus::Error:
             failInbound(EndOfTransport::InboundStreaming, error);
@@ -518,6 +725,7 @@ bool Connection::parseReceived()
         case Wire::ParseStatus::Ok:
             break;
         }
+        m_frameOpen = false; // a frame completed; the next one's clock starts with its bytes
         if (!handleFrame(frame))
             return false;
         m_inStart += consumed;
@@ -554,17 +762,19 @@ bool Connection::handleFrame(Wire::Frame &frame)
     case Wire::Kind::Pong:
         return true;
     case Wire::Kind::Close:
-        endAbandoned(EndOfTransport::AbandonedByRemote,
-                     frame.body.isEmpty()
-                         ? QStringLiteral("closed by the peer")
-                         : QStringLiteral("closed by the peer: %1")
-                               .arg(QString::fromUtf8(frame.body.data(), frame.body.size())));
+        onPeerClose(frame.body);
+        return m_state == State::Closing; // still reading for the confirmation of our own
+    case Wire::Kind::Confirm:
+        if (m_state == State::Closing) {
+            endClosed(true);
+            return false;
+        }
+        failInbound(EndOfTransport::InboundStreaming,
+                    QStringLiteral("a close confirmation without a close"));
         return false;
     case Wire::Kind::Message:
         break;
     }
-    if (m_state != State::Open)
-        return true; // closing on request: what the peer sent meanwhile has nowhere to go
 
     const Address::Id self = address().last();
     const Address homeAddress = home();
@@ -581,18 +791,15 @@ bool Connection::handleFrame(Wire::Frame &frame)
         rt->deliver(frame.to, frame.from, std::move(relay), self, this);
         return true;
     }
+    const Address &to = frame.to.isNull() ? homeAddress : frame.to;
     const TypeInfo *type = lookupType(frame.type);
     // The framework's own messages between its objects never travel: a peer naming one is
     // refused like an unknown type (a relay frame decoded from the wire would let a small body
     // build a large message).
     if (type == typeOf<RelayFrame>() || type == typeOf<Greeted>())
         type = nullptr;
-    if (!type || !type->decode) {
-        failInbound(EndOfTransport::InboundStreaming,
-                    QStringLiteral("unknown message type \"%1\"")
-                        .arg(QString::fromUtf8(frame.type.data(), frame.type.size())));
-        return false;
-    }
+    if (!type || !type->decode)
+        return unknownType(frame, to);
     const DecodeContext context = Wire::bodyContext(frame, m_setup.options.maxFrameSize);
     DecodeResult decoded = decodeBody(frame.body, type, context);
     if (!decoded) {
@@ -602,8 +809,38 @@ bool Connection::handleFrame(Wire::Frame &frame)
                              decoded.error().toString()));
         return false;
     }
-    const Address &to = frame.to.isNull() ? homeAddress : frame.to;
     rt->deliver(to, frame.from, std::move(*decoded), self, this);
+    return true;
+}
+
+bool Connection::unknownType(const Wire::Frame &frame, const Address &to)
+{
+    // The frame is well formed (its length and type name are known): only this message is
+    // refused, and its sender is told; a peer that keeps doing it is closed.
+    const QString type = QString::fromUtf8(frame.type.data(), frame.type.size());
+    const auto now = Clock::now();
+    if (m_unknownTypes == 0 || now - m_unknownSince >= UnknownTypeWindow) {
+        m_unknownTypes = 0;
+        m_unknownSince = now;
+    }
+    if (++m_unknownTypes > MaxUnknownTypes) {
+        failInbound(EndOfTransport::InboundStreaming,
+                    QStringLiteral("more than %1 messages of unknown types within %2 s (the last "
+                                   "\"%3\")")
+                        .arg(MaxUnknownTypes)
+                        .arg(UnknownTypeWindow.count())
+                        .arg(type));
+        return false;
+    }
+    RuntimePrivate *rt = ObjectPrivate::get(this)->runtime();
+    rt->warnThrottled(qHashMulti(0xbad7, address().last()), address().last(), name(),
+                      QStringLiteral("dropped a message of unknown type \"%1\" from %2")
+                          .arg(type, m_remote.toString()));
+    if (!frame.from.isNull()) {
+        Value notice(Undeliverable{to, type, DropReason::UnknownType,
+                                   QStringLiteral("the receiving process does not know the type")});
+        rt->deliver(Parcel{frame.from, to, notice, 0}, address().last(), this);
+    }
     return true;
 }
 
@@ -635,22 +872,47 @@ void Connection::onTick()
             }
         }
         return;
-    case State::Open:
     case State::Closing:
+        if (now >= m_deadline) {
+            endClosed(false,
+                      QStringLiteral("the peer did not confirm the close within %1 ms")
+                          .arg(o.closeTimeout.count()));
+            return;
+        }
+        break;
+    case State::Open:
         break;
     case State::Idle:
     case State::Done:
+        if (m_finishing && now >= m_deadline)
+            finishLater(); // a confirmation that could not be written in time
         return;
     }
+    if (m_frameOpen && now - m_frameSince >= o.frameTimeout) {
+        failInbound(
+            EndOfTransport::FrameTimedOut,
+            QStringLiteral("a frame began %1 ms ago and has not arrived whole (%2 bytes "
+                           "so far)")
+                .arg(std::chrono::duration_cast<std::chrono::milliseconds>(now - m_frameSince)
+                         .count())
+                .arg(m_in.size() - m_inStart));
+        return;
+    }
+    settleWritten();
+    tellDrained();
     if (m_socket->bytesToWrite() > 0 && now - m_lastProgress >= o.stallTimeout) {
         const QString note = QStringLiteral("the peer took no bytes for %1 ms (%2 bytes wait)")
                                  .arg(o.stallTimeout.count())
                                  .arg(m_socket->bytesToWrite());
         warning("closing the connection to ", m_remote.toString(), ": ", note);
+        const qint64 unsentMessages = queuedFrames(), unsentBytes = queuedBytes();
         m_state = State::Done;
         m_socket->abort();
-        tellController(Value(Closed{EndOfTransport::StoppedReading, note, m_remote, {}}));
-        tellSenders(Value(Closed{EndOfTransport::StoppedReading, note, m_remote, {}}));
+        Closed closed{EndOfTransport::StoppedReading, note, m_remote, std::move(m_closeValue)};
+        closed.unsentMessages = unsentMessages;
+        closed.unsentBytes = unsentBytes;
+        tellController(Value(std::move(closed)));
+        tellSenders(EndOfTransport::StoppedReading, note);
         finishLater();
         return;
     }
@@ -665,10 +927,13 @@ void Connection::onTick()
         silence = Clock::now() - m_lastReceived;
     }
     if (silence >= o.heartbeatTimeout) {
-        endAbandoned(
-            EndOfTransport::WentStale,
-            QStringLiteral("nothing from the peer for %1 ms")
-                .arg(std::chrono::duration_cast<std::chrono::milliseconds>(silence).count()));
+        const QString note
+            = QStringLiteral("nothing from the peer for %1 ms")
+                  .arg(std::chrono::duration_cast<std::chrono::milliseconds>(silence).count());
+        if (m_state == State::Closing)
+            endClosed(false, note);
+        else
+            endAbandoned(EndOfTransport::WentStale, note);
         return;
     }
     if (silence >= o.heartbeatInterval && now - m_lastPing >= o.heartbeatInterval
@@ -700,35 +965,56 @@ void Connection::tellController(Value message)
 
 void Connection::noteSender(const Address &from)
 {
-    // Local objects that sent through this connection, so that a request still waiting for its
-    // answer hears when the connection breaks (DESIGN.md section 8, E5). Repeats are the common
-    // case (one sender, many messages) and cost one comparison.
-    if (from.size() != 1 || from.last() == m_lastSender)
-        return;
-    m_lastSender = from.last();
-    if (from == m_setup.controller || from == m_session || from.last() == address().last())
+    // Local objects and remote requesters that sent through this connection, so that a request
+    // still waiting for its answer hears when the connection ends (DESIGN.md section 8, E5).
+    if (from.isNull() || from == m_setup.controller || from == m_session
+        || from.last() == address().last())
         return; // they hear from the connection itself
-    if (m_senders.size() >= MaxSenders)
-        m_senders.clear(); // bounded: the oldest are forgotten (documented)
-    m_senders.insert(from.last());
+    RuntimePrivate *rt = ObjectPrivate::get(this)->runtime();
+    const qsizetype forgotten = m_senders.note(from, &tableContains, rt);
+    if (forgotten > 0)
+        rt->warnThrottled(qHashMulti(0xf07, address().last()), address().last(), name(),
+                          QStringLiteral("forgot %1 remote senders (more than %2 relayed through "
+                                         "this connection); they will not hear if it breaks")
+                              .arg(forgotten)
+                              .arg(SenderTracker::MaxRemote));
 }
 
-void Connection::tellSenders(const Value &notice)
+void Connection::tellSenders(EndOfTransport reason, const QString &note)
 {
-    // Each gets the controller's notice once; one that already has its answer (or has ended)
-    // drops it with a DEBUG line, so a request completes exactly once.
+    // Each gets ConnectionLost once; one that already has its answer (or has ended) drops it
+    // quietly (it is a notice), so a request completes exactly once.
     RuntimePrivate *rt = ObjectPrivate::get(this)->runtime();
     const Address from = address();
-    for (const quint64 id : std::as_const(m_senders)) {
-        Value copy = notice;
-        const Address to(id);
-        rt->deliverIfThere(detail::Parcel{to, from, copy, 0}, from.last(), this);
+    const HostPort remote = m_remote.host.isEmpty() ? m_setup.requested : m_remote;
+    for (const Address &to : m_senders.take()) {
+        Value lost(ConnectionLost{reason, note, remote});
+        rt->deliverIfThere(detail::Parcel{to, from, lost, 0}, from.last(), this);
     }
-    m_senders.clear();
+    m_refused.clear();
 }
 
-void Connection::finishLater()
+QString Connection::unsentText() const
 {
+    const qint64 frames = std::max<qint64>(0, queuedFrames() - (m_state == State::Closing ? 1 : 0))
+        + m_pendingFrames;
+    if (frames == 0)
+        return QStringLiteral("every message was written; the peer did not confirm reading them");
+    return QStringLiteral("%1 messages (%2 bytes) were never written")
+        .arg(frames)
+        .arg(queuedBytes());
+}
+
+void Connection::finishLater(bool linger)
+{
+    if (linger && !m_finishing && m_socket
+        && m_socket->state() != QAbstractSocket::UnconnectedState) {
+        // Let the socket write what it holds (a close confirmation), within closeTimeout; the
+        // socket's disconnected() or the tick completes the proxy.
+        m_finishing = true;
+        m_deadline = Clock::now() + m_setup.options.closeTimeout;
+        return;
+    }
     if (m_timer)
         m_timer->stop();
     // Never complete inside a socket's signal: completing deletes the socket.
@@ -749,32 +1035,59 @@ void Connection::closeOnRequest(EndOfTransport reason, Value value)
         return;
     case State::Idle:
     case State::Connecting:
-    case State::Greeting:
+    case State::Greeting: {
         // Nothing was promised to the controller yet; what waited is dropped with a line.
-        if (m_pendingFrames)
-            warning("closing before the connection was up: ", m_pendingFrames,
-                    " messages were not sent");
+        const qint64 unsent = m_pendingFrames, unsentBytes = m_pending.size();
+        if (unsent)
+            warning("closing before the connection was up: ", unsent, " messages were not sent");
         m_state = State::Done;
         if (m_socket)
             m_socket->abort();
-        tellController(Value(Closed{reason, QStringLiteral("closed before it was open"),
-                                    m_setup.requested, std::move(value)}));
+        Closed closed{unsent ? EndOfTransport::NotFlushed : reason,
+                      QStringLiteral("closed before it was open"), m_setup.requested,
+                      std::move(value)};
+        closed.unsentMessages = unsent;
+        closed.unsentBytes = unsentBytes;
+        tellController(Value(std::move(closed)));
+        tellSenders(reason, QStringLiteral("closed before it was open"));
         finishLater();
         return;
+    }
     case State::Open:
         break;
     }
     m_state = State::Closing;
     m_closeReason = reason;
     m_closeValue = std::move(value);
+    m_deadline = Clock::now() + m_setup.options.closeTimeout;
     QByteArray close;
     Wire::appendControl(close, Wire::Kind::Close,
                         reason == EndOfTransport::SessionCompleted ? "session completed"
                                                                    : "closed on request");
     writeFrames(close, 1);
     flush();
-    // Writes what the socket still holds, then closes; disconnected() follows.
-    m_socket->disconnectFromHost();
+    // Keeps reading: what the peer sent before it saw the close is still delivered, and its
+    // confirmation ends the close (endClosed).
+}
+
+void Connection::onPeerClose(QByteArrayView note)
+{
+    // Confirm: everything the peer sent before its close has been read.
+    QByteArray confirm;
+    Wire::appendControl(confirm, Wire::Kind::Confirm);
+    writeFrames(confirm, 1);
+    flush();
+    if (m_state == State::Closing)
+        return; // both ends closed at once: this end still waits for its own confirmation
+    const QString why = note.isEmpty()
+        ? QStringLiteral("closed by the peer")
+        : QStringLiteral("closed by the peer: %1").arg(QString::fromUtf8(note.data(), note.size()));
+    m_state = State::Done;
+    trace("Abandoned by ", m_remote.toString(), ": ", why);
+    tellController(Value(Abandoned{EndOfTransport::AbandonedByRemote, why, m_remote}));
+    tellSenders(EndOfTransport::AbandonedByRemote, why);
+    m_socket->disconnectFromHost(); // writes the confirmation, then closes
+    finishLater(true);
 }
 
 void Connection::failInbound(EndOfTransport reason, const QString &note)
@@ -796,9 +1109,10 @@ void Connection::failInbound(EndOfTransport reason, const QString &note)
     }
     m_state = State::Done;
     m_socket->abort();
+    releaseIncomplete();
     if (wasOpen)
-        tellController(Value(Closed{reason, note, m_remote, {}}));
-    tellSenders(Value(Closed{reason, note, m_remote, {}}));
+        tellController(Value(Closed{reason, note, m_remote, std::move(m_closeValue)}));
+    tellSenders(reason, note);
     finishLater();
 }
 
@@ -807,25 +1121,38 @@ void Connection::endAbandoned(EndOfTransport reason, const QString &note)
     if (m_state == State::Done)
         return;
     if (m_state == State::Closing) {
-        // Both ends closed at once: this end asked first.
-        endClosed(m_closeReason, m_closeNote);
+        endClosed(false, note);
         return;
     }
     m_state = State::Done;
     trace("Abandoned by ", m_remote.toString(), ": ", note);
     m_socket->abort();
     tellController(Value(Abandoned{reason, note, m_remote}));
-    tellSenders(Value(Abandoned{reason, note, m_remote}));
+    tellSenders(reason, note);
     finishLater();
 }
 
-void Connection::endClosed(EndOfTransport reason, const QString &note)
+void Connection::endClosed(bool confirmed, const QString &why)
 {
     if (m_state == State::Done)
         return;
+    settleWritten();
+    Closed closed{m_closeReason, {}, m_remote, std::move(m_closeValue)};
+    if (!confirmed) {
+        closed.reason = EndOfTransport::NotFlushed;
+        // The close frame is the last one queued: it is unsent whenever anything is.
+        closed.unsentMessages = std::max<qint64>(0, queuedFrames() - 1);
+        closed.unsentBytes = queuedBytes();
+        closed.note = QStringLiteral("%1: %2").arg(why, unsentText());
+        warning("the close of the connection to ", m_remote.toString(),
+                " was not confirmed: ", closed.note);
+    }
     m_state = State::Done;
     trace("Closed the connection to ", m_remote.toString());
-    tellController(Value(Closed{reason, note, m_remote, std::move(m_closeValue)}));
+    m_socket->abort();
+    tellController(Value(std::move(closed)));
+    tellSenders(confirmed ? m_closeReason : EndOfTransport::NotFlushed,
+                confirmed ? QStringLiteral("closed on request") : why);
     finishLater();
 }
 
@@ -839,6 +1166,7 @@ void Connection::endNotConnected(ConnectError reason, const QString &text)
     if (m_pendingFrames)
         warning(m_pendingFrames, " messages sent before the connection was up are dropped");
     tellController(Value(NotConnected{m_setup.requested, reason, text})); // no session yet
+    tellSenders(EndOfTransport::AbandonedByRemote, text);
     finishLater();
 }
 

@@ -12,9 +12,12 @@
 #include <QtNetwork/QAbstractSocket>
 
 #include <chrono>
+#include <optional>
 #include <vector>
 
 QT_BEGIN_NAMESPACE
+class QSocketNotifier;
+class QTcpServer;
 class QTcpSocket;
 class QTimer;
 QT_END_NAMESPACE
@@ -39,6 +42,37 @@ struct Greeted
 
 PARLEY_MESSAGE_AS(RelayFrame, "parley.Relay", type, body, book)
 PARLEY_MESSAGE_AS(Greeted, "parley.Greeted")
+
+/// \internal
+/// Remembers who sent through a connection, so that each hears once when it ends (DESIGN.md
+/// section 8, E5): local objects, and requesters in other processes whose messages this process
+/// relays (their addresses end with the proxy of the connection they came through).
+///
+/// Nothing is forgotten while it can still be told: when the set doubles, senders that can no
+/// longer be reached (a local object that has ended; a remote one whose connection has ended)
+/// are removed. Local senders are bounded by the live objects; remote ones are capped at
+/// MaxRemote, beyond which the least recently seen are forgotten (with a warning).
+class SenderTracker
+{
+public:
+    static constexpr qsizetype MaxRemote = 65536;
+    using IsAlive = bool (*)(void *context, quint64 id);
+
+    /// Records \a from; \a isAlive answers whether a local object still exists.
+    /// Returns the number of remote senders forgotten by this call (for a warning).
+    qsizetype note(const Address &from, IsAlive isAlive, void *context);
+    /// Returns every sender recorded, and forgets them.
+    std::vector<Address> take();
+    [[nodiscard]] qsizetype size() const { return m_senders.size(); }
+
+private:
+    qsizetype compact(IsAlive isAlive, void *context);
+
+    QHash<Address, quint64> m_senders; ///< sender -> when last seen
+    Address m_last;
+    quint64 m_stamp = 0;
+    qsizetype m_compactAt = 1024;
+};
 
 /// \internal
 /// What a connection object is created with.
@@ -80,8 +114,9 @@ private:
     // -- sending
     void ship(Envelope &envelope);
     void writeFrames(QByteArray &frames, qsizetype count);
-    /// Answers the sender of \a envelope with Faulted (and a warning line when \a logIt).
-    void refuse(const Envelope &envelope, const QString &why, bool logIt = true);
+    /// Answers the sender of \a envelope with SendFailed (\a reason, \a why), handing the
+    /// message back; the warning line is throttled to one per burst.
+    void refuse(Envelope &envelope, DropReason reason, const QString &why);
     void onBytesWritten(qint64 bytes);
     void settleWritten();
     void flush();
@@ -91,31 +126,49 @@ private:
     {
         return qsizetype(m_frameEnds.size()) - m_frameHead;
     }
+    /// Tells the senders refused for a full queue that it has drained (Drained): at once those
+    /// that asked (WhenDrained), after DrainedGrace those that did not.
+    void tellDrained();
 
     // -- receiving
     void onReadyRead();
     /// Handles the preamble and the frames in m_in; false once the connection is ending.
     bool parseReceived();
     bool handleFrame(Wire::Frame &frame);
+    /// Answers a frame of a type this process does not know with Undeliverable; closes the
+    /// connection when the peer keeps doing it. Returns false once closing.
+    bool unknownType(const Wire::Frame &frame, const Address &to);
     [[nodiscard]] const TypeInfo *lookupType(QByteArrayView name);
     [[nodiscard]] Address home() const;
+    /// Counts the bytes of an unfinished frame against the process's budget; false (and the
+    /// connection closed) when they don't fit.
+    bool accountIncomplete();
+    void releaseIncomplete();
 
     // -- timers
     void onTick();
 
     // -- ending
     void closeOnRequest(EndOfTransport reason, Value value);
+    /// The peer's close frame arrived: confirm it, and end (Abandoned; or Closed when this end
+    /// was closing too).
+    void onPeerClose(QByteArrayView note);
     void failInbound(EndOfTransport reason, const QString &note);
     void endAbandoned(EndOfTransport reason, const QString &note);
-    void endClosed(EndOfTransport reason, const QString &note);
+    /// Ends a close this end asked for: \a confirmed when the peer confirmed it.
+    void endClosed(bool confirmed, const QString &why = {});
     void endNotConnected(ConnectError reason, const QString &text);
-    void finishLater();
+    /// Completes the proxy soon (never inside a socket signal); \a linger lets the socket
+    /// write what it holds first (a close confirmation), within closeTimeout.
+    void finishLater(bool linger = false);
     void tellController(Value message);
-    /// Remembers a local object that sent through this connection.
+    /// Remembers a sender that sent through this connection (see SenderTracker).
     void noteSender(const Address &from);
-    /// Tells every remembered sender that the connection broke (\a notice: what the
-    /// controller got), so requests waiting for answers through it end instead of hanging.
-    void tellSenders(const Value &notice);
+    /// Tells every remembered sender that the connection ended (ConnectionLost), so requests
+    /// waiting for answers through it end instead of hanging.
+    void tellSenders(EndOfTransport reason, const QString &note);
+    /// Describes what never left this process (for a close that could not flush).
+    [[nodiscard]] QString unsentText() const;
 
     ConnectionSetup m_setup;
     State m_state = State::Idle;
@@ -127,22 +180,32 @@ private:
 
     QByteArray m_in; ///< bytes received and not yet parsed, from m_inStart on
     qsizetype m_inStart = 0;
-    QByteArray m_pending; ///< frames encoded before the socket was up
+    qint64 m_incomplete = 0; ///< bytes of m_in counted against the process's budget
+    std::chrono::steady_clock::time_point m_frameSince; ///< when the unfinished frame began
+    bool m_frameOpen = false;                           ///< an unfinished frame is in m_in
+    QByteArray m_pending;                               ///< frames encoded before the socket was up
     qsizetype m_pendingFrames = 0;
     QByteArray m_out; ///< frames waiting for the end of the batch, then one write
     bool m_flushPending = false;
     std::vector<qint64> m_frameEnds; ///< where each unwritten frame ends, in m_queuedTotal terms
     qsizetype m_frameHead = 0;
     qint64 m_queuedTotal = 0; ///< bytes ever handed to the socket
-    bool m_overflowWarned = false;
+    /// A sender refused for a full queue: it waits for Drained.
+    struct Refused
+    {
+        bool asked = false; ///< it sent WhenDrained: Drained goes out as soon as the queue allows
+    };
+    QHash<Address, Refused> m_refused;
+    std::optional<std::chrono::steady_clock::time_point> m_drainedSince; ///< below low water
+    static constexpr std::chrono::seconds DrainedGrace{1}; ///< for senders that did not ask
+    bool m_finishing = false;
 
-    std::chrono::steady_clock::time_point m_deadline; ///< connect or greeting deadline
+    std::chrono::steady_clock::time_point m_deadline; ///< connect, greeting or close deadline
     std::chrono::steady_clock::time_point m_lastReceived;
     std::chrono::steady_clock::time_point m_lastPing;
     std::chrono::steady_clock::time_point m_lastProgress;
 
     EndOfTransport m_closeReason = EndOfTransport::OnRequest;
-    QString m_closeNote;
     Value m_closeValue;
 
     struct TypeCacheEntry
@@ -151,9 +214,12 @@ private:
         const TypeInfo *type;
     };
     std::vector<TypeCacheEntry> m_types;
-    static constexpr qsizetype MaxSenders = 4096;
-    QSet<quint64> m_senders;
-    quint64 m_lastSender = 0;
+    /// Frames of unknown types accepted per window before the connection is closed.
+    static constexpr int MaxUnknownTypes = 10;
+    static constexpr std::chrono::seconds UnknownTypeWindow{60};
+    int m_unknownTypes = 0;
+    std::chrono::steady_clock::time_point m_unknownSince;
+    SenderTracker m_senders;
 };
 
 /// \internal
@@ -164,21 +230,27 @@ public:
     Listener(HostPort at, ConnectionOptions options);
     ~Listener() override;
 
-    /// Called by the server socket for each accepted descriptor.
+    /// Hands an accepted \a descriptor to a new connection (or closes it at maxConnections).
     void accept(qintptr descriptor);
 
 private:
     void parleyReceive(Envelope &envelope) override;
     void begin();
+    /// Accepts what the kernel holds, up to maxPending connections not yet greeted.
+    void acceptReady();
+    /// Accepts again once fewer than maxPending connections wait for their greeting.
+    void resumeIfBelowPending();
 
     HostPort m_requested;
     HostPort m_bound;
     ConnectionOptions m_options;
-    class Server;
-    Server *m_server = nullptr;
+    QTcpServer *m_server = nullptr;
+    QSocketNotifier *m_notifier = nullptr; ///< the listening socket: accepts are Parley's own
     QSet<quint64> m_live;
     QSet<quint64> m_pending;
+    bool m_paused = false; ///< at maxPending: the kernel queues the rest
     bool m_refusalWarned = false;
+    bool m_acceptErrorWarned = false;
 };
 
 } // namespace detail

@@ -165,6 +165,7 @@ ParseStatus parseFrame(QByteArrayView data, qsizetype maxFrameSize, Frame &frame
     case Kind::Ping:
     case Kind::Pong:
     case Kind::Close:
+    case Kind::Confirm:
         if (toCount || fromCount || typeLength) {
             error = QStringLiteral("a control frame with addresses or a type name");
             return ParseStatus::Error;

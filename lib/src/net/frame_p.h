@@ -32,8 +32,9 @@ inline constexpr int MaxCloseNote = 1024;    ///< bytes of text in a close frame
 /// The security mode of the preamble.
 enum class Mode : quint8 { Plain = 0, Encrypted = 1 };
 
-/// The kind byte of a frame.
-enum class Kind : quint8 { Message = 1, Ping = 2, Pong = 3, Close = 4 };
+/// The kind byte of a frame. Close asks the peer to end the connection; Confirm answers a Close:
+/// everything the peer sent before its Close has been read.
+enum class Kind : quint8 { Message = 1, Ping = 2, Pong = 3, Close = 4, Confirm = 5 };
 
 /// Writes this end's preamble into \a out.
 PARLEY_EXPORT void appendPreamble(QByteArray &out, Mode mode = Mode::Plain);

@@ -5,10 +5,16 @@
 #include "core/object_p.h"
 #include "core/runtime_p.h"
 
+#include <QtCore/QSocketNotifier>
+#include <QtCore/QTimer>
 #include <QtNetwork/QHostInfo>
 #include <QtNetwork/QNetworkProxy>
 #include <QtNetwork/QTcpServer>
 
+#include <cerrno>
+#include <cstring>
+
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace Parley::detail {
@@ -49,21 +55,6 @@ bool resolveForListen(const QString &host, QHostAddress &out)
 
 } // namespace
 
-/// \internal
-/// A QTcpServer that hands descriptors to the listener instead of making sockets itself: each
-/// connection's socket is made by its proxy, on the proxy's thread.
-class Listener::Server final : public QTcpServer
-{
-public:
-    Server(Listener *listener) : QTcpServer(listener), m_listener(listener) {}
-
-protected:
-    void incomingConnection(qintptr descriptor) override { m_listener->accept(descriptor); }
-
-private:
-    Listener *m_listener;
-};
-
 Listener::Listener(HostPort at, ConnectionOptions options)
     : m_requested(std::move(at)), m_options(std::move(options))
 {
@@ -83,32 +74,89 @@ void Listener::begin()
     if (!resolveForListen(m_requested.host, address))
         return notListening(ListenError::BadAddress,
                             QStringLiteral("host \"%1\" not found").arg(m_requested.host));
-    m_server = new Server(this);
+    m_server = new QTcpServer(this);
     m_server->setProxy(QNetworkProxy::NoProxy);
-    m_server->setMaxPendingConnections(std::max(m_options.maxPending, 1));
     // A connection storm waits in the kernel's queue instead of being dropped and retried a
     // second later; the kernel caps this at net.core.somaxconn.
     m_server->setListenBacklogSize(4096);
     if (!m_server->listen(address, m_requested.port))
         return notListening(listenErrorOf(m_server->serverError()), m_server->errorString());
+    // QTcpServer binds and listens; accepting is the listener's own, so that it can stop at
+    // maxPending and leave the rest in the kernel's queue (QTcpServer accepts everything the
+    // kernel holds whenever it is told of one).
+    m_server->pauseAccepting();
+    m_notifier = new QSocketNotifier(m_server->socketDescriptor(), QSocketNotifier::Read, this);
+    QObject::connect(m_notifier, &QSocketNotifier::activated, this, [this] { acceptReady(); });
     m_bound = HostPort{m_server->serverAddress().toString(), m_server->serverPort()};
     trace("Listening at ", m_bound.toString());
     send(Listening{m_requested, m_bound}, parentAddress());
 }
 
+void Listener::acceptReady()
+{
+    const int fd = int(m_server->socketDescriptor());
+    for (;;) {
+        if (int(m_pending.size()) >= m_options.maxPending) {
+            // The rest wait in the kernel's queue until greetings finish.
+            m_notifier->setEnabled(false);
+            if (!m_paused)
+                debug("pausing accepts at ", m_bound.toString(), ": ", m_pending.size(),
+                      " connections have not yet greeted (limit ", m_options.maxPending, ")");
+            m_paused = true;
+            return;
+        }
+        const int descriptor = ::accept4(fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (descriptor >= 0) {
+            m_acceptErrorWarned = false;
+            accept(descriptor);
+            continue;
+        }
+        switch (errno) {
+        case EAGAIN:
+#if EAGAIN != EWOULDBLOCK
+        case EWOULDBLOCK:
+#endif
+            return; // the queue is empty
+        case EINTR:
+        case ECONNABORTED:
+            continue;
+        default:
+            // Out of descriptors or memory: back off a second instead of spinning on a queue
+            // that can't be emptied; one line per episode.
+            if (!m_acceptErrorWarned) {
+                m_acceptErrorWarned = true;
+                warning("cannot accept at ", m_bound.toString(), ": ",
+                        QString::fromLocal8Bit(std::strerror(errno)), "; retrying in 1 s");
+            }
+            m_notifier->setEnabled(false);
+            QTimer::singleShot(std::chrono::seconds(1), this, [this] {
+                if (!m_paused)
+                    m_notifier->setEnabled(true);
+            });
+            return;
+        }
+    }
+}
+
+void Listener::resumeIfBelowPending()
+{
+    if (!m_paused || int(m_pending.size()) >= m_options.maxPending)
+        return;
+    m_paused = false;
+    m_notifier->setEnabled(true);
+}
+
 void Listener::accept(qintptr descriptor)
 {
     const int live = int(m_live.size());
-    const int pending = int(m_pending.size());
-    if (live >= m_options.maxConnections || pending >= m_options.maxPending) {
+    if (live >= m_options.maxConnections) {
         // Accepted and closed at once: the peer sees the connection end, this process keeps
-        // its limits. One line per burst, not per refused peer.
+        // its limit. One line per burst, not per refused peer.
         ::close(int(descriptor));
         if (!m_refusalWarned) {
             m_refusalWarned = true;
             warning("refusing connections at ", m_bound.toString(), ": ", live, " open (limit ",
-                    m_options.maxConnections, "), ", pending, " not yet greeted (limit ",
-                    m_options.maxPending, ")");
+                    m_options.maxConnections, ")");
         }
         return;
     }
@@ -131,10 +179,14 @@ void Listener::parleyReceive(Envelope &envelope)
         begin();
     } else if (m.is<Greeted>()) {
         m_pending.remove(envelope.from.last());
+        resumeIfBelowPending();
     } else if (m.is<Completed>()) {
         m_live.remove(envelope.from.last());
         m_pending.remove(envelope.from.last());
+        resumeIfBelowPending();
     } else if (m.is<Stop>()) {
+        if (m_notifier)
+            m_notifier->setEnabled(false);
         if (m_server)
             m_server->close();
         trace("Stopped listening at ", m_bound.toString());

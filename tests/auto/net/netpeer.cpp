@@ -2,7 +2,10 @@
 // SPDX-License-Identifier: MIT
 
 // A peer process for the network tests: listens on 127.0.0.1 port 0, prints the port on
-// stdout, and serves until it is killed.
+// stdout, and takes every message (it knows the tests' message types) without answering, until
+// it is killed.
+
+#include "nettest.h"
 
 #include <parley/parley.h>
 

@@ -432,15 +432,16 @@ void tst_Net::aPeerThatStopsReadingIsRefusedThenDropped()
     const Address proxy = first<Connected>(*inbox).from;
     // Push 64 KiB blobs until the queue refuses: the kernel buffers fill, then Parley's queue.
     const QByteArray bytes(64 << 10, 'x');
-    for (int i = 0; i < 400 && countOf<Faulted>(*inbox) == 0; ++i) {
+    for (int i = 0; i < 400 && countOf<SendFailed>(*inbox) == 0; ++i) {
         rt->send(Do{proxy, Value(Blob{i, bytes})}, agent);
         if (i % 20 == 19)
             QTest::qWait(10); // let the proxy catch up so the refusal is seen early
     }
-    QTRY_VERIFY(countOf<Faulted>(*inbox) >= 1);
-    const auto f = first<Faulted>(*inbox).message.get<Faulted>();
-    QVERIFY2(f.explanation.contains(QStringLiteral("send queue is full")),
-             qPrintable(f.explanation));
+    QTRY_VERIFY(countOf<SendFailed>(*inbox) >= 1);
+    const auto f = first<SendFailed>(*inbox).message.get<SendFailed>();
+    QCOMPARE(f.reason, DropReason::QueueFull);
+    QVERIFY2(f.note.contains(QStringLiteral("send queue is full")), qPrintable(f.note));
+    QVERIFY(f.message.is<Blob>()); // handed back
     // The server keeps pushing; the stalled peer is dropped, with the reason.
     QElapsedTimer clock;
     clock.start();
@@ -528,8 +529,9 @@ void tst_Net::aMessageOverTheFrameLimitFailsOnlyItself()
     Pair p;
     QVERIFY(p.open({}, small));
     p.clientRuntime->send(Do{p.proxy, Value(Blob{1, QByteArray(100 << 10, 'x')})}, p.clientAgent);
-    QTRY_COMPARE(countOf<Faulted>(*p.client), 1);
-    QVERIFY(first<Faulted>(*p.client).message.get<Faulted>().explanation.contains(
+    QTRY_COMPARE(countOf<SendFailed>(*p.client), 1);
+    QCOMPARE(first<SendFailed>(*p.client).message.get<SendFailed>().reason, DropReason::TooLarge);
+    QVERIFY(first<SendFailed>(*p.client).message.get<SendFailed>().note.contains(
         QStringLiteral("exceeds the limit")));
     // The connection is still fine.
     p.clientRuntime->send(Do{p.proxy, Value(Blob{2, QByteArray(10, 'y')})}, p.clientAgent);
@@ -634,11 +636,11 @@ void tst_Net::aRequestPendingOnABrokenConnectionEndsWithTheBreak()
     clock.start();
     serverRt->send(Close{}, first<Accepted>(*server).from);
     // The GetResponse ends once, with the break, long before its 30 s timeout.
-    QTRY_COMPARE(countOf<Abandoned>(*client), 1);
+    QTRY_COMPARE(countOf<ConnectionLost>(*client), 1);
     QVERIFY(clock.elapsed() < 5000);
-    const auto abandoned = first<Abandoned>(*client).message.get<Abandoned>();
-    QCOMPARE(abandoned.reason, EndOfTransport::AbandonedByRemote);
-    QVERIFY(first<Abandoned>(*client).message.isFault());
+    const auto lost = first<ConnectionLost>(*client).message.get<ConnectionLost>();
+    QCOMPARE(lost.reason, EndOfTransport::AbandonedByRemote);
+    QVERIFY(first<ConnectionLost>(*client).message.isFault());
     QCOMPARE(client->count(), 2); // Connected, then the request's one ending
     // The controller heard the break too, and nobody dropped anything with a warning.
     QTRY_VERIFY(clientLog->contains(QStringLiteral("Received Abandoned")));
