@@ -370,8 +370,8 @@ void ObjectPrivate::finish(Value value)
 void ObjectPrivate::dropUndelivered(std::vector<detail::Envelope> &envelopes)
 {
     for (const auto &e : envelopes) {
-        if (!e.timerGeneration)
-            runtime()->logDropped(e, id, "object completed");
+        if (!e.timerGeneration) // logged as the object itself: it is still there to name
+            runtime()->logDropped(e, id, "object completed", q);
     }
     envelopes.clear();
 }
