@@ -128,6 +128,13 @@ public:
     /// Returns the object at \a address, or null (deterministic runtimes only: elsewhere an
     /// object may be deleted on its own thread at any time).
     [[nodiscard]] Object *objectAt(const Address &address) const;
+    /// Returns the object at \a address as a \a T, or null when there is none or it is not a
+    /// \a T (deterministic runtimes only, as above): `runtime.objectAt<Connection>(line)`.
+    template <std::derived_from<Object> T>
+    [[nodiscard]] T *objectAt(const Address &address) const
+    {
+        return dynamic_cast<T *>(objectAt(address));
+    }
 
 Q_SIGNALS:
     /// Emitted (on the runtime's thread) when a top-level object completes.
