@@ -46,6 +46,8 @@ public:
     void stop();
     /// Manual mode: moves the clock on by \a by, firing what comes due, in order.
     void advance(std::chrono::nanoseconds by);
+    /// Returns the time timers are measured against (the manual clock in Manual mode).
+    [[nodiscard]] Clock::time_point now() const;
 
 private:
     struct Key
@@ -77,7 +79,6 @@ private:
     };
 
     void run();
-    [[nodiscard]] Clock::time_point now() const;
     /// Pops the earliest entry (due at \a now or before) and delivers it if still armed; called
     /// with \a lock held, which it releases while delivering.
     void fireTop(std::unique_lock<std::mutex> &lock, Clock::time_point now);
