@@ -131,7 +131,7 @@ public:
         on<Abandoned>([] {});
         on<Closed>([] {});
         on<Stop>([this] { complete(Aborted{}); });
-        onUnknown([this, target](Value &v) { forwardValue(v.take(), target, returnAddress()); });
+        onUnknown([this, target](Value &v) { forward(v.take(), target, returnAddress()); });
     }
 };
 
@@ -165,14 +165,14 @@ Address Probe::address() const
     return m_address;
 }
 
-void Probe::sendValue(Value message, const Address &to)
+void Probe::send(Value message, const Address &to)
 {
     QMutexLocker l(&m_state->lock);
     if (!m_state->object) {
         qWarning("Parley::Test::Probe: the probe's object is gone (its runtime stopped)");
         return;
     }
-    m_state->object->sendValue(std::move(message), to);
+    m_state->object->send(std::move(message), to);
 }
 
 Address Probe::returnAddress() const
@@ -180,7 +180,7 @@ Address Probe::returnAddress() const
     return m_returnAddress;
 }
 
-int Probe::pending() const
+int Probe::pendingCount() const
 {
     if (m_runtime->isDeterministic())
         m_runtime->runUntilIdle();

@@ -82,7 +82,7 @@ void tst_Probe::expectNothingPassesWhenNothingComes()
     probe.send(Ping{1}, to);
     QVERIFY(probe.expect<Pong>());
     QVERIFY(probe.expectNothing(50ms));
-    QCOMPARE(probe.pending(), 0);
+    QCOMPARE(probe.pendingCount(), 0);
 }
 
 void tst_Probe::theSendSpySeesWhatAnObjectSends()

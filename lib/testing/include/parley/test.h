@@ -69,15 +69,18 @@ public:
     template <Message T>
     void send(T &&message, const Address &to)
     {
-        sendValue(Value(std::forward<T>(message)), to);
+        send(Value(std::forward<T>(message)), to);
     }
-    void sendValue(Value message, const Address &to);
+    /// Sends \a message, a message of any type held by a Value, to \a to.
+    void send(Value message, const Address &to);
     /// Sends \a message to the return address of the last message the probe took.
     template <Message T>
     void reply(T &&message)
     {
-        sendValue(Value(std::forward<T>(message)), returnAddress());
+        send(Value(std::forward<T>(message)), returnAddress());
     }
+    /// Sends \a message, held by a Value, to the return address of the last message taken.
+    void reply(Value message) { send(std::move(message), returnAddress()); }
 
     /// Takes the next message and checks it is a \a T; fails the test otherwise.
     template <Message T>
@@ -98,8 +101,9 @@ public:
                        std::source_location where = std::source_location::current());
     /// Returns the address the last message taken came from.
     [[nodiscard]] Address returnAddress() const;
-    /// Returns how many messages wait, not yet taken.
-    [[nodiscard]] int pending() const;
+    /// Returns how many messages wait, not yet taken (as Routine::pendingCount() and
+    /// Runtime::pendingCount() count theirs).
+    [[nodiscard]] int pendingCount() const;
 
     /// Connects the probe to \a at over TCP and returns the connection's proxy: send there to
     /// reach the listening side's controller. Fails the test and returns null on failure.
