@@ -19,6 +19,22 @@ void fail(const QString &text, const std::source_location &where)
     QTest::qFail(qPrintable(text), where.file_name(), int(where.line()));
 }
 
+} // namespace
+
+namespace detail {
+
+void readFailedExpectation(const std::source_location &where)
+{
+    qFatal("Parley::Test: the expectation at %s(%u) failed, and what it took was read anyway. "
+           "Take expectations with PARLEY_EXPECT(probe, Type, name), which returns from the test "
+           "function when one fails, or check the result before reading it.",
+           where.file_name(), unsigned(where.line()));
+}
+
+} // namespace detail
+
+namespace {
+
 /// Says what arrived: "Pong arrived from <00000003>".
 QString arrived(const Received &r)
 {
@@ -196,10 +212,13 @@ bool Probe::waitForMessage(Milliseconds timeout)
     });
 }
 
-std::optional<Received> Probe::expectAny(std::optional<Milliseconds> timeout,
-                                         std::source_location where)
+Expectation<Received> Probe::expectAny(std::optional<Milliseconds> timeout,
+                                       std::source_location where)
 {
-    return expectType(nullptr, timeout, where);
+    std::optional<Received> r = expectType(nullptr, timeout, where);
+    if (!r)
+        return Expectation<Received>(where);
+    return Expectation<Received>(std::move(*r), where);
 }
 
 std::optional<Received> Probe::expectType(const TypeInfo *type, std::optional<Milliseconds> timeout,
