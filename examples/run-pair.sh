@@ -7,13 +7,14 @@
 #
 #   examples/run-pair.sh SERVER [ARGS...] -- CLIENT [ARGS...]
 #
-# Picks a free port P, starts SERVER ARGS --port=P in the background, waits (at most 5 s) until
-# P accepts connections, runs CLIENT ARGS --port=P (at most 20 s), then stops the server with
-# SIGINT (SIGKILL after 5 s). The client's stdout and stderr pass through; the server's stderr
-# follows, each line prefixed with "server: ". Exits with the client's status; anything else
-# that goes wrong prints a line starting "run-pair: FAILED" and exits 1.
+# Starts SERVER ARGS --port=0 --ready-fd=3 in the background and waits (at most 5 s) for the
+# line the server writes to descriptor 3 when it listens (Parley::announceReady: the address it
+# listens at, so the port the system picked), then runs CLIENT ARGS --port=P (at most 20 s) and
+# stops the server with SIGINT (SIGKILL after 5 s). The client's stdout and stderr pass
+# through; the server's stderr follows, each line prefixed with "server: ". Exits with the
+# client's status; anything else that goes wrong prints a line starting "run-pair: FAILED" and
+# exits 1.
 set -uo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/ports.sh"
 
 server=()
 while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
@@ -32,47 +33,52 @@ fail() {
     exit 1
 }
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])' 2>/dev/null || echo $((20000 + RANDOM % 20000))
-}
-
-port=$(free_port)
 log=$(mktemp)
+ready_dir=$(mktemp -d)
+ready_fifo="$ready_dir/ready"
+mkfifo "$ready_fifo"
 spid=
 cleanup() {
+    exec 4<&- 2>/dev/null
     if [ -n "$spid" ] && kill -0 "$spid" 2>/dev/null; then
         kill -KILL "$spid" 2>/dev/null
     fi
     rm -f "$log"
+    rm -rf "$ready_dir"
 }
 trap cleanup EXIT
 show_server_log() {
     sed 's/^/server: /' "$log"
 }
 
-"${server[@]}" --port="$port" 2>"$log" &
+# The server's end of the fifo is its descriptor 3; ours is 4. Opening either end waits for
+# the other, and the server's end closes when it has said it is ready, or when it exits.
+"${server[@]}" --port=0 --ready-fd=3 3>"$ready_fifo" 2>"$log" &
 spid=$!
-
-
-ready=
-for _ in $(seq 100); do
-    if ! kill -0 "$spid" 2>/dev/null; then
-        wait "$spid"
-        status=$?
-        show_server_log
-        fail "the server exited with status $status before listening on port $port"
-    fi
-    if port_listening "$port"; then
-        ready=1
-        break
-    fi
-    sleep 0.05
-done
-if [ -z "$ready" ]; then
+exec 4<"$ready_fifo"
+ready_line=
+read -r -t 5 -u 4 ready_line
+read_status=$?
+exec 4<&-
+if [ "$read_status" -gt 128 ]; then
     show_server_log
-    fail "the server did not listen on port $port within 5 s"
+    fail "the server was not ready within 5 s"
+elif [ "$read_status" -ne 0 ]; then
+    # The end without a line: the server closed its descriptor without being ready, which it
+    # does by exiting.
+    wait "$spid"
+    status=$?
+    spid=
+    show_server_log
+    fail "the server exited with status $status before it was ready"
 fi
+port=${ready_line##*:}
+case "$port" in
+    '' | *[!0-9]*)
+        show_server_log
+        fail "the server said it was ready at \"$ready_line\", which names no port"
+        ;;
+esac
 
 timeout 20 "${client[@]}" --port="$port"
 status=$?

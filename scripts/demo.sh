@@ -16,7 +16,6 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/packages.sh
-source scripts/ports.sh
 
 parley_ensure_packages
 cmake --preset default
@@ -57,25 +56,30 @@ run() {
     "$bin/$name" "$@" 2>&1 | label "$name"
 }
 
-# Starts a server in the background, labelled; sets server_pid to the server's own pid (not a
-# pipeline's), so that SIGINT reaches it.
+ready_dir=$(mktemp -d)
+
+# Starts a server in the background, labelled, with --ready-fd=3 on a fifo; sets server_pid to
+# the server's own pid (not a pipeline's), so that SIGINT reaches it, and server_ready to the
+# fifo that wait_until_ready reads.
 start_server() {
     local name=$1
     shift
-    echo "+ $bin/$name $*" | label "$name"
-    "$bin/$name" "$@" > >(label "$name") 2>&1 &
+    server_ready="$ready_dir/$name"
+    mkfifo "$server_ready"
+    echo "+ $bin/$name $* --ready-fd=3" | label "$name"
+    "$bin/$name" "$@" --ready-fd=3 3>"$server_ready" > >(label "$name") 2>&1 &
     server_pid=$!
 }
 
-
-# Waits (at most 5 s) until something listens on port $1.
-wait_for_port() {
-    for _ in $(seq 100); do
-        port_listening "$1" && return 0
-        sleep 0.05
-    done
-    echo "error: nothing listens on port $1" >&2
-    return 1
+# Waits (at most 5 s) until the server behind fifo $1 says it is ready (Parley::announceReady
+# writes the address it listens at to its --ready-fd).
+wait_until_ready() {
+    local line
+    if ! read -r -t 5 line <"$1"; then
+        echo "error: ${1##*/} did not say it was ready" >&2
+        return 1
+    fi
+    echo "ready: ${1##*/} listens at $line"
 }
 
 servers=()
@@ -89,17 +93,19 @@ stop_servers() {
     done
     servers=()
 }
-trap stop_servers EXIT
+trap 'stop_servers; rm -rf "$ready_dir"' EXIT
 
 hello_port=$(pick_port 32011)
 lookup_port=$(pick_port 5090)
 echo
 start_server hello-server-session --port="$hello_port" "$@"
 servers+=("$server_pid")
+hello_ready=$server_ready
 start_server lookup-server --port="$lookup_port" "$@"
 servers+=("$server_pid")
-wait_for_port "$hello_port"
-wait_for_port "$lookup_port"
+lookup_ready=$server_ready
+wait_until_ready "$hello_ready"
+wait_until_ready "$lookup_ready"
 
 # Three clients at once; their logs interleave with the servers'.
 run hello-client --port="$hello_port" --client-name=Gladys "$@" &

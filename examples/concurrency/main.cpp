@@ -85,8 +85,8 @@ Parley::Value requestWorker(Parley::Routine &self)
             return Parley::Aborted{};
         const Parley::Address client = self.returnAddress();
         const Parley::Address get = self.create<&httpGet>(m.get<Lookup>().url);
-        self.then(
-            get, [&self, client](Parley::Value &answer) { self.sendValue(answer.take(), client); });
+        self.then(get,
+                  [&self, client](Parley::Value &answer) { self.send(answer.take(), client); });
     }
 }
 //! [requestWorker]
@@ -125,7 +125,8 @@ Parley::Value application(Parley::Routine &self)
     }
 
     // Round 2: the same three questions as one operation; the answers arrive in any order but
-    // Results holds them in request order.
+    // Results holds them in request order. Each may take 5 s at most; an answer that is late
+    // leaves a TimedOut in its slot and the others are kept.
     std::vector<Parley::Request> requests;
     for (int page = 1; page <= 3; ++page)
         requests.push_back({Lookup{CompaniesUrl.arg(page)}, service});
@@ -136,11 +137,16 @@ Parley::Value application(Parley::Routine &self)
     Parley::Value &outcome = m.get<Parley::Completed>().value;
     if (!outcome.is<Parley::Results>())
         return outcome.take();
-    const QList<Parley::Value> &answers = outcome.get<Parley::Results>().values;
-    for (qsizetype i = 0; i < answers.size(); ++i) {
-        if (const auto *companies = answers[i].getIf<Companies>())
+    const Parley::Results &results = outcome.get<Parley::Results>();
+    for (qsizetype i = 0; i < results.values.size(); ++i) {
+        Parley::FaultView fault;
+        if (const auto *companies = results.values[i].getIf<Companies>())
             self.console("request ", i + 1, ": ", companies->names.join(QStringLiteral(", ")));
+        else if (results.values[i].fault(&fault))
+            self.console("request ", i + 1, ": ", fault.condition, " (", fault.explanation, ")");
     }
+    if (results.isPartial())
+        return Parley::TimedOut{QStringLiteral("%1 of 3 answers missing").arg(results.missing)};
 
     // Explicit stop of the request worker, as in the seeds.
     self.send(Parley::Stop{}, service);

@@ -44,6 +44,8 @@ public:
             .on<Hangup>([this] { return complete(Parley::Ack{}); });
         anyState.on<Parley::Stop>([this] { return complete(Parley::Aborted{}); });
     }
+    /// Returns how many queries it has answered.
+    [[nodiscard]] int answered() const { return m_answered; }
 
 private:
     State initial{this, "INITIAL"}, pending{this, "PENDING"}, ready{this, "READY"};

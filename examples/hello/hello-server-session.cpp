@@ -36,7 +36,9 @@ Parley::Value listenAtAddress(Parley::Routine &self, const ServerSettings &setti
         return m.take();
     if (m.is<Parley::Stop>())
         return Parley::Aborted{};
-    self.console("Listening at ", m.get<Parley::Listening>().bound.toString());
+    const QString bound = m.get<Parley::Listening>().bound.toString();
+    self.console("Listening at ", bound);
+    Parley::announceReady(self, bound); // for a script that started us (--ready-fd, ...)
 
     // Defer to the sessions; Accepted comes from each new session's address.
     for (;;) {

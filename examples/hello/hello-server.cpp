@@ -18,7 +18,9 @@ Parley::Value listenAtAddress(Parley::Routine &self, const ServerSettings &setti
         return m.take();
     if (m.is<Parley::Stop>())
         return Parley::Aborted{};
-    self.console("Listening at ", m.get<Parley::Listening>().bound.toString());
+    const QString bound = m.get<Parley::Listening>().bound.toString();
+    self.console("Listening at ", bound);
+    Parley::announceReady(self, bound); // for a script that started us (--ready-fd, ...)
 
     for (;;) {
         m = self.select<Parley::Accepted, Hello, Parley::Closed, Parley::Abandoned, Parley::Stop>();

@@ -7,6 +7,7 @@
 
 #include "api.h"
 
+#include <parley/app.h>
 #include <parley/parley.h>
 
 //! [server-fsm]
@@ -22,6 +23,7 @@ public:
         pending
             .on<Parley::Listening>([this](const Parley::Listening &l) {
                 console("Listening at ", l.bound.toString());
+                Parley::announceReady(*this, l.bound.toString()); // for a script that started us
                 return listening;
             })
             .on<Parley::NotListening>(

@@ -46,7 +46,9 @@ Parley::Value server(Parley::Routine &self, const ServerSettings &settings)
         return m.take();
     if (m.is<Parley::Stop>())
         return Parley::Aborted{};
-    self.console("Listening at ", m.get<Parley::Listening>().bound.toString());
+    const QString bound = m.get<Parley::Listening>().bound.toString();
+    self.console("Listening at ", bound);
+    Parley::announceReady(self, bound); // for a script that started us (--ready-fd, ...)
 
     for (;;) {
         m = self.select<Lookup, Parley::Completed, Parley::Accepted, Parley::Closed,

@@ -45,8 +45,10 @@ public:
         on<Parley::Start>([this] {
             Parley::listen(*this, Parley::HostPort{m_settings.host, m_settings.port});
         });
-        on<Parley::Listening>(
-            [this](const Parley::Listening &l) { console("Listening at ", l.bound.toString()); });
+        on<Parley::Listening>([this](const Parley::Listening &l) {
+            console("Listening at ", l.bound.toString());
+            Parley::announceReady(*this, l.bound.toString()); // for a script that started us
+        });
         on<Parley::NotListening>([this](Parley::NotListening &n) { complete(std::move(n)); });
         on<Parley::Accepted>([this] { m_clients.push_back(returnAddress()); });
         on<Parley::Closed>([this] { std::erase(m_clients, returnAddress()); });

@@ -50,22 +50,24 @@ void tst_Fsm::queriesWhilePendingWaitAndAreAnsweredInOrder()
     const Parley::Address line = runtime.create<Connection>();
     probe.send(Query{QStringLiteral("first")}, line);
     probe.send(Query{QStringLiteral("second")}, line);
-    QVERIFY(probe.expectNothing()); // deferred while PENDING
+    PARLEY_EXPECT_NOTHING(probe); // deferred while PENDING
     QCOMPARE(runtime.objectAt(line)->parleyStateName(), QStringLiteral("PENDING"));
 
+    //! [expect]
     runtime.advanceClock(150ms);
-    const auto a1 = probe.expect<Answer>();
-    QVERIFY(a1);
-    QCOMPARE(a1->question, QStringLiteral("first"));
-    QCOMPARE(a1->text, QStringLiteral("answer #1"));
+    PARLEY_EXPECT(probe, Answer, a1); // on failure: fails the test and returns, as QVERIFY
+    QCOMPARE(a1.question, QStringLiteral("first"));
+    QCOMPARE(a1.text, QStringLiteral("answer #1"));
     QCOMPARE(probe.returnAddress(), line);
-    const auto a2 = probe.expect<Answer>();
-    QVERIFY(a2);
-    QCOMPARE(a2->question, QStringLiteral("second"));
+    PARLEY_EXPECT(probe, Answer, a2);
+    QCOMPARE(a2.question, QStringLiteral("second"));
+    //! [expect]
 
     // Once READY, a query is answered at once.
     probe.send(Query{QStringLiteral("third")}, line);
-    QCOMPARE(probe.expect<Answer>()->text, QStringLiteral("answer #3"));
+    PARLEY_EXPECT(probe, Answer, a3);
+    QCOMPARE(a3.text, QStringLiteral("answer #3"));
+    QCOMPARE(runtime.objectAt<Connection>(line)->answered(), 3);
 }
 
 void tst_Fsm::hangupCompletesIt()

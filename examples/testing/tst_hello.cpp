@@ -47,7 +47,10 @@ Parley::Address tst_Hello::reach(Parley::Runtime &runtime, Parley::Test::Probe &
     QFETCH_GLOBAL(bool, tcp);
     if (!tcp)
         return target;
-    return probe.connectTo(Parley::Test::exposeOverLoopback(runtime, target));
+    const Parley::HostPort at = Parley::Test::exposeOverLoopback(runtime, target);
+    if (at.port == 0)
+        return {}; // the test has failed, saying why
+    return probe.connectTo(at);
 }
 //! [both-ways]
 
@@ -76,17 +79,16 @@ void tst_Hello::answersHelloWithWelcome()
     Parley::Test::Probe probe(runtime);
     const Parley::Address server = startServer(runtime);
     const Parley::Address to = reach(runtime, probe, server);
-    QVERIFY(!to.isNull());
+    if (to.isNull())
+        return; // reach() has failed the test, saying why
 
     //! [probe]
     probe.send(Hello{QStringLiteral("Gladys")}, to);
-    const auto welcome = probe.expect<Welcome>();
-    if (!welcome)
-        return; // the expectation has already failed the test, saying what came instead
-    QCOMPARE(welcome->yourName, QStringLiteral("Gladys"));
-    QCOMPARE(welcome->myName, QStringLiteral("Buster"));
+    PARLEY_EXPECT(probe, Welcome, welcome); // on failure: fails the test and returns
+    QCOMPARE(welcome.yourName, QStringLiteral("Gladys"));
+    QCOMPARE(welcome.myName, QStringLiteral("Buster"));
     //! [probe]
-    QVERIFY(probe.expectNothing(50ms)); // one answer, no more
+    PARLEY_EXPECT_NOTHING(probe, 50ms); // one answer, no more
 }
 
 void tst_Hello::everyClientGetsItsOwnWelcome()
@@ -98,13 +100,13 @@ void tst_Hello::everyClientGetsItsOwnWelcome()
     for (const QString &name : names) {
         probes.push_back(std::make_unique<Parley::Test::Probe>(runtime, name));
         const Parley::Address to = reach(runtime, *probes.back(), server);
-        QVERIFY(!to.isNull());
+        if (to.isNull())
+            return;
         probes.back()->send(Hello{name}, to);
     }
     for (size_t i = 0; i < probes.size(); ++i) {
-        const auto welcome = probes[i]->expect<Welcome>();
-        QVERIFY(welcome);
-        QCOMPARE(welcome->yourName, names[qsizetype(i)]);
+        PARLEY_EXPECT(*probes[i], Welcome, welcome);
+        QCOMPARE(welcome.yourName, names[qsizetype(i)]);
     }
 }
 

@@ -34,10 +34,11 @@
 /// \endcode
 ///
 /// The program then accepts `--server-name=Ann --port=32012`, `--help`, `--debug-level=DEBUG`,
-/// `--log-file=PATH`, `--settings-file=PATH`, `--store-settings`, `--factory-reset` and
-/// `--monitor=HOST:PORT`, prints the main object's result as JSON on stdout and exits with a
-/// status derived from it. See docs/run.md for the flags, the settings precedence, the exit
-/// statuses and the signals.
+/// `--log-file=PATH`, `--settings-file=PATH`, `--store-settings`, `--factory-reset`,
+/// `--ready-file=PATH`, `--ready-fd=N` and `--monitor=HOST:PORT`, shows console, warning and
+/// fault lines on stderr, prints the main object's result as JSON on stdout and exits with a
+/// status derived from it. See docs/run.md for the flags, the settings precedence, readiness,
+/// the exit statuses and the signals.
 
 namespace Parley {
 
@@ -49,6 +50,17 @@ PARLEY_MESSAGE_AS(NoSettings, "parley.NoSettings")
 
 /// The exit status for a bad command line, settings file or stored settings.
 inline constexpr int UsageExitStatus = 2;
+
+/// Tells whoever started the program that it is ready, e.g. listening (call it from the main
+/// object, once it is).
+///
+/// In a Parley::run() program this writes \a text (or `ready` when empty) and a newline to the
+/// `--ready-file=PATH` (atomically) and to the file descriptor `--ready-fd=N` (then closed), and
+/// sends `READY=1` (with `STATUS=` \a text) to systemd's `NOTIFY_SOCKET` when that is set.
+/// By convention \a text is the address the program listens at
+/// (`announceReady(self, listening.bound.toString())`), so a script that started it with
+/// `--port=0` learns the port. Only the first call counts; outside run() it only logs (TRACE).
+PARLEY_EXPORT void announceReady(const Object &self, const QString &text = {});
 
 namespace detail {
 

@@ -6,12 +6,14 @@
 
 #include <QtCore/QString>
 
+#include <array>
 #include <concepts>
 #include <cstddef>
 #include <cstring>
 #include <new>
 #include <tuple>
 #include <type_traits>
+#include <typeinfo>
 #include <utility>
 
 /// \file
@@ -31,6 +33,13 @@
 /// message's shape — dispatch, logs, the wire codec, the JSON text form, the monitor — reads
 /// this one description. The macro also registers the type by wire name at start-up, so an
 /// incoming frame can be decoded before any code in the process has touched the type.
+///
+/// A wire name stands for one shape of message in a process. Declaring the same struct in
+/// several translation units (one header included twice) is the normal case and shares one
+/// entry; two declarations that give one wire name different fields, field types or sizes
+/// (`a::Hello{QString}` and `b::Hello{QByteArray}`, both `PARLEY_MESSAGE(Hello, ...)`) stop the
+/// program at registration with a message naming both: give one of them another wire name
+/// with PARLEY_MESSAGE_AS.
 
 namespace Parley {
 
@@ -109,7 +118,7 @@ struct FaultView
     int exitStatus = 0;
 };
 
-/// Runtime descriptor of a message type: one per type per process, compared by address.
+/// Runtime descriptor of a message type: one per wire name per process, compared by address.
 ///
 /// The core uses the name, the value operations and the optional fault view; the codec entries
 /// (filled from the same description, see codec.h) are null for types with a field that has no
@@ -118,6 +127,13 @@ struct TypeInfo
 {
     const char *wireName;
     const char *displayName; ///< the wire name's last component, for logs ("demo.Hello" -> "Hello")
+    /// The shape the wire name stands for, set at registration: the wire name, the size and
+    /// alignment, and each field's name and C++ type, e.g. `demo.Hello[24/8]{myName:QString}`.
+    /// Two declarations may share a wire name only when their fingerprints are equal.
+    const char *fingerprint;
+    const std::type_info *cppType; ///< the C++ type that registered the wire name first
+    /// The fields' C++ types in declaration order, null-terminated (for the fingerprint).
+    const std::type_info *const *fieldTypes;
     std::size_t size;
     std::size_t align;
     bool nothrowMove;
@@ -167,7 +183,27 @@ struct NoticeTraits
 namespace detail {
 
 /// Registers \a info under its wire name and returns the canonical descriptor for it.
+///
+/// A second registration of the wire name by another C++ type returns the same descriptor when
+/// the fingerprints agree, and ends the program (qFatal) naming both types when they don't.
 PARLEY_EXPORT const TypeInfo *registerType(const TypeInfo &info);
+
+/// Lists the C++ types of \a T's fields, in declaration order, null-terminated.
+template <class T>
+struct FieldTypes
+{
+    static constexpr auto description = parleyDescribe(static_cast<const T *>(nullptr));
+    static constexpr std::size_t count = decltype(description)::fieldCount;
+    template <std::size_t... I>
+    static constexpr std::array<const std::type_info *, count + 1> make(std::index_sequence<I...>)
+    {
+        return {
+            &typeid(typename std::tuple_element_t<I, decltype(description.fields)>::MemberType)...,
+            nullptr};
+    }
+    static constexpr std::array<const std::type_info *, count + 1> types
+        = make(std::make_index_sequence<count>());
+};
 
 /// Bytes a Value holds inline; larger messages go to the heap.
 inline constexpr std::size_t ValueInlineSize = 48;
@@ -180,6 +216,8 @@ TypeInfo makeTypeInfo()
 {
     TypeInfo info{};
     info.wireName = describeMessage<T>().wireName;
+    info.cppType = &typeid(T);
+    info.fieldTypes = FieldTypes<T>::types.data();
     info.size = sizeof(T);
     info.align = alignof(T);
     info.nothrowMove = std::is_nothrow_move_constructible_v<T>;

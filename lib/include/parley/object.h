@@ -188,26 +188,26 @@ public:
     template <Message T>
     void send(T &&message, const Address &to)
     {
-        sendValue(Value(std::forward<T>(message)), to);
+        send(Value(std::forward<T>(message)), to);
     }
-    /// Sends an already type-erased \a message to \a to.
-    void send(Value message, const Address &to) { sendValue(std::move(message), to); }
-    void sendValue(Value message, const Address &to);
+    /// Sends \a message, a message of any type held by a Value, to \a to.
+    void send(Value message, const Address &to);
     /// Sends \a message to the return address of the message being handled.
     template <Message T>
     void reply(T &&message)
     {
-        sendValue(Value(std::forward<T>(message)), returnAddress());
+        send(Value(std::forward<T>(message)), returnAddress());
     }
-    /// Sends an already type-erased \a message to the return address.
-    void reply(Value message) { sendValue(std::move(message), returnAddress()); }
-    /// Sends \a message to \a to as if it came from \a from.
+    /// Sends \a message, held by a Value, to the return address.
+    void reply(Value message) { send(std::move(message), returnAddress()); }
+    /// Sends \a message to \a to as if it came from \a from: replies go to \a from.
     template <Message T>
     void forward(T &&message, const Address &to, const Address &from)
     {
-        forwardValue(Value(std::forward<T>(message)), to, from);
+        forward(Value(std::forward<T>(message)), to, from);
     }
-    void forwardValue(Value message, const Address &to, const Address &from);
+    /// Sends \a message, held by a Value, to \a to as if it came from \a from.
+    void forward(Value message, const Address &to, const Address &from);
     /// Returns the address the message being handled came from.
     [[nodiscard]] const Address &returnAddress() const;
 
@@ -278,43 +278,42 @@ public:
 
     /// Returns true when a record of \a level would be shown somewhere.
     [[nodiscard]] bool logs(LogLevel level) const;
-    /// Logs the concatenation of \a parts at CONSOLE level (`^`).
+    /// Logs the concatenation of \a parts at CONSOLE level (`^`): what a user of the program
+    /// wants to see (Parley::run() shows it on stderr by default).
     template <class... Parts>
     void console(const Parts &...parts) const
     {
         if (logs(LogLevel::Console))
-            log(LogLevel::Console, '^', detail::logText(parts...));
+            writeLog(LogLevel::Console, detail::logText(parts...));
     }
-    /// Logs at TRACE level (`~`).
+    /// Logs at TRACE level (`~`): progress a developer follows.
     template <class... Parts>
     void trace(const Parts &...parts) const
     {
         if (logs(LogLevel::Trace))
-            log(LogLevel::Trace, '~', detail::logText(parts...));
+            writeLog(LogLevel::Trace, detail::logText(parts...));
     }
-    /// Logs at WARNING level (`?`).
+    /// Logs at WARNING level (`?`): something unexpected, handled.
     template <class... Parts>
     void warning(const Parts &...parts) const
     {
         if (logs(LogLevel::Warning))
-            log(LogLevel::Warning, '?', detail::logText(parts...));
+            writeLog(LogLevel::Warning, detail::logText(parts...));
     }
-    /// Logs at FAULT level (`!`).
+    /// Logs at FAULT level (`!`): something failed.
     template <class... Parts>
     void fault(const Parts &...parts) const
     {
         if (logs(LogLevel::Fault))
-            log(LogLevel::Fault, '!', detail::logText(parts...));
+            writeLog(LogLevel::Fault, detail::logText(parts...));
     }
-    /// Logs at DEBUG level (`_`).
+    /// Logs at DEBUG level (`_`): internal detail.
     template <class... Parts>
     void debug(const Parts &...parts) const
     {
         if (logs(LogLevel::Debug))
-            log(LogLevel::Debug, '_', detail::logText(parts...));
+            writeLog(LogLevel::Debug, detail::logText(parts...));
     }
-    /// Writes one record with this object's identity.
-    void log(LogLevel level, char marker, const QString &text) const;
 
 protected:
     /// Constructs the object; only create() may construct objects.
@@ -331,6 +330,9 @@ private:
     /// write what the batch produced in one go).
     virtual void parleyBatchDone() {}
 
+    /// Writes one record of \a text with this object's identity; the marker follows from
+    /// \a level.
+    void writeLog(LogLevel level, const QString &text) const;
     void startTimerValue(Value timer, Duration after, TimerMode mode);
     void cancelTimer(const TypeInfo *type);
 

@@ -87,7 +87,8 @@ public:
     {
         sendValue(Value(std::forward<T>(message)), to);
     }
-    void sendValue(Value message, const Address &to);
+    /// Sends \a message, a message of any type held by a Value, from the runtime's address.
+    void send(Value message, const Address &to) { sendValue(std::move(message), to); }
 
     /// Returns the runtime's own address: the parent of top-level objects.
     [[nodiscard]] Address address() const;
@@ -128,6 +129,13 @@ public:
     /// Returns the object at \a address, or null (deterministic runtimes only: elsewhere an
     /// object may be deleted on its own thread at any time).
     [[nodiscard]] Object *objectAt(const Address &address) const;
+    /// Returns the object at \a address as a \a T, or null when there is none or it is not a
+    /// \a T (deterministic runtimes only, as above): `runtime.objectAt<Connection>(line)`.
+    template <std::derived_from<Object> T>
+    [[nodiscard]] T *objectAt(const Address &address) const
+    {
+        return dynamic_cast<T *>(objectAt(address));
+    }
 
 Q_SIGNALS:
     /// Emitted (on the runtime's thread) when a top-level object completes.
@@ -136,6 +144,8 @@ Q_SIGNALS:
 private:
     friend class RuntimePrivate;
     friend class ObjectPrivate;
+    /// \internal The implementation of send(); its callers use send().
+    void sendValue(Value message, const Address &to);
     Q_DISABLE_COPY_MOVE(Runtime)
     Q_DECLARE_PRIVATE_D(m_d, Runtime)
     std::unique_ptr<RuntimePrivate> m_d;

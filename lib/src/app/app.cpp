@@ -20,10 +20,14 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 #include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 namespace Parley::detail {
@@ -72,6 +76,79 @@ void restoreSignalHandlers()
     ::signal(SIGINT, SIG_DFL);
     ::signal(SIGTERM, SIG_DFL);
 }
+
+// -- readiness ---------------------------------------------------------------------------------
+
+/// Where "ready" goes while run() runs (--ready-file, --ready-fd, NOTIFY_SOCKET); any thread
+/// may announce, once.
+struct Readiness
+{
+    std::mutex lock;
+    bool armed = false;
+    bool announced = false;
+    QString file;
+    int fd = -1;
+    QByteArray notifySocket;
+};
+
+Readiness &readiness()
+{
+    static Readiness r;
+    return r;
+}
+
+/// Sends \a datagram to the AF_UNIX socket \a path ('@' for the abstract namespace), as
+/// sd_notify() does; returns an error text, or an empty one.
+QString notifySystemd(const QByteArray &path, const QByteArray &datagram)
+{
+    sockaddr_un address = {};
+    address.sun_family = AF_UNIX;
+    if (path.isEmpty() || size_t(path.size()) >= sizeof(address.sun_path))
+        return QStringLiteral("NOTIFY_SOCKET is not a usable socket path");
+    std::memcpy(address.sun_path, path.constData(), size_t(path.size()));
+    if (address.sun_path[0] == '@')
+        address.sun_path[0] = '\0';
+    const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return QString::fromLocal8Bit(std::strerror(errno));
+    const auto length = socklen_t(offsetof(sockaddr_un, sun_path) + size_t(path.size()));
+    const ssize_t sent = ::sendto(fd, datagram.constData(), size_t(datagram.size()), MSG_NOSIGNAL,
+                                  reinterpret_cast<const sockaddr *>(&address), length);
+    const QString error = sent < 0 ? QString::fromLocal8Bit(std::strerror(errno)) : QString();
+    ::close(fd);
+    return error;
+}
+
+/// Arms readiness for one run() and disarms it when destroyed: the ready file goes, and a
+/// descriptor nobody wrote to is closed so that its reader sees the end.
+class ReadinessScope
+{
+public:
+    ReadinessScope(const QString &file, int fd)
+    {
+        Readiness &r = readiness();
+        std::lock_guard guard(r.lock);
+        r.armed = true;
+        r.announced = false;
+        r.file = file;
+        r.fd = fd;
+        r.notifySocket = qgetenv("NOTIFY_SOCKET");
+    }
+    ~ReadinessScope()
+    {
+        Readiness &r = readiness();
+        std::lock_guard guard(r.lock);
+        if (!r.file.isEmpty())
+            QFile::remove(r.file);
+        if (r.fd > 2)
+            ::close(r.fd);
+        r.armed = false;
+        r.file.clear();
+        r.fd = -1;
+        r.notifySocket.clear();
+    }
+    Q_DISABLE_COPY_MOVE(ReadinessScope)
+};
 
 // -- output -----------------------------------------------------------------------------------
 
@@ -131,9 +208,12 @@ struct Flag
 constexpr Flag Flags[] = {
     {"help", "h", nullptr, "show this help and exit"},
     {"debug-level", "dl", "LEVEL",
-     "log to stderr at LEVEL: DEBUG, TRACE, OBJECT, CONSOLE, WARNING, FAULT or NONE"},
+     "log to stderr at LEVEL: DEBUG, TRACE, OBJECT, CONSOLE (the default), WARNING, FAULT or "
+     "NONE"},
     {"log-file", "lf", "PATH", "append the log to PATH (at --debug-level, else DEBUG)"},
-    {"monitor", "m", "HOST:PORT", "stream the log to a monitor (reserved: not wired yet)"},
+    {"ready-file", "rf", "PATH", "write a line to PATH when the main object says it is ready"},
+    {"ready-fd", "rfd", "N", "write a line to file descriptor N when ready, then close it"},
+    {"monitor", "m", "HOST:PORT", "stream the log to a monitor (not built yet: says so)"},
     {"settings-file", "sf", "PATH", "start from the JSON settings in PATH"},
     {"store-settings", "ss", nullptr, "save the effective settings for later runs and exit"},
     {"factory-reset", "fr", nullptr, "forget the stored settings and exit"},
@@ -145,6 +225,8 @@ struct Options
     QString logFile;
     QString monitor;
     QString settingsFile;
+    QString readyFile;
+    int readyFd = -1;
     bool help = false;
     bool storeSettings = false;
     bool factoryReset = false;
@@ -250,6 +332,19 @@ bool Program::parse(const QStringList &arguments, Options &options) const
                     return false;
                 }
                 options.monitor = value;
+            } else if (n == QLatin1String("ready-file")) {
+                if (value.isEmpty()) {
+                    usageError(QStringLiteral("%1: expected a path").arg(argument));
+                    return false;
+                }
+                options.readyFile = value;
+            } else if (n == QLatin1String("ready-fd")) {
+                bool ok = false;
+                options.readyFd = value.toInt(&ok);
+                if (!ok || options.readyFd < 0 || ::fcntl(options.readyFd, F_GETFD) == -1) {
+                    usageError(QStringLiteral("%1: not an open file descriptor").arg(argument));
+                    return false;
+                }
             } else if (n == QLatin1String("settings-file")) {
                 options.settingsFile = value;
             } else if (n == QLatin1String("store-settings")) {
@@ -418,10 +513,20 @@ int runProgram(const SettingsSpec &spec, const MainFactory &create)
         return 0;
     }
 
+    // The ready file of an earlier run must not pass for this one's.
+    if (!options.readyFile.isEmpty() && QFile::exists(options.readyFile)
+        && !QFile::remove(options.readyFile))
+        return program.usageError(
+            QStringLiteral("--ready-file=%1: cannot remove the old file").arg(options.readyFile));
+    if (options.readyFd >= 0)
+        ::fcntl(options.readyFd, F_SETFD, ::fcntl(options.readyFd, F_GETFD) | FD_CLOEXEC);
+    const ReadinessScope readinessScope(options.readyFile, options.readyFd);
+
     Runtime runtime;
-    std::shared_ptr<LogSink> fileSink;
-    if (options.debugLevel)
-        runtime.logger().addSink(std::make_shared<StderrSink>(*options.debugLevel));
+    // Console, warning and fault lines are for the program's user: shown unless silenced.
+    const LogLevel stderrLevel = options.debugLevel.value_or(LogLevel::Console);
+    if (stderrLevel != LogLevel::None)
+        runtime.logger().addSink(std::make_shared<StderrSink>(stderrLevel));
     if (!options.logFile.isEmpty()) {
         auto sink = std::make_shared<FileSink>(options.logFile,
                                                options.debugLevel.value_or(LogLevel::Debug));
@@ -430,16 +535,10 @@ int runProgram(const SettingsSpec &spec, const MainFactory &create)
                 QStringLiteral("--log-file=%1: cannot open the file").arg(options.logFile));
         runtime.logger().addSink(sink);
     }
-    if (!options.monitor.isEmpty() && runtime.logger().wants(LogLevel::Trace)) {
-        LogRecord record;
-        record.level = LogLevel::Trace;
-        record.marker = '~';
-        record.objectName = QStringLiteral("run");
-        record.text
-            = QStringLiteral("--monitor=%1 is accepted but the live stream is not wired yet")
-                  .arg(options.monitor);
-        runtime.logger().write(std::move(record));
-    }
+    if (!options.monitor.isEmpty())
+        program.fail(QStringLiteral("--monitor=%1: the live stream to a monitor is not built "
+                                    "yet; running without it")
+                         .arg(options.monitor));
 
     const bool handlingSignals = installSignalHandlers();
     std::unique_ptr<QSocketNotifier> notifier;
@@ -476,6 +575,56 @@ int runProgram(const SettingsSpec &spec, const MainFactory &create)
 }
 
 } // namespace
+
+} // namespace Parley::detail
+
+namespace Parley {
+
+void announceReady(const Object &self, const QString &text)
+{
+    const QString line = text.isEmpty() ? QStringLiteral("ready") : text;
+    self.trace("Ready: ", line);
+    detail::Readiness &r = detail::readiness();
+    std::lock_guard guard(r.lock);
+    if (!r.armed || r.announced)
+        return;
+    r.announced = true;
+    const QByteArray bytes = line.toUtf8() + '\n';
+    if (!r.file.isEmpty()) {
+        QSaveFile file(r.file); // appears complete or not at all
+        if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
+            self.warning("--ready-file=", r.file, ": cannot write (", file.errorString(), ")");
+    }
+    if (r.fd >= 0) {
+        qsizetype written = 0;
+        while (written < bytes.size()) {
+            const ssize_t n
+                = ::write(r.fd, bytes.constData() + written, size_t(bytes.size() - written));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) {
+                self.warning("--ready-fd=", r.fd, ": cannot write (",
+                             QString::fromLocal8Bit(std::strerror(errno)), ")");
+                break;
+            }
+            written += n;
+        }
+        if (r.fd > 2) {
+            ::close(r.fd);
+            r.fd = -1;
+        }
+    }
+    if (!r.notifySocket.isEmpty()) {
+        const QString error
+            = detail::notifySystemd(r.notifySocket, "READY=1\nSTATUS=" + line.toUtf8());
+        if (!error.isEmpty())
+            self.warning("NOTIFY_SOCKET: cannot tell the service manager (", error, ")");
+    }
+}
+
+} // namespace Parley
+
+namespace Parley::detail {
 
 int runMain(int argc, char **argv, const SettingsSpec &spec, const MainFactory &create)
 {

@@ -441,7 +441,7 @@ bool ManualExecutor::step()
     ObjectPrivate *target = m_runtime->table.find(q.id);
     if (!target) {
         if (!q.start && !q.envelope.timerGeneration)
-            m_runtime->logDropped(q.envelope, 0, "object completed");
+            m_runtime->logDropped(q.envelope, RuntimePrivate::RootId, "object completed");
         return true;
     }
     if (q.start) // made here: the queue holds only a flag for it

@@ -151,7 +151,7 @@ QString Object::parleyStateName() const
 
 // -- sending ------------------------------------------------------------------------------------
 
-void Object::sendValue(Value message, const Address &to)
+void Object::send(Value message, const Address &to)
 {
     Q_D(Object);
     if (!d->runtime())
@@ -164,7 +164,7 @@ void Object::sendValue(Value message, const Address &to)
     d->runtime()->deliver(to, Address(d->id), std::move(message), d->id, this);
 }
 
-void Object::forwardValue(Value message, const Address &to, const Address &from)
+void Object::forward(Value message, const Address &to, const Address &from)
 {
     Q_D(Object);
     if (!d->runtime())
@@ -245,11 +245,31 @@ bool Object::logs(LogLevel level) const
     return d->runtime() && d->runtime()->logger.wants(level);
 }
 
-void Object::log(LogLevel level, char marker, const QString &text) const
+void Object::writeLog(LogLevel level, const QString &text) const
 {
     Q_D(const Object);
-    if (d->runtime())
-        d->runtime()->log(level, marker, d->id, name(), text, parleyStateName());
+    if (!d->runtime())
+        return;
+    char marker = '_';
+    switch (level) {
+    case LogLevel::Trace:
+        marker = '~';
+        break;
+    case LogLevel::Console:
+        marker = '^';
+        break;
+    case LogLevel::Warning:
+        marker = '?';
+        break;
+    case LogLevel::Fault:
+        marker = '!';
+        break;
+    case LogLevel::Debug:
+    case LogLevel::Object:
+    case LogLevel::None:
+        break;
+    }
+    d->runtime()->log(level, marker, d->id, name(), text, parleyStateName());
 }
 
 // -- ObjectPrivate ------------------------------------------------------------------------------
@@ -372,7 +392,7 @@ void ObjectPrivate::dropUndelivered(std::vector<detail::Envelope> &envelopes, co
     for (const auto &e : envelopes) {
         if (e.timerGeneration)
             continue;
-        runtime()->logDropped(e, id, why);
+        runtime()->logDropped(e, id, why, q); // named: the object is still there
         // Its sender may be waiting for an answer: tell it (unless this is a notice).
         runtime()->bounce(e.to, e.from, e.message, DropReason::ObjectCompleted,
                           QString::fromUtf8(why));

@@ -3,7 +3,6 @@
 #include <parley/message.h>
 
 #include <QtCore/QHash>
-#include <QtCore/QLoggingCategory>
 #include <QtCore/QReadWriteLock>
 
 #include <cstdlib>
@@ -12,8 +11,6 @@
 #include <memory>
 
 #include <parley/object.h>
-
-Q_LOGGING_CATEGORY(lcRegistry, "parley.registry")
 
 namespace Parley {
 namespace {
@@ -24,13 +21,70 @@ struct Registry
     QReadWriteLock lock;
     QHash<QString, const TypeInfo *> byName;
     std::deque<TypeInfo> infos;   // stable addresses
-    std::deque<QByteArray> names; // storage for normalised names
+    std::deque<QByteArray> names; // storage for normalised names and fingerprints
 };
 
 Registry &registry()
 {
     static Registry *r = new Registry; // never destroyed: types may be looked up during exit
     return *r;
+}
+
+/// Returns the full C++ name of \a type ("a::Hello", "QList<int>").
+QByteArray cppName(const std::type_info &type)
+{
+    int status = 0;
+    std::unique_ptr<char, void (*)(void *)> out(
+        abi::__cxa_demangle(type.name(), nullptr, nullptr, &status), std::free);
+    // Names of types with internal linkage carry a '*' that only tells the linker so.
+    const char *mangled = type.name();
+    return status == 0 && out ? QByteArray(out.get()) : QByteArray(mangled + (*mangled == '*'));
+}
+
+/// Returns the fingerprint of \a info: `demo.Hello[24/8]{myName:QString}`.
+QByteArray fingerprintOf(const TypeInfo &info, const QByteArray &wire)
+{
+    QByteArray out = wire;
+    out += '[' + QByteArray::number(qulonglong(info.size)) + '/'
+        + QByteArray::number(qulonglong(info.align)) + "]{";
+    for (std::size_t i = 0; i < info.fieldCount; ++i) {
+        if (i)
+            out += ',';
+        out += info.fieldNames[i];
+        out += ':';
+        out += cppName(*info.fieldTypes[i]);
+    }
+    out += '}';
+    return out;
+}
+
+/// Describes \a info for a collision report: `a::Hello {QString text} (24 bytes)`.
+QByteArray declarationOf(const TypeInfo &info)
+{
+    QByteArray out = cppName(*info.cppType) + " {";
+    for (std::size_t i = 0; i < info.fieldCount; ++i) {
+        out += i ? "; " : "";
+        out += cppName(*info.fieldTypes[i]) + ' ' + info.fieldNames[i];
+    }
+    out += "} (" + QByteArray::number(qulonglong(info.size)) + " bytes, aligned to "
+        + QByteArray::number(qulonglong(info.align)) + ')';
+    return out;
+}
+
+/// Returns \a found when \a info may share its wire name; stops the program otherwise.
+const TypeInfo *sameShapeOrFatal(const TypeInfo *found, const TypeInfo &info,
+                                 const QByteArray &wire)
+{
+    // The same C++ type (from another translation unit or library): nothing to compare.
+    if (*found->cppType == *info.cppType)
+        return found;
+    // Another C++ type with the same wire name: one shape on the wire or none.
+    if (fingerprintOf(info, wire) == found->fingerprint)
+        return found;
+    qFatal("Parley: two message types have the wire name \"%s\":\n  %s\n  %s\nA wire name "
+           "stands for one message shape in a process; give one of them another wire name with "
+           "PARLEY_MESSAGE_AS(Type, \"namespace.Name\", fields...).",
+           wire.constData(), declarationOf(*found).constData(), declarationOf(info).constData());
 }
 
 } // namespace
@@ -45,20 +99,18 @@ const TypeInfo *registerType(const TypeInfo &info)
     const QString key = QString::fromUtf8(wire);
     {
         QReadLocker locker(&r.lock);
-        if (const TypeInfo *found = r.byName.value(key)) {
-            if (found->size != info.size || found->align != info.align)
-                qCWarning(lcRegistry, "two different message types share the wire name \"%s\"",
-                          wire.constData());
-            return found;
-        }
+        if (const TypeInfo *found = r.byName.value(key))
+            return sameShapeOrFatal(found, info, wire);
     }
     QWriteLocker locker(&r.lock);
     if (const TypeInfo *found = r.byName.value(key))
-        return found;
+        return sameShapeOrFatal(found, info, wire);
     r.names.push_back(wire);
     const QByteArray &stored = r.names.back();
+    r.names.push_back(fingerprintOf(info, wire));
     TypeInfo canonical = info;
     canonical.wireName = stored.constData();
+    canonical.fingerprint = r.names.back().constData();
     const int dot = stored.lastIndexOf('.');
     canonical.displayName = stored.constData() + (dot < 0 ? 0 : dot + 1);
     r.infos.push_back(canonical);

@@ -252,14 +252,15 @@ std::vector<LogThrottle::Line> LogThrottle::flush(Clock::time_point now, bool al
 
 // -- drops and bounces --------------------------------------------------------------------------
 
-void RuntimePrivate::warnThrottled(quint64 key, quint64 objectId, const QString &name, QString text)
+void RuntimePrivate::warnThrottled(quint64 key, quint64 objectId, const QString &name, QString text,
+                                   const QString &state)
 {
     if (!logger.wants(LogLevel::Warning))
         return;
     bool summaryDue = false;
-    const LogThrottle::Line line{LogLevel::Warning, '?', objectId, name, text};
+    const LogThrottle::Line line{LogLevel::Warning, '?', objectId, name, text, state};
     if (throttle.admit(key, LogThrottle::Clock::now(), line, summaryDue)) {
-        log(LogLevel::Warning, '?', objectId, name, std::move(text));
+        log(LogLevel::Warning, '?', objectId, name, std::move(text), state);
         return;
     }
     if (summaryDue && timers)
@@ -269,7 +270,7 @@ void RuntimePrivate::warnThrottled(quint64 key, quint64 objectId, const QString 
 void RuntimePrivate::flushThrottled(bool all)
 {
     for (auto &line : throttle.flush(LogThrottle::Clock::now(), all))
-        log(line.level, line.marker, line.objectId, line.name, std::move(line.text));
+        log(line.level, line.marker, line.objectId, line.name, std::move(line.text), line.state);
 }
 
 void RuntimePrivate::logDropped(const detail::Envelope &envelope, quint64 senderId, const char *why,
@@ -296,7 +297,8 @@ void RuntimePrivate::logDropped(const detail::Envelope &envelope, quint64 sender
     // One line per burst: the same sender dropping the same type to the same target.
     const quint64 key = qHashMulti(0x5eed, senderId, envelope.to.last(),
                                    quintptr(envelope.message.type()), quintptr(why));
-    warnThrottled(key, senderId, name, std::move(text));
+    warnThrottled(key, senderId, name, std::move(text),
+                  sender ? sender->parleyStateName() : QString());
 }
 
 void RuntimePrivate::bounce(const Address &to, const Address &from, const Value &message,

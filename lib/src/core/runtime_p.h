@@ -108,6 +108,7 @@ public:
         quint64 objectId;
         QString name;
         QString text;
+        QString state;
     };
     /// Returns true when a line with \a key should be written now; otherwise counts it. Sets
     /// \a summaryDue when this is the first line counted in the window (the caller then asks for
@@ -166,7 +167,8 @@ public:
                     const Object *sender = nullptr);
     /// Writes a warning through the throttle: the first of a burst with \a key at once, the
     /// rest as one summary line with their count.
-    void warnThrottled(quint64 key, quint64 objectId, const QString &name, QString text);
+    void warnThrottled(quint64 key, quint64 objectId, const QString &name, QString text,
+                       const QString &state = {});
     /// Tells the sender of an undeliverable message so (Undeliverable, from \a to), unless the
     /// message is a notice or had no sender to tell.
     void bounce(const Address &to, const Address &from, const Value &message, DropReason reason,

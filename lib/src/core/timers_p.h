@@ -57,6 +57,8 @@ public:
     {
         m_housekeeping = std::move(housekeeping);
     }
+    /// Returns the time timers are measured against (the manual clock in Manual mode).
+    [[nodiscard]] Clock::time_point now() const;
 
 private:
     struct Key
@@ -88,7 +90,6 @@ private:
     };
 
     void run();
-    [[nodiscard]] Clock::time_point now() const;
     /// Pops the earliest entry (due at \a now or before) and delivers it if still armed; called
     /// with \a lock held, which it releases while delivering.
     void fireTop(std::unique_lock<std::mutex> &lock, Clock::time_point now);

@@ -19,6 +19,22 @@ void fail(const QString &text, const std::source_location &where)
     QTest::qFail(qPrintable(text), where.file_name(), int(where.line()));
 }
 
+} // namespace
+
+namespace detail {
+
+void readFailedExpectation(const std::source_location &where)
+{
+    qFatal("Parley::Test: the expectation at %s(%u) failed, and what it took was read anyway. "
+           "Take expectations with PARLEY_EXPECT(probe, Type, name), which returns from the test "
+           "function when one fails, or check the result before reading it.",
+           where.file_name(), unsigned(where.line()));
+}
+
+} // namespace detail
+
+namespace {
+
 /// Says what arrived: "Pong arrived from <00000003>".
 QString arrived(const Received &r)
 {
@@ -131,7 +147,7 @@ public:
         on<Abandoned>([] {});
         on<Closed>([] {});
         on<Stop>([this] { complete(Aborted{}); });
-        onUnknown([this, target](Value &v) { forwardValue(v.take(), target, returnAddress()); });
+        onUnknown([this, target](Value &v) { forward(v.take(), target, returnAddress()); });
     }
 };
 
@@ -165,14 +181,14 @@ Address Probe::address() const
     return m_address;
 }
 
-void Probe::sendValue(Value message, const Address &to)
+void Probe::send(Value message, const Address &to)
 {
     QMutexLocker l(&m_state->lock);
     if (!m_state->object) {
         qWarning("Parley::Test::Probe: the probe's object is gone (its runtime stopped)");
         return;
     }
-    m_state->object->sendValue(std::move(message), to);
+    m_state->object->send(std::move(message), to);
 }
 
 Address Probe::returnAddress() const
@@ -180,7 +196,7 @@ Address Probe::returnAddress() const
     return m_returnAddress;
 }
 
-int Probe::pending() const
+int Probe::pendingCount() const
 {
     if (m_runtime->isDeterministic())
         m_runtime->runUntilIdle();
@@ -196,10 +212,13 @@ bool Probe::waitForMessage(Milliseconds timeout)
     });
 }
 
-std::optional<Received> Probe::expectAny(std::optional<Milliseconds> timeout,
-                                         std::source_location where)
+Expectation<Received> Probe::expectAny(std::optional<Milliseconds> timeout,
+                                       std::source_location where)
 {
-    return expectType(nullptr, timeout, where);
+    std::optional<Received> r = expectType(nullptr, timeout, where);
+    if (!r)
+        return Expectation<Received>(where);
+    return Expectation<Received>(std::move(*r), where);
 }
 
 std::optional<Received> Probe::expectType(const TypeInfo *type, std::optional<Milliseconds> timeout,

@@ -2,7 +2,8 @@
 // SPDX-License-Identifier: MIT
 
 // A program for tst_run: settings of several types, and a mode that decides what the main
-// object does (echo its settings, fault, or wait for Stop). Built three times: as a routine
+// object does (echo its settings, fault, wait for Stop, announce that it is ready and wait, or
+// log at every level and echo). Built three times: as a routine
 // function (runhelper), as a callable (runcallable, with RUNHELPER_CALLABLE) and as a machine
 // (runmachine, with RUNHELPER_MACHINE).
 
@@ -13,8 +14,8 @@
 
 #include <cstdio>
 
-enum class Mode { Echo, Fault, Wait, Stubborn };
-PARLEY_ENUM(Mode, Echo, Fault, Wait, Stubborn)
+enum class Mode { Echo, Fault, Wait, Stubborn, Ready, Chatty };
+PARLEY_ENUM(Mode, Echo, Fault, Wait, Stubborn, Ready, Chatty)
 
 struct Endpoint
 {
@@ -50,6 +51,16 @@ Parley::Value failure(const Settings &settings)
                            settings.exitStatus};
 }
 
+/// Logs one line at each level a program logs at.
+void chat(const Parley::Object &self)
+{
+    self.debug("a debug line");
+    self.trace("a trace line");
+    self.console("a console line");
+    self.warning("a warning line");
+    self.fault("a fault line");
+}
+
 } // namespace
 
 #ifndef RUNHELPER_MACHINE
@@ -72,6 +83,14 @@ Parley::Value helper(Parley::Routine &self, const Settings &settings)
         tell("ignoring stop");
         self.select<Parley::Ack>(); // never comes
         return Parley::Aborted{};
+    case Mode::Ready:
+        Parley::announceReady(self, settings.serverName);
+        Parley::announceReady(self, QStringLiteral("only the first call counts"));
+        self.select<Parley::Stop>();
+        return Parley::Aborted{};
+    case Mode::Chatty:
+        chat(self);
+        return settings;
     }
     return Parley::Nak{};
 }
@@ -99,6 +118,12 @@ public:
             } else if (settings.mode == Mode::Echo) {
                 console("echo ", settings.serverName);
                 complete(settings);
+            } else if (settings.mode == Mode::Chatty) {
+                chat(*this);
+                complete(settings);
+            } else if (settings.mode == Mode::Ready) {
+                Parley::announceReady(*this, settings.serverName);
+                Parley::announceReady(*this, QStringLiteral("only the first call counts"));
             } else {
                 tell("ready");
             }

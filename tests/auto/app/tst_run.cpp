@@ -13,7 +13,14 @@
 #include <QtTest/QTest>
 
 #include <csignal>
+#include <cstring>
 #include <memory>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 /// Runs the helper programs (a routine function, a callable and a machine behind Parley::run)
 /// with QProcess.
@@ -38,8 +45,14 @@ private Q_SLOTS:
     void secondSigintEndsTheProcessAtOnce();
     void debugLevelLogsInTheTextFormat_data();
     void debugLevelLogsInTheTextFormat();
-    void staysQuietWithoutDebugLevel();
-    void monitorIsAcceptedAndReserved();
+    void consoleWarningAndFaultLinesShowByDefault();
+    void debugLevelRaisesOrLowersWhatShows_data();
+    void debugLevelRaisesOrLowersWhatShows();
+    void monitorSaysOnStderrThatItIsNotBuilt();
+    void readyFileAppearsWhenTheMainObjectSaysSoAndGoesAtTheEnd();
+    void readyFdGetsOneLineThenItsEnd();
+    void readyFdOfAProgramThatNeverSaysSoJustEnds();
+    void notifySocketGetsReadyLikeSdNotify();
 
 private:
     struct Outcome
@@ -55,6 +68,12 @@ private:
     bool startUntilReady(QProcess &process, const QString &mode, QString &err) const;
     static bool waitForStderr(QProcess &process, QString &err, const QString &marker);
     static QJsonObject settingsFrom(const QString &out);
+    /// Returns the markers of the helper's Chatty lines in \a err, in order ("^?!").
+    static QString chattyMarkers(const QString &err);
+    /// Reads from \a fd until end of file or 10 s; returns what came, or "(timeout)".
+    static QByteArray readToEnd(int fd);
+    /// Stops a helper waiting for Stop with SIGINT and returns its exit status.
+    static int interrupt(QProcess &process);
 
     QString m_program;
     std::unique_ptr<QTemporaryDir> m_configDir;
@@ -125,7 +144,11 @@ void tst_Run::printsTheResultAsJsonAndExitsZero()
          QStringLiteral("--verbose"), QStringLiteral("--ratio=0.5"),
          QStringLiteral(R"(--tags=["a","b c"])"),
          QStringLiteral(R"(--peer={"host":"h1","port":7})"), QStringLiteral("--mode=Echo")});
-    QCOMPARE(o.err, QString());
+    // The main object's console line goes to stderr; only the result goes to stdout.
+    QCOMPARE(o.err.count(QLatin1Char('\n')), 1);
+    QVERIFY2(o.err.contains(QStringLiteral(" ^ "))
+                 && o.err.endsWith(QStringLiteral("echo Ann Smith\n")),
+             qPrintable(o.err));
     QCOMPARE(o.status, 0);
     QVERIFY(o.out.endsWith(QLatin1Char('\n')));
     QCOMPARE(o.out.count(QLatin1Char('\n')), 1);
@@ -171,10 +194,12 @@ void tst_Run::helpListsSettingsWithTypesAndDefaultsAndFlags()
     for (const char *expected :
          {"--server-name=TEXT\n      default \"Buster\"", "--port=UINT16\n      default 32011",
           "--verbose=BOOL\n      default false", "--tags=LIST (JSON)\n      default []",
-          "--peer=OBJECT (JSON)", "--mode=ECHO|FAULT|WAIT|STUBBORN\n      default \"Echo\"",
+          "--peer=OBJECT (JSON)",
+          "--mode=ECHO|FAULT|WAIT|STUBBORN|READY|CHATTY\n      default \"Echo\"",
           "--exit-status=INT32", "--help, -h", "--debug-level=LEVEL, -dl=LEVEL",
           "--log-file=PATH, -lf=PATH", "--monitor=HOST:PORT, -m=HOST:PORT",
-          "--settings-file=PATH, -sf=PATH", "--store-settings, -ss", "--factory-reset, -fr"}) {
+          "--settings-file=PATH, -sf=PATH", "--store-settings, -ss", "--factory-reset, -fr",
+          "--ready-file=PATH, -rf=PATH", "--ready-fd=N, -rfd=N"}) {
         QVERIFY2(o.out.contains(QLatin1String(expected)), expected);
     }
     QVERIFY(o.out.contains(config().path() + QStringLiteral("/parley/")));
@@ -202,6 +227,10 @@ void tst_Run::badArgumentsExitTwoNamingTheArgument_data()
                                << QStringLiteral("unknown level");
     QTest::newRow("bad monitor") << QStringLiteral("--monitor=nowhere")
                                  << QStringLiteral("HOST:PORT");
+    QTest::newRow("closed ready fd")
+        << QStringLiteral("--ready-fd=457") << QStringLiteral("not an open file descriptor");
+    QTest::newRow("ready fd not a number")
+        << QStringLiteral("--ready-fd=three") << QStringLiteral("not an open file descriptor");
 }
 
 void tst_Run::badArgumentsExitTwoNamingTheArgument()
@@ -358,21 +387,191 @@ void tst_Run::debugLevelLogsInTheTextFormat()
     QVERIFY(o.err.contains(QStringLiteral(" ^ ")) && o.err.contains(QStringLiteral("echo Zed")));
 }
 
-void tst_Run::staysQuietWithoutDebugLevel()
+QString tst_Run::chattyMarkers(const QString &err)
 {
-    const Outcome o = runHelper({QStringLiteral("--server-name=Zed")});
-    QCOMPARE(o.status, 0);
-    QCOMPARE(o.err, QString());
+    static const QRegularExpression chatty(
+        QStringLiteral(R"(^\d\d:\d\d:\d\d\.\d{3} (.) <[0-9a-f]{8}>\S+ - a \w+ line$)"));
+    QString markers;
+    for (const QString &line : err.split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
+        const auto m = chatty.match(line);
+        if (m.hasMatch())
+            markers += m.captured(1);
+    }
+    return markers;
 }
 
-void tst_Run::monitorIsAcceptedAndReserved()
+void tst_Run::consoleWarningAndFaultLinesShowByDefault()
 {
-    Outcome o = runHelper({QStringLiteral("--monitor=127.0.0.1:32099")});
+    const Outcome o = runHelper({QStringLiteral("--mode=Chatty")});
     QCOMPARE(o.status, 0);
-    QCOMPARE(o.err, QString());
-    o = runHelper({QStringLiteral("-m=127.0.0.1:32099"), QStringLiteral("-dl=TRACE")});
+    QCOMPARE(chattyMarkers(o.err), QStringLiteral("^?!"));
+    // Nothing else: no object events, no debug or trace lines.
+    QCOMPARE(o.err.count(QLatin1Char('\n')), 3);
+    QVERIFY(o.err.contains(QStringLiteral("a console line\n")));
+}
+
+void tst_Run::debugLevelRaisesOrLowersWhatShows_data()
+{
+    QTest::addColumn<QString>("level");
+    QTest::addColumn<QString>("markers");
+    QTest::newRow("DEBUG") << QStringLiteral("DEBUG") << QStringLiteral("_~^?!");
+    QTest::newRow("TRACE") << QStringLiteral("trace") << QStringLiteral("~^?!");
+    QTest::newRow("CONSOLE") << QStringLiteral("CONSOLE") << QStringLiteral("^?!");
+    QTest::newRow("WARNING") << QStringLiteral("WARNING") << QStringLiteral("?!");
+    QTest::newRow("FAULT") << QStringLiteral("FAULT") << QStringLiteral("!");
+    QTest::newRow("NONE") << QStringLiteral("NONE") << QString();
+}
+
+void tst_Run::debugLevelRaisesOrLowersWhatShows()
+{
+    QFETCH(QString, level);
+    QFETCH(QString, markers);
+    const Outcome o
+        = runHelper({QStringLiteral("--mode=Chatty"), QStringLiteral("--debug-level=") + level});
     QCOMPARE(o.status, 0);
-    QVERIFY2(o.err.contains(QStringLiteral("not wired yet")), qPrintable(o.err));
+    QCOMPARE(chattyMarkers(o.err), markers);
+    if (level == QLatin1String("NONE"))
+        QCOMPARE(o.err, QString()); // silent
+}
+
+void tst_Run::monitorSaysOnStderrThatItIsNotBuilt()
+{
+    const QString notice = QFileInfo(program()).fileName()
+        + QStringLiteral(": --monitor=127.0.0.1:32099: the live stream to a monitor is not built "
+                         "yet; running without it\n");
+    Outcome o
+        = runHelper({QStringLiteral("--monitor=127.0.0.1:32099"), QStringLiteral("-dl=NONE")});
+    QCOMPARE(o.status, 0);
+    QCOMPARE(o.err, notice);
+    o = runHelper({QStringLiteral("-m=127.0.0.1:32099")});
+    QCOMPARE(o.status, 0);
+    QVERIFY2(o.err.startsWith(notice), qPrintable(o.err));
+}
+
+int tst_Run::interrupt(QProcess &process)
+{
+    ::kill(pid_t(process.processId()), SIGINT);
+    if (!process.waitForFinished(10000))
+        return -1;
+    return process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
+}
+
+QByteArray tst_Run::readToEnd(int fd)
+{
+    QByteArray got;
+    QDeadlineTimer deadline(10000);
+    for (;;) {
+        pollfd p{fd, POLLIN, 0};
+        const int ready = ::poll(&p, 1, int(deadline.remainingTime()));
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready <= 0)
+            return QByteArrayLiteral("(timeout)");
+        char buffer[256];
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return got;
+        got.append(buffer, n);
+    }
+}
+
+void tst_Run::readyFileAppearsWhenTheMainObjectSaysSoAndGoesAtTheEnd()
+{
+    const QString path = config().filePath(QStringLiteral("ready"));
+    {
+        QFile stale(path); // an earlier run's file must not pass for this run's
+        QVERIFY(stale.open(QIODevice::WriteOnly));
+        stale.write("stale\n");
+    }
+    QProcess process;
+    configure(process);
+    process.setArguments({QStringLiteral("--mode=Ready"), QStringLiteral("--server-name=Ann"),
+                          QStringLiteral("--ready-file=") + path});
+    process.start();
+    QVERIFY(process.waitForStarted(10000));
+    const auto content = [&] {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(content(), QByteArray("Ann\n"), 10000);
+    QCOMPARE(interrupt(process), 71);
+    QVERIFY(!QFile::exists(path));
+}
+
+void tst_Run::readyFdGetsOneLineThenItsEnd()
+{
+    int fds[2];
+    QVERIFY(::pipe2(fds, O_CLOEXEC) == 0);
+    QProcess process;
+    configure(process);
+    const int writeEnd = fds[1];
+    process.setChildProcessModifier([writeEnd] { ::dup2(writeEnd, 3); });
+    process.setArguments({QStringLiteral("--mode=Ready"), QStringLiteral("--server-name=Ann"),
+                          QStringLiteral("--ready-fd=3")});
+    process.start();
+    const bool started = process.waitForStarted(10000);
+    ::close(fds[1]);
+    QByteArray got;
+    if (started)
+        got = readToEnd(fds[0]);
+    ::close(fds[0]);
+    QVERIFY(started);
+    // One line, then the end while the program still runs: it closed the descriptor.
+    QCOMPARE(got, QByteArray("Ann\n"));
+    QCOMPARE(process.state(), QProcess::Running);
+    QCOMPARE(interrupt(process), 71);
+}
+
+void tst_Run::readyFdOfAProgramThatNeverSaysSoJustEnds()
+{
+    int fds[2];
+    QVERIFY(::pipe2(fds, O_CLOEXEC) == 0);
+    QProcess process;
+    configure(process);
+    const int writeEnd = fds[1];
+    process.setChildProcessModifier([writeEnd] { ::dup2(writeEnd, 3); });
+    process.setArguments({QStringLiteral("--mode=Fault"), QStringLiteral("--ready-fd=3")});
+    process.start();
+    const bool started = process.waitForStarted(10000);
+    ::close(fds[1]);
+    QByteArray got;
+    if (started)
+        got = readToEnd(fds[0]);
+    ::close(fds[0]);
+    QVERIFY(started);
+    QCOMPARE(got, QByteArray()); // the end, without a line: it never was ready
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitCode(), 71);
+}
+
+void tst_Run::notifySocketGetsReadyLikeSdNotify()
+{
+    const QByteArray path = QFile::encodeName(config().filePath(QStringLiteral("notify")));
+    const int sock = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    QVERIFY(sock >= 0);
+    sockaddr_un address = {};
+    address.sun_family = AF_UNIX;
+    QVERIFY(size_t(path.size()) < sizeof(address.sun_path));
+    std::memcpy(address.sun_path, path.constData(), size_t(path.size()));
+    QCOMPARE(::bind(sock, reinterpret_cast<const sockaddr *>(&address), sizeof address), 0);
+
+    QProcess process;
+    configure(process);
+    QProcessEnvironment env = process.processEnvironment();
+    env.insert(QStringLiteral("NOTIFY_SOCKET"), QString::fromLocal8Bit(path));
+    process.setProcessEnvironment(env);
+    process.setArguments({QStringLiteral("--mode=Ready"), QStringLiteral("--server-name=Ann")});
+    process.start();
+    pollfd p{sock, POLLIN, 0};
+    const bool came = ::poll(&p, 1, 10000) == 1;
+    char buffer[256] = {};
+    const ssize_t n = came ? ::recv(sock, buffer, sizeof buffer - 1, 0) : -1;
+    ::close(sock);
+    QVERIFY2(came, "no datagram within 10 s");
+    QCOMPARE(QByteArray(buffer, int(n)), QByteArray("READY=1\nSTATUS=Ann"));
+    QCOMPARE(interrupt(process), 71);
 }
 
 QTEST_GUILESS_MAIN(tst_Run)

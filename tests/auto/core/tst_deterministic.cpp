@@ -72,6 +72,8 @@ private slots:
     void timersFollowTheManualClock();
     void repeatingTimersFireEveryPeriodPassed();
     void routinesAreRefusedWithAFaultLine();
+    void mailForAnObjectThatCompletedIsDroppedByTheRuntime();
+    void objectAtHandsOutTheObjectAsItsClass();
     void shutdownEndsWhatIsLeft();
 };
 
@@ -103,7 +105,7 @@ void tst_Deterministic::messagesAreDeliveredInSendOrder()
     rt.runUntilIdle();
     QCOMPARE(stateOf(rt, door), QStringLiteral("OPEN"));
     for (int i = 0; i < 3; ++i) {
-        auto *c = static_cast<Collector *>(rt.objectAt(collector));
+        auto *c = rt.objectAt<Collector>(collector);
         QVERIFY(c);
         // Sent as the collector, so the replies come back to it.
         c->send(Ping{i}, door);
@@ -111,7 +113,7 @@ void tst_Deterministic::messagesAreDeliveredInSendOrder()
     QCOMPARE(rt.pendingCount(), 3);
     QCOMPARE(rt.nextMessage()->from, collector);
     QCOMPARE(rt.runUntilIdle(), 6); // three pings, three pongs
-    QCOMPARE(static_cast<Collector *>(rt.objectAt(collector))->pongs, (std::vector<int>{0, 1, 2}));
+    QCOMPARE(rt.objectAt<Collector>(collector)->pongs, (std::vector<int>{0, 1, 2}));
 }
 
 void tst_Deterministic::timersFollowTheManualClock()
@@ -120,7 +122,7 @@ void tst_Deterministic::timersFollowTheManualClock()
     const Address door = rt.create<Door>();
     const Address collector = rt.create<Collector>();
     rt.runUntilIdle();
-    static_cast<Collector *>(rt.objectAt(collector))->send(Ping{7}, door);
+    rt.objectAt<Collector>(collector)->send(Ping{7}, door);
     rt.runUntilIdle();
     // Deferred while CLOSED: no time has passed, so no T1 and no Pong.
     QCOMPARE(stateOf(rt, door), QStringLiteral("CLOSED"));
@@ -130,7 +132,7 @@ void tst_Deterministic::timersFollowTheManualClock()
     QCOMPARE(rt.pendingCount(), 1);
     rt.runUntilIdle();
     QCOMPARE(stateOf(rt, door), QStringLiteral("OPEN"));
-    QCOMPARE(static_cast<Collector *>(rt.objectAt(collector))->pongs, (std::vector<int>{7}));
+    QCOMPARE(rt.objectAt<Collector>(collector)->pongs, (std::vector<int>{7}));
 }
 
 namespace {
@@ -157,10 +159,10 @@ void tst_Deterministic::repeatingTimersFireEveryPeriodPassed()
     rt.advanceClock(350ms); // 100, 200, 300
     QCOMPARE(rt.pendingCount(), 3);
     rt.runUntilIdle();
-    QCOMPARE(static_cast<Ticker *>(rt.objectAt(t))->ticks, 3);
+    QCOMPARE(rt.objectAt<Ticker>(t)->ticks, 3);
     rt.advanceClock(1s); // 400, 500; the fifth cancels
     rt.runUntilIdle();
-    QCOMPARE(static_cast<Ticker *>(rt.objectAt(t))->ticks, 5);
+    QCOMPARE(rt.objectAt<Ticker>(t)->ticks, 5);
     rt.advanceClock(1s);
     QCOMPARE(rt.pendingCount(), 0);
 }
@@ -187,6 +189,44 @@ void tst_Deterministic::routinesAreRefusedWithAFaultLine()
     const Address r = rt.create<&idle>();
     QVERIFY(r.isNull());
     QVERIFY(!sink->lines.filter(QStringLiteral("no threads for routines")).isEmpty());
+}
+
+void tst_Deterministic::mailForAnObjectThatCompletedIsDroppedByTheRuntime()
+{
+    Runtime rt(Runtime::Options{.deterministic = true});
+    auto sink = std::make_shared<Sink>();
+    rt.logger().addSink(sink);
+    const Address door = rt.create<Door>();
+    rt.runUntilIdle();
+    rt.send(Stop{}, door);
+    rt.send(Ping{1}, door); // waits behind the Stop that completes the door
+    rt.runUntilIdle();
+    QVERIFY(!rt.contains(door));
+    const QStringList dropped = sink->lines.filter(
+        QStringLiteral("Dropped Ping to %1 (object completed)").arg(door.toString()));
+    QCOMPARE(dropped.size(), 1);
+    // The door is gone, so the runtime (id 1) says so, by name.
+    QVERIFY2(dropped.front().contains(QStringLiteral(" ? <00000001>runtime - Dropped")),
+             qPrintable(dropped.front()));
+}
+
+void tst_Deterministic::objectAtHandsOutTheObjectAsItsClass()
+{
+    Runtime rt(Runtime::Options{.deterministic = true});
+    const Address door = rt.create<Door>();
+    const Address collector = rt.create<Collector>();
+    rt.runUntilIdle();
+    Door *d = rt.objectAt<Door>(door);
+    QVERIFY(d);
+    QCOMPARE(static_cast<Object *>(d), rt.objectAt(door));
+    QVERIFY(!d->isCompleted());
+    QVERIFY(rt.objectAt<StateMachine>(door)); // a base class works too
+    // Another class, or nobody at all, is null rather than a wrong cast.
+    QVERIFY(!rt.objectAt<Door>(collector));
+    QVERIFY(rt.objectAt<Collector>(collector));
+    rt.send(Stop{}, door);
+    rt.runUntilIdle();
+    QVERIFY(!rt.objectAt<Door>(door));
 }
 
 void tst_Deterministic::shutdownEndsWhatIsLeft()

@@ -55,18 +55,33 @@ private:
     };
 };
 
+/// Answers Lookup{n} with Found{n*n} at once; n == 99 never answers.
+class Squarer : public Parley::Machine
+{
+public:
+    Squarer()
+    {
+        on<Lookup>([this](Lookup &l) {
+            if (l.n != 99)
+                reply(Found{l.n * l.n});
+        });
+        on<Parley::Stop>([this] { complete(Parley::Aborted{}); });
+    }
+};
+
 /// Runs a helper of type H over requests to a SlowSquares and completes with its result.
 template <class H>
 class Client : public Parley::Machine
 {
 public:
-    Client(QList<int> ns, Parley::Duration timeout)
+    /// Asks for each of \a ns, with the timeout of the same index in \a timeouts (if any).
+    Client(QList<int> ns, Parley::Duration timeout, QList<std::chrono::milliseconds> timeouts = {})
     {
-        on<Parley::Start>([this, ns, timeout] {
+        on<Parley::Start>([this, ns, timeout, timeouts] {
             const auto server = create<SlowSquares>();
             std::vector<Parley::Request> requests;
-            for (int n : ns)
-                requests.push_back({Lookup{n}, server});
+            for (qsizetype i = 0; i < ns.size(); ++i)
+                requests.push_back({Lookup{ns[i]}, server, timeouts.value(i)});
             const auto h = create<H>(std::move(requests), timeout);
             then(h, [this](Parley::Value &v) { complete(v.take()); });
         });
@@ -79,6 +94,14 @@ QList<int> foundValues(const Parley::Value &v)
     for (const auto &r : v.get<Parley::Results>().values)
         out << (r.is<Found>() ? r.get<Found>().n : -1);
     return out;
+}
+
+/// Returns the explanation of the TimedOut in slot \a i, or "(not TimedOut)".
+QString timedOutIn(const Parley::Value &v, qsizetype i)
+{
+    const Parley::Value &slot = v.get<Parley::Results>().values.at(i);
+    return slot.is<Parley::TimedOut>() ? slot.get<Parley::TimedOut>().explanation
+                                       : QStringLiteral("(not TimedOut)");
 }
 
 class tst_Helpers : public QObject
@@ -136,15 +159,83 @@ private Q_SLOTS:
                  "replies were not out of order; the test no longer tests reordering");
         QTRY_COMPARE(m_runtime->objectCount(), 0);
     }
-    void concurrentlyTimesOutCleanly()
+    void concurrentlyHandsBackWhatArrivedWhenTimeIsUp()
     {
         const auto c = m_runtime->create<Client<Parley::Concurrently>>(QList<int>{1, 99, 3}, 200ms);
         const auto v = m_runtime->waitForCompletion(c, 5s);
         QVERIFY(v);
-        QVERIFY(v->is<Parley::TimedOut>());
-        QCOMPARE(v->get<Parley::TimedOut>().explanation,
-                 QStringLiteral("1 of 3 responses missing after 200 ms"));
+        QVERIFY2(v->is<Parley::Results>(), v->typeName());
+        // The answers that came are kept; the missing one is marked, and the result says so.
+        QCOMPARE(foundValues(*v), (QList<int>{1, -1, 9}));
+        QCOMPARE(timedOutIn(*v, 1), QStringLiteral("no response to Lookup within 200 ms"));
+        QCOMPARE(v->get<Parley::Results>().missing, 1);
+        QVERIFY(v->get<Parley::Results>().isPartial());
         QTRY_COMPARE(m_runtime->objectCount(), 0); // children stopped, nothing left behind
+    }
+    void concurrentlyWaitsForEachRequestAtMostItsOwnTimeout()
+    {
+        // 99 never answers and may wait 40 ms; the others answer within 60 ms. Without the
+        // per-request timeout the helper would wait its whole 5 s and say so.
+        const auto c = m_runtime->create<Client<Parley::Concurrently>>(
+            QList<int>{1, 99, 3}, 5s, QList<std::chrono::milliseconds>{0ms, 40ms});
+        const auto v = m_runtime->waitForCompletion(c, 4s);
+        QVERIFY(v);
+        QCOMPARE(foundValues(*v), (QList<int>{1, -1, 9}));
+        QCOMPARE(timedOutIn(*v, 1), QStringLiteral("no response to Lookup within 40 ms"));
+        QCOMPARE(v->get<Parley::Results>().missing, 1);
+        QTRY_COMPARE(m_runtime->objectCount(), 0);
+    }
+    void concurrentlyWithAllRepliesIsNotPartial()
+    {
+        const auto c = m_runtime->create<Client<Parley::Concurrently>>(
+            QList<int>{1, 2}, 0ms, QList<std::chrono::milliseconds>{2000ms, 2000ms});
+        const auto v = m_runtime->waitForCompletion(c, 5s);
+        QVERIFY(v);
+        QCOMPARE(foundValues(*v), (QList<int>{1, 4}));
+        QCOMPARE(v->get<Parley::Results>().missing, 0);
+        QVERIFY(!v->get<Parley::Results>().isPartial());
+    }
+    void concurrentlyDeadlinesFollowTheRuntimeClock()
+    {
+        // Deterministic: each deadline is checked exactly, one after another, on one timer.
+        Parley::Runtime rt(Parley::Runtime::Options{.deterministic = true});
+        const auto squarer = rt.create<Squarer>();
+        std::vector<Parley::Request> requests;
+        requests.push_back({Lookup{99}, squarer, 30ms}); // silent, 30 ms
+        requests.push_back({Lookup{99}, squarer});       // silent, the helper's 100 ms
+        requests.push_back({Lookup{4}, squarer, 10ms});  // answers at once
+        requests.push_back({Lookup{99}, squarer, 60ms}); // silent, 60 ms
+        const auto c = rt.create<Parley::Concurrently>(std::move(requests), 100ms);
+        rt.runUntilIdle();
+        rt.advanceClock(29ms);
+        rt.runUntilIdle();
+        QVERIFY(rt.contains(c));
+        rt.advanceClock(1ms); // 30: the first is due
+        rt.runUntilIdle();
+        rt.advanceClock(30ms); // 60: the fourth
+        rt.runUntilIdle();
+        rt.advanceClock(39ms); // 99
+        rt.runUntilIdle();
+        QVERIFY(rt.contains(c));
+        rt.advanceClock(1ms); // 100: the second, and with it the whole
+        rt.runUntilIdle();
+        const auto v = rt.takeCompletion(c);
+        QVERIFY(v);
+        QCOMPARE(foundValues(*v), (QList<int>{-1, -1, 16, -1}));
+        QCOMPARE(timedOutIn(*v, 0), QStringLiteral("no response to Lookup within 30 ms"));
+        QCOMPARE(timedOutIn(*v, 1), QStringLiteral("no response to Lookup within 100 ms"));
+        QCOMPARE(timedOutIn(*v, 3), QStringLiteral("no response to Lookup within 60 ms"));
+        QCOMPARE(v->get<Parley::Results>().missing, 3);
+    }
+    void sequentiallyWaitsForEachRequestAtMostItsOwnTimeout()
+    {
+        const auto s = m_runtime->create<Client<Parley::Sequentially>>(
+            QList<int>{2, 99, 3}, 5s, QList<std::chrono::milliseconds>{0ms, 40ms});
+        const auto v = m_runtime->waitForCompletion(s, 4s);
+        QVERIFY(v);
+        QVERIFY2(v->is<Parley::TimedOut>(), v->typeName());
+        QCOMPARE(v->get<Parley::TimedOut>().explanation,
+                 QStringLiteral("no response within 40 ms"));
     }
     void concurrentlyWithNoRequestsCompletesAtOnce()
     {

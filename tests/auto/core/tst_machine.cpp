@@ -89,6 +89,38 @@ public:
     }
 };
 
+/// Passes on whatever comes, held by a Value: Ping by send(), anything else by forward().
+class Passer : public Parley::Machine
+{
+public:
+    explicit Passer(Parley::Address to)
+    {
+        onUnknown([this, to](Parley::Value &v) {
+            if (v.is<Ping>())
+                send(v.take(), to);
+            else
+                forward(v.take(), to, returnAddress());
+        });
+    }
+};
+
+/// Logs one line at each level a user logs at.
+class Chatty : public Parley::Machine
+{
+public:
+    Chatty()
+    {
+        on<Parley::Start>([this] {
+            debug("d");
+            trace("t");
+            console("c");
+            warning("w");
+            fault("f");
+            complete(Parley::Ack{});
+        });
+    }
+};
+
 class tst_Machine : public QObject
 {
     Q_OBJECT
@@ -109,6 +141,30 @@ private Q_SLOTS:
             QCOMPARE(inbox->at(i).message.get<Pong>().n, -1);
             QCOMPARE(inbox->at(i).from, m_runtime->address()); // forwarded "from" the runtime
         }
+    }
+    void sendAndForwardTakeAValueAsWellAsATypedMessage()
+    {
+        auto inbox = std::make_shared<Inbox>();
+        const auto rec = m_runtime->create<Recorder>(inbox);
+        const auto passer = m_runtime->create<Passer>(rec);
+        m_runtime->send(Parley::Value(Ping{1}), passer); // the runtime's send(Value) too
+        m_runtime->send(Pong{2}, passer);
+        QTRY_COMPARE(inbox->types(), (QStringList{"Ping", "Pong"}));
+        QCOMPARE(inbox->at(0).message.get<Ping>().n, 1);
+        QCOMPARE(inbox->at(0).from, passer); // sent: from the passer
+        QCOMPARE(inbox->at(1).message.get<Pong>().n, 2);
+        QCOMPARE(inbox->at(1).from, m_runtime->address()); // forwarded: from the original sender
+    }
+    void eachLogCallWritesTheMarkerOfItsLevel()
+    {
+        const auto chatty = m_runtime->create<Chatty>();
+        QVERIFY(m_runtime->waitForCompletion(chatty, 5s));
+        QString markers;
+        for (const Parley::LogRecord &r : m_sink->records()) {
+            if (r.objectId == chatty.last() && r.text.size() == 1)
+                markers += QLatin1Char(r.marker) + r.text;
+        }
+        QCOMPARE(markers, QStringLiteral("_d~t^c?w!f"));
     }
     void childCompletionReachesParentWithValue_data()
     {

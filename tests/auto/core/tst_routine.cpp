@@ -144,8 +144,20 @@ private Q_SLOTS:
         const auto v = m_runtime->waitForCompletion(r, 5s);
         QVERIFY(v);
         QCOMPARE(v->get<Summary>().values, (QList<int>{9, 1, 2, 1}));
-        QTRY_VERIFY(m_sink->contains(
-            QStringLiteral("Dropped Other to %1 (object completed)").arg(r.toString())));
+        const QString dropped
+            = QStringLiteral("Dropped Other to %1 (object completed)").arg(r.toString());
+        QTRY_VERIFY(m_sink->contains(dropped));
+        // Logged by the routine that dropped it, by id and name.
+        bool named = false;
+        for (const Parley::LogRecord &record : m_sink->records()) {
+            if (record.text == dropped) {
+                QCOMPARE(record.objectId, r.last());
+                QCOMPARE(record.objectName, QStringLiteral("selective"));
+                QCOMPARE(record.marker, '?');
+                named = true;
+            }
+        }
+        QVERIFY(named);
     }
     void selectTimesOutWithSelectTimer()
     {

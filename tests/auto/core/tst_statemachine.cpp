@@ -139,8 +139,20 @@ private Q_SLOTS:
         // In B: 1, 2 served; Close deferred; 3 served and moves to C; then Close (deferred in B)
         // is replayed first in C and completes before 4.
         QCOMPARE(v->get<Where>().served, (QList<int>{1, 2, 3}));
-        QTRY_VERIFY(m_sink->contains(
-            QStringLiteral("Dropped Knock to %1 (object completed)").arg(relay.toString())));
+        const QString dropped
+            = QStringLiteral("Dropped Knock to %1 (object completed)").arg(relay.toString());
+        QTRY_VERIFY(m_sink->contains(dropped));
+        // Logged by the machine that dropped it, by name and with its last state.
+        bool named = false;
+        for (const Parley::LogRecord &record : m_sink->records()) {
+            if (record.text == dropped) {
+                QCOMPARE(record.objectId, relay.last());
+                QCOMPARE(record.objectName, QStringLiteral("Relay"));
+                QVERIFY(!record.state.isEmpty());
+                named = true;
+            }
+        }
+        QVERIFY(named);
     }
     void logLinesCarryTheStateName()
     {

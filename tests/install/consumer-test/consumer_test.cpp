@@ -43,9 +43,8 @@ private slots:
         Parley::Runtime runtime(Parley::Runtime::Options{.deterministic = deterministic});
         Parley::Test::Probe probe(runtime);
         probe.send(Question{QStringLiteral("why")}, runtime.create<Oracle>());
-        const auto answer = probe.expect<Answer>();
-        QVERIFY(answer);
-        QCOMPARE(answer->text, QStringLiteral("why?"));
+        PARLEY_EXPECT(probe, Answer, answer);
+        QCOMPARE(answer.text, QStringLiteral("why?"));
     }
 };
 
