@@ -231,6 +231,8 @@ private:
     void connectThrough(Client &c);
     /// Sends \a payload from \a c and waits for its echo.
     void echoThrough(Client &c, const QByteArray &payload);
+    /// Connects \a c and echoes \a hello through the proxy; returns false if that failed.
+    bool openLink(Client &c, const QByteArray &hello);
 
     std::unique_ptr<EchoServer> m_echo;
     std::unique_ptr<FaultProxy> m_proxy;
@@ -265,6 +267,14 @@ void tst_FaultProxy::echoThrough(Client &c, const QByteArray &payload)
     c.socket.write(payload);
     QTRY_COMPARE_WITH_TIMEOUT(c.record.received.size(), expected, kWait);
     QCOMPARE(c.record.received.right(payload.size()), payload);
+}
+
+bool tst_FaultProxy::openLink(Client &c, const QByteArray &hello)
+{
+    connectThrough(c);
+    if (!QTest::currentTestFailed())
+        echoThrough(c, hello);
+    return !QTest::currentTestFailed();
 }
 
 // -- forwarding ----------------------------------------------------------------------------------
@@ -431,9 +441,7 @@ void tst_FaultProxy::resetLinksResetsBothSides()
 {
     QFETCH(int, afterMs);
     Client c;
-    connectThrough(c);
-    echoThrough(c, "hello");
-    if (QTest::currentTestFailed())
+    if (!openLink(c, "hello"))
         return;
     QElapsedTimer clock;
     clock.start();
@@ -482,9 +490,7 @@ void tst_FaultProxy::resetSendsAnRstWhereCloseSendsAFin()
 void tst_FaultProxy::blackHoleHoldsBytesAndKeepsBothSocketsOpen()
 {
     Client c;
-    connectThrough(c);
-    echoThrough(c, "before");
-    if (QTest::currentTestFailed())
+    if (!openLink(c, "before"))
         return;
     EchoServer::Peer &server = m_echo->peer(0);
     const qsizetype serverHad = server.record.received.size();
@@ -524,9 +530,7 @@ void tst_FaultProxy::blackHoleHoldsBytesAndKeepsBothSocketsOpen()
 void tst_FaultProxy::blackHoleHoldsACloseUntilLifted()
 {
     Client c;
-    connectThrough(c);
-    echoThrough(c, "before");
-    if (QTest::currentTestFailed())
+    if (!openLink(c, "before"))
         return;
     EchoServer::Peer &server = m_echo->peer(0);
     m_proxy->setBlackHole(Direction::Upstream, true);
@@ -565,9 +569,7 @@ void tst_FaultProxy::dropAfterEndsEveryLink()
     clock.start();
     if (!linkOpenBefore)
         m_proxy->setDropAfter(after, ending);
-    connectThrough(c);
-    echoThrough(c, "hello");
-    if (QTest::currentTestFailed())
+    if (!openLink(c, "hello"))
         return;
     if (linkOpenBefore) {
         // Wait until the link is older than the delay, then turn the toxic on.
