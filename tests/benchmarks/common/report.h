@@ -3,11 +3,14 @@
 #pragma once
 
 // What every benchmark main prints and parses the same way: one `figure=... ratio=...` line per
-// figure and baseline, counts from the command line, and the --only list.
+// figure and baseline (with a `# why` note where a value could not be measured), counts from the
+// command line, and the --only list.
 
 #include <QtCore/QCommandLineParser>
+#include <QtCore/QString>
 #include <QtCore/QStringList>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
@@ -16,14 +19,33 @@ namespace BenchReport {
 /// Which way a figure is better, so that a ratio > 1 always means Parley is better.
 enum class Better { Higher, Lower };
 
-/// Prints one figure next to its baseline and their ratio.
+/// Prints one figure next to its baseline and their ratio. A value that could not be measured
+/// is NaN and prints as nan; \a note then says why, after a `#` at the end of the line.
 inline void printFigure(const char *figure, double value, const char *unit, int precision,
-                        const char *baseline, double baselineValue, Better better)
+                        const char *baseline, double baselineValue, Better better,
+                        const QString &note = {})
 {
     const double ratio = better == Better::Higher ? value / baselineValue : baselineValue / value;
-    std::printf("figure=%s value=%.*f unit=%s baseline=%s baseline_value=%.*f ratio=%.2f\n", figure,
-                precision, value, unit, baseline, precision, baselineValue, ratio);
+    std::printf("figure=%s value=%.*f unit=%s baseline=%s baseline_value=%.*f ratio=%.2f%s%s\n",
+                figure, precision, value, unit, baseline, precision, baselineValue, ratio,
+                note.isEmpty() ? "" : " # ", qPrintable(note));
     std::fflush(stdout);
+}
+
+/// Returns why a figure or its baseline is missing: \a parleyWhy when the Parley value is NaN,
+/// then, when the baseline value is NaN, \a baselineWhy (or a pointer to the baseline's own
+/// warning on stderr); empty when both were measured.
+inline QString missingNote(double value, const QString &parleyWhy, double baselineValue,
+                           const QString &baselineWhy = {})
+{
+    QStringList notes;
+    if (std::isnan(value))
+        notes << QStringLiteral("not measured: %1")
+                     .arg(parleyWhy.isEmpty() ? QStringLiteral("see stderr") : parleyWhy);
+    if (std::isnan(baselineValue))
+        notes << QStringLiteral("baseline not measured: %1")
+                     .arg(baselineWhy.isEmpty() ? QStringLiteral("see stderr") : baselineWhy);
+    return notes.join(QStringLiteral("; "));
 }
 
 /// Returns the count given as --\a option, or \a fallback; exits with status 2 and one line

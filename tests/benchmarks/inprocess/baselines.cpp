@@ -9,6 +9,8 @@
 #include <caf/all.hpp>
 #endif
 
+#include "benchkit.h"
+
 #include <QCoreApplication>
 #include <QEvent>
 #include <QMetaObject>
@@ -31,69 +33,20 @@ namespace Baselines {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using BenchKit::Clock;
+using BenchKit::Completion;
+using BenchKit::kNaN;
+using BenchKit::secondsBetween;
 
 constexpr int kWarmupRoundTrips = 1000;
-constexpr auto kTimeCap
-    = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(kTimeCapSeconds));
+constexpr auto kTimeCap = BenchKit::timeCap(kTimeCapSeconds);
 // Extra time granted after an abort request for the workers to notice it and stop.
 constexpr auto kAbortGrace = std::chrono::seconds(5);
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-double secondsBetween(Clock::time_point from, Clock::time_point to)
-{
-    return std::chrono::duration<double>(to - from).count();
-}
-
 void warnTimeCap(const char *what, long long done, long long wanted)
 {
-    std::fprintf(stderr, "Baselines::%s: time cap of %.0f s hit after %lld of %lld iterations\n",
-                 what, kTimeCapSeconds, done, wanted);
+    BenchKit::warnTimeCap("Baselines", what, kTimeCapSeconds, done, wanted);
 }
-
-// One-shot completion flag: a mutex + condition variable, no polling, no sleeps.
-class Completion
-{
-public:
-    void signal()
-    {
-        {
-            std::lock_guard lock(m_mutex);
-            m_done = true;
-        }
-        m_condition.notify_all();
-    }
-
-    // Waits until signal() was called or `deadline` passed; returns whether it was signalled.
-    bool waitUntil(Clock::time_point deadline)
-    {
-        std::unique_lock lock(m_mutex);
-        return m_condition.wait_until(lock, deadline, [this] { return m_done; });
-    }
-
-    // Waits until `predicate` (evaluated under the lock) holds or `deadline` passed. Whoever
-    // makes the predicate true must call notify() afterwards.
-    template <typename Predicate>
-    bool waitUntil(Clock::time_point deadline, Predicate predicate)
-    {
-        std::unique_lock lock(m_mutex);
-        return m_condition.wait_until(lock, deadline, predicate);
-    }
-
-    void notify()
-    {
-        {
-            std::lock_guard lock(m_mutex);
-        }
-        m_condition.notify_all();
-    }
-
-private:
-    std::mutex m_mutex;
-    std::condition_variable m_condition;
-    bool m_done = false;
-};
 
 // --- Qt: postEvent flood -----------------------------------------------------------------------
 
@@ -250,19 +203,9 @@ double qtPingPongMicros(int roundTrips, bool sameThread, const char *what)
 
 } // namespace
 
-// Resident set size in bytes, from /proc/self/statm (second field = resident pages).
 long long residentBytes()
 {
-    std::FILE *file = std::fopen("/proc/self/statm", "r");
-    if (!file)
-        return -1;
-    long long sizePages = 0;
-    long long residentPages = 0;
-    const int fields = std::fscanf(file, "%lld %lld", &sizePages, &residentPages);
-    std::fclose(file);
-    if (fields != 2)
-        return -1;
-    return residentPages * static_cast<long long>(sysconf(_SC_PAGESIZE));
+    return BenchKit::residentBytes();
 }
 
 double qtPostEventFlood(int n)

@@ -8,6 +8,8 @@
 
 #include "baselines.h"
 
+#include "benchkit.h"
+
 #include <QAbstractEventDispatcher>
 #include <QCoreApplication>
 
@@ -17,22 +19,12 @@
 
 namespace {
 
+using BenchKit::countArgument;
+using BenchKit::plausible;
+
 constexpr int kDefaultFloodCount = 100'000;
 constexpr int kDefaultRoundTrips = 20'000;
 constexpr int kDefaultObjectCount = 100'000;
-
-int countArgument(int argc, char **argv, int index, int fallback)
-{
-    if (index >= argc)
-        return fallback;
-    const long value = std::strtol(argv[index], nullptr, 10);
-    return value > 0 && value <= 100'000'000 ? int(value) : fallback;
-}
-
-bool plausible(double value)
-{
-    return std::isfinite(value) && value > 0.0;
-}
 
 void printCost(const char *name, int count, const Baselines::ObjectCost &cost, bool *ok)
 {

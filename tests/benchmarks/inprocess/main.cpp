@@ -203,7 +203,6 @@ private:
 // -- output -------------------------------------------------------------------------------------
 
 using BenchReport::Better;
-using BenchReport::printFigure;
 
 bool g_parleyOnly = false;
 bool g_failed = false;
@@ -216,6 +215,17 @@ void printCafNotBuilt(const char *figure, const char *baseline)
                 figure, baseline);
 }
 #endif
+
+/// Prints one figure line; a value or baseline that is nan says why after a `#`.
+void printLine(const char *figure, double parley, const char *unit, int precision,
+               const char *baseline, double base, Better better)
+{
+    BenchReport::printFigure(
+        figure, parley, unit, precision, baseline, base, better,
+        BenchReport::missingNote(parley, {}, base,
+                                 g_parleyOnly ? QStringLiteral("skipped (--parley-only)")
+                                              : QString()));
+}
 
 void fail(const char *what)
 {
@@ -394,10 +404,10 @@ void figureFlood(qint64 count)
     const double parley = parleyFlood(count);
     const double qt
         = runBaseline("qtPostEventFlood", [&] { return Baselines::qtPostEventFlood(int(count)); });
-    printFigure("flood", parley, "msg/s", 0, "qt_postevent", qt, Better::Higher);
+    printLine("flood", parley, "msg/s", 0, "qt_postevent", qt, Better::Higher);
 #ifdef PARLEY_HAVE_CAF
     const double caf = runBaseline("cafFlood", [&] { return Baselines::cafFlood(int(count)); });
-    printFigure("flood", parley, "msg/s", 0, "caf_flood", caf, Better::Higher);
+    printLine("flood", parley, "msg/s", 0, "caf_flood", caf, Better::Higher);
 #else
     printCafNotBuilt("flood", "caf_flood");
 #endif
@@ -511,15 +521,15 @@ void figureSameWorkerPingPong(qint64 roundTrips)
 #ifdef PARLEY_HAVE_CAF
     const double caf = runBaseline("cafPingPongMicros",
                                    [&] { return Baselines::cafPingPongMicros(int(roundTrips)); });
-    printFigure("same_worker_pingpong", parley, "us", 3, "caf_pingpong", caf, Better::Lower);
+    printLine("same_worker_pingpong", parley, "us", 3, "caf_pingpong", caf, Better::Lower);
 #else
     printCafNotBuilt("same_worker_pingpong", "caf_pingpong");
 #endif
     const double qt = runBaseline("qtSameThreadPingPongMicros", [&] {
         return Baselines::qtSameThreadPingPongMicros(int(roundTrips));
     });
-    printFigure("same_worker_pingpong", parley, "us", 3, "qt_invokemethod_same_thread", qt,
-                Better::Lower);
+    printLine("same_worker_pingpong", parley, "us", 3, "qt_invokemethod_same_thread", qt,
+              Better::Lower);
 }
 
 void figureCrossThreadPingPong(qint64 roundTrips)
@@ -528,8 +538,8 @@ void figureCrossThreadPingPong(qint64 roundTrips)
     const double qt = runBaseline("qtInvokeMethodPingPongMicros", [&] {
         return Baselines::qtInvokeMethodPingPongMicros(int(roundTrips));
     });
-    printFigure("cross_thread_pingpong", parley, "us", 3, "qt_invokemethod_cross_thread", qt,
-                Better::Lower);
+    printLine("cross_thread_pingpong", parley, "us", 3, "qt_invokemethod_cross_thread", qt,
+              Better::Lower);
 }
 
 // -- figure 4: 1M machines ----------------------------------------------------------------------
@@ -646,17 +656,16 @@ void figureMachines(qint64 count)
     const Baselines::ObjectCost parley = parleyMachines(count);
     const Baselines::ObjectCost qt = runBaseline(
         "qobjectCreateDestroy", [&] { return Baselines::qobjectCreateDestroy(int(count)); });
-    printFigure("machines_1m_seconds", parley.seconds, "s", 3, "qobject", qt.seconds,
-                Better::Lower);
-    printFigure("machines_1m_bytes", parley.bytesPerObject, "B", 1, "qobject", qt.bytesPerObject,
-                Better::Lower);
+    printLine("machines_1m_seconds", parley.seconds, "s", 3, "qobject", qt.seconds, Better::Lower);
+    printLine("machines_1m_bytes", parley.bytesPerObject, "B", 1, "qobject", qt.bytesPerObject,
+              Better::Lower);
 #ifdef PARLEY_HAVE_CAF
     const Baselines::ObjectCost caf = runBaseline(
         "cafActorsCreateDestroy", [&] { return Baselines::cafActorsCreateDestroy(int(count)); });
-    printFigure("machines_1m_seconds", parley.seconds, "s", 3, "caf_actor", caf.seconds,
-                Better::Lower);
-    printFigure("machines_1m_bytes", parley.bytesPerObject, "B", 1, "caf_actor", caf.bytesPerObject,
-                Better::Lower);
+    printLine("machines_1m_seconds", parley.seconds, "s", 3, "caf_actor", caf.seconds,
+              Better::Lower);
+    printLine("machines_1m_bytes", parley.bytesPerObject, "B", 1, "caf_actor", caf.bytesPerObject,
+              Better::Lower);
 #else
     printCafNotBuilt("machines_1m_seconds", "caf_actor");
     printCafNotBuilt("machines_1m_bytes", "caf_actor");

@@ -3,6 +3,8 @@
 
 #include "net_baselines.h"
 
+#include "benchkit.h"
+
 #include <QAbstractSocket>
 #include <QByteArray>
 #include <QHostAddress>
@@ -49,7 +51,13 @@ namespace NetBaselines {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using BenchKit::Clock;
+using BenchKit::Completion;
+using BenchKit::EventThread;
+using BenchKit::kNaN;
+using BenchKit::LoopbackPair;
+using BenchKit::secondsBetween;
+using BenchKit::setLowDelay;
 
 constexpr int kWarmupRoundTrips = 1000;
 constexpr int kRecordSize = 64;
@@ -59,22 +67,11 @@ constexpr int kListenBacklog = 1024;
 // File descriptors kept free for everything else when sizing the connection test.
 constexpr long long kSpareFileDescriptors = 64;
 
-constexpr auto kTimeCap
-    = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(kTimeCapSeconds));
-// Time allowed for setting up listeners and connections before a measurement starts.
-constexpr auto kSetupTimeout = std::chrono::seconds(10);
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-double secondsBetween(Clock::time_point from, Clock::time_point to)
-{
-    return std::chrono::duration<double>(to - from).count();
-}
+constexpr auto kTimeCap = BenchKit::timeCap(kTimeCapSeconds);
 
 void warnTimeCap(const char *what, long long done, long long wanted)
 {
-    std::fprintf(stderr, "NetBaselines::%s: time cap of %.0f s hit after %lld of %lld\n", what,
-                 kTimeCapSeconds, done, wanted);
+    BenchKit::warnTimeCap("NetBaselines", what, kTimeCapSeconds, done, wanted);
 }
 
 void warn(const char *what, const char *message)
@@ -82,91 +79,28 @@ void warn(const char *what, const char *message)
     std::fprintf(stderr, "NetBaselines::%s: %s\n", what, message);
 }
 
-// One-shot completion flag: a mutex + condition variable, no polling, no sleeps.
-class Completion
+// Waits until `state.done` or `deadline`; on a time-out, stops `state`'s clock in `thread` (the
+// thread that would have stopped it) unless it finished meanwhile. Returns whether it was done
+// in time.
+template <class State>
+bool awaitOrStopClock(State &state, EventThread &thread, Clock::time_point deadline)
 {
-public:
-    void signal()
-    {
-        {
-            std::lock_guard lock(m_mutex);
-            m_done = true;
+    if (state.done.waitUntil(deadline))
+        return true;
+    thread.run([s = &state] {
+        if (!s->finished) {
+            s->end = Clock::now();
+            s->finished = true;
         }
-        m_condition.notify_all();
-    }
+    });
+    return false;
+}
 
-    // Waits until signal() was called or `deadline` passed; returns whether it was signalled.
-    bool waitUntil(Clock::time_point deadline)
-    {
-        std::unique_lock lock(m_mutex);
-        return m_condition.wait_until(lock, deadline, [this] { return m_done; });
-    }
-
-private:
-    std::mutex m_mutex;
-    std::condition_variable m_condition;
-    bool m_done = false;
-};
-
-// A QThread running an event loop, with a context QObject living in it. Everything the
-// baselines create in the thread is a (grand)child of context() and is deleted in the thread by
-// stop().
-class EventThread
+// Returns `count` per second from `start` to `end`, or NaN when there is no figure.
+double ratePerSecond(qint64 count, Clock::time_point start, Clock::time_point end)
 {
-public:
-    explicit EventThread(const char *name)
-    {
-        m_thread.setObjectName(QString::fromLatin1(name));
-        m_context->moveToThread(&m_thread);
-        m_thread.start();
-    }
-
-    ~EventThread() { stop(); }
-
-    EventThread(const EventThread &) = delete;
-    EventThread &operator=(const EventThread &) = delete;
-
-    QObject *context() const { return m_context.get(); }
-
-    // Runs `function` in the thread and waits until it has returned.
-    template <typename Function>
-    void run(Function &&function)
-    {
-        QMetaObject::invokeMethod(m_context.get(), std::forward<Function>(function),
-                                  Qt::BlockingQueuedConnection);
-    }
-
-    // Queues `function` for the thread and returns at once.
-    template <typename Function>
-    void post(Function &&function)
-    {
-        QMetaObject::invokeMethod(m_context.get(), std::forward<Function>(function),
-                                  Qt::QueuedConnection);
-    }
-
-    // Deletes the children of context() in the thread (newest first), then joins the thread.
-    void stop()
-    {
-        if (m_stopped)
-            return;
-        m_stopped = true;
-        run([context = m_context.get()] {
-            while (!context->children().isEmpty())
-                delete context->children().constLast();
-        });
-        m_thread.quit();
-        m_thread.wait();
-    }
-
-private:
-    QThread m_thread;
-    std::unique_ptr<QObject> m_context = std::make_unique<QObject>();
-    bool m_stopped = false;
-};
-
-void setLowDelay(QAbstractSocket *socket)
-{
-    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    const double seconds = secondsBetween(start, end);
+    return count > 0 && seconds > 0.0 ? double(count) / seconds : kNaN;
 }
 
 // Writes the 64-bit `value` into the first 8 bytes of `record`.
@@ -184,88 +118,30 @@ qint64 stampOf(const char *record)
 
 // --- A connected QTcpSocket pair in two threads -------------------------------------------------
 
-// The server socket lives in `server`, the client socket in `client`; both have LowDelayOption
-// set. State used by handlers installed on the sockets must outlive the pair's threads:
-// declare it before the pair.
-class TcpPair
+// The server socket lives in `server`, the client socket in `client`. State used by handlers
+// installed on the sockets must outlive the pair's threads: declare it before the pair.
+class TcpPair : public LoopbackPair
 {
 public:
+    TcpPair() : LoopbackPair("net-server", "net-client") {}
+
     // Listens on 127.0.0.1:0 in the server thread, connects from the client thread and waits
-    // until both ends are set up. Returns false (after a warning) on failure.
+    // until both ends are set up; the server takes one connection. Returns false (after a
+    // warning) on failure.
     bool open(const char *what)
     {
-        bool listening = false;
-        m_server.run([this, &listening] {
-            auto *listener = new QTcpServer(m_server.context());
-            if (!listener->listen(QHostAddress::LocalHost, 0))
-                return;
-            listening = true;
-            m_port = listener->serverPort();
-            QObject::connect(listener, &QTcpServer::newConnection, listener, [this, listener] {
-                while (QTcpSocket *socket = listener->nextPendingConnection()) {
-                    if (m_serverSocket) {
-                        socket->abort();
-                        continue;
-                    }
-                    setLowDelay(socket);
-                    m_serverSocket = socket;
-                    listener->close();
-                    m_accepted.signal();
-                }
-            });
-        });
-        if (!listening) {
-            warn(what, "cannot listen on 127.0.0.1");
-            return false;
-        }
-
-        m_client.run([this] {
-            auto *socket = new QTcpSocket(m_client.context());
-            QObject::connect(socket, &QTcpSocket::connected, socket, [this, socket] {
-                setLowDelay(socket);
-                m_clientSocket = socket;
-                m_connected.signal();
-            });
-            QObject::connect(socket, &QAbstractSocket::errorOccurred, socket, [this, socket] {
-                if (!m_clientSocket) {
-                    std::fprintf(stderr, "NetBaselines: connecting failed: %s\n",
-                                 qPrintable(socket->errorString()));
-                    m_connected.signal();
-                }
-            });
-            socket->connectToHost(QHostAddress::LocalHost, m_port);
-        });
-
-        const auto deadline = Clock::now() + kSetupTimeout;
-        if (!m_connected.waitUntil(deadline) || !m_clientSocket
-            || !m_accepted.waitUntil(deadline)) {
-            warn(what, "cannot connect to 127.0.0.1");
-            return false;
-        }
-        return true;
+        Hooks hooks;
+        hooks.accepted = [](QTcpServer *listener, QTcpSocket *socket, Completion &ready) {
+            if (listener->isListening()) {
+                listener->close();
+                ready.signal();
+            } else {
+                socket->abort();
+            }
+        };
+        hooks.connected = [](QTcpSocket *, Completion &ready) { ready.signal(); };
+        return LoopbackPair::open("NetBaselines", what, std::move(hooks));
     }
-
-    EventThread &server() { return m_server; }
-    EventThread &client() { return m_client; }
-    QTcpSocket *serverSocket() const { return m_serverSocket; }
-    QTcpSocket *clientSocket() const { return m_clientSocket; }
-
-    // Deletes both sockets in their threads and joins the threads (client first).
-    void close()
-    {
-        m_client.stop();
-        m_server.stop();
-    }
-
-private:
-    // Declared before the threads, which use them until they are stopped.
-    Completion m_accepted;
-    Completion m_connected;
-    quint16 m_port = 0;
-    QTcpSocket *m_serverSocket = nullptr; // written in the server thread before m_accepted
-    QTcpSocket *m_clientSocket = nullptr; // written in the client thread before m_connected
-    EventThread m_server{"net-server"};
-    EventThread m_client{"net-client"};
 };
 
 // Makes `socket` echo everything it reads.
@@ -516,17 +392,8 @@ OneWayResult runOneWay(const char *what, TcpSenderState *sender, TcpReceiverStat
         sender->start = Clock::now();
         senderPump(sender);
     });
-    bool capped = false;
-    if (!receiver->done.waitUntil(deadline)) {
-        capped = true;
-        sender->abort.store(true, std::memory_order_relaxed);
-        pair.server().run([receiver] {
-            if (!receiver->finished) {
-                receiver->end = Clock::now();
-                receiver->finished = true;
-            }
-        });
-    }
+    const bool capped = !awaitOrStopClock(*receiver, pair.server(), deadline);
+    sender->abort.store(true, std::memory_order_relaxed);
     pair.close();
 
     OneWayResult result;
@@ -895,91 +762,61 @@ private:
 // acquired by a QRemoteObjectNode in another, connected through a QTcpSocket pair on
 // 127.0.0.1 (handed to QtRO with addHostSideConnection / addClientSideConnection, so that
 // LowDelayOption can be set and the port can be 0).
-class QtroPair
+class QtroPair : public LoopbackPair
 {
 public:
+    QtroPair() : LoopbackPair("qtro-source", "qtro-replica") {}
+
     bool open(const char *what)
     {
-        bool listening = false;
-        bool remoted = false;
-        m_host.run([this, &listening, &remoted] {
-            auto *listener = new QTcpServer(m_host.context());
-            if (!listener->listen(QHostAddress::LocalHost, 0))
-                return;
-            listening = true;
-            m_port = listener->serverPort();
-            m_source = new BenchSource(m_host.context());
-            auto *host = new QRemoteObjectHost(m_host.context());
-            // An external schema: QtRO does not listen itself, the connections come from
-            // `listener`.
-            host->setHostUrl(QUrl(QStringLiteral("exttcp://127.0.0.1:%1").arg(m_port)),
-                             QRemoteObjectHost::AllowExternalRegistration);
-            remoted = host->enableRemoting(m_source);
-            QObject::connect(listener, &QTcpServer::newConnection, host, [listener, host] {
-                while (QTcpSocket *socket = listener->nextPendingConnection()) {
-                    setLowDelay(socket);
-                    host->addHostSideConnection(socket);
-                }
-            });
-        });
-        if (!listening || !remoted) {
-            warn(what, listening ? "enableRemoting failed" : "cannot listen on 127.0.0.1");
+        Hooks hooks;
+        hooks.listening = [this, what](QTcpServer *, quint16 port) {
+            m_source = new BenchSource(host().context());
+            m_host = new QRemoteObjectHost(host().context());
+            // An external schema: QtRO does not listen itself, the connections come from the
+            // pair's listener.
+            m_host->setHostUrl(QUrl(QStringLiteral("exttcp://127.0.0.1:%1").arg(port)),
+                               QRemoteObjectHost::AllowExternalRegistration);
+            if (!m_host->enableRemoting(m_source)) {
+                warn(what, "enableRemoting failed");
+                return false;
+            }
+            return true;
+        };
+        hooks.accepted = [this](QTcpServer *, QTcpSocket *socket, Completion &ready) {
+            m_host->addHostSideConnection(socket);
+            ready.signal();
+        };
+        hooks.connected = [this](QTcpSocket *socket, Completion &ready) {
+            auto *node = new QRemoteObjectNode(client().context());
+            node->addClientSideConnection(socket);
+            NetBenchReplica *replica = node->acquire<NetBenchReplica>();
+            replica->setParent(client().context());
+            QObject::connect(replica, &QRemoteObjectReplica::initialized, replica,
+                             [this, replica, &ready] {
+                                 m_replica = replica;
+                                 ready.signal();
+                             });
+        };
+        if (!LoopbackPair::open("NetBaselines", what, std::move(hooks)))
             return false;
-        }
-
-        m_node.run([this] {
-            auto *node = new QRemoteObjectNode(m_node.context());
-            auto *socket = new QTcpSocket(node);
-            QObject::connect(socket, &QTcpSocket::connected, node, [this, node, socket] {
-                setLowDelay(socket);
-                node->addClientSideConnection(socket);
-                NetBenchReplica *replica = node->acquire<NetBenchReplica>();
-                replica->setParent(m_node.context());
-                QObject::connect(replica, &QRemoteObjectReplica::initialized, replica,
-                                 [this, replica, socket] {
-                                     m_socket = socket;
-                                     m_replica = replica;
-                                     m_ready.signal();
-                                 });
-            });
-            QObject::connect(socket, &QAbstractSocket::errorOccurred, node, [this, socket] {
-                if (!m_replica) {
-                    std::fprintf(stderr, "NetBaselines: connecting failed: %s\n",
-                                 qPrintable(socket->errorString()));
-                    m_ready.signal();
-                }
-            });
-            socket->connectToHost(QHostAddress::LocalHost, m_port);
-        });
-        if (!m_ready.waitUntil(Clock::now() + kSetupTimeout) || !m_replica) {
+        if (!m_replica) {
             warn(what, "the replica did not initialise");
             return false;
         }
         return true;
     }
 
-    EventThread &host() { return m_host; }
-    EventThread &node() { return m_node; }
+    EventThread &host() { return server(); }
+    EventThread &node() { return client(); }
     BenchSource *source() const { return m_source; }
     NetBenchReplica *replica() const { return m_replica; }
-    QTcpSocket *replicaSocket() const { return m_socket; }
-
-    // Deletes the replica side, then the source side, each in its thread, and joins both.
-    void close()
-    {
-        m_node.stop();
-        m_host.stop();
-    }
+    QTcpSocket *replicaSocket() const { return clientSocket(); }
 
 private:
-    // Declared before the threads, which use them until they are stopped.
-    Completion m_ready;
-    quint16 m_port = 0;
     BenchSource *m_source = nullptr;      // lives in the host thread
-    NetBenchReplica *m_replica = nullptr; // lives in the node thread; set before m_ready
-    QTcpSocket *m_socket = nullptr;       // the replica's socket; set before m_ready
-    EventThread m_host{"qtro-source"};
-    EventThread m_node{"qtro-replica"};
+    QRemoteObjectHost *m_host = nullptr;  // lives in the host thread
+    NetBenchReplica *m_replica = nullptr; // lives in the node thread; set before ready
 };
 #endif // PARLEY_HAVE_QTRO
 
@@ -989,16 +826,7 @@ private:
 
 long long residentBytes()
 {
-    std::FILE *file = std::fopen("/proc/self/statm", "r");
-    if (!file)
-        return -1;
-    long long sizePages = 0;
-    long long residentPages = 0;
-    const int fields = std::fscanf(file, "%lld %lld", &sizePages, &residentPages);
-    std::fclose(file);
-    if (fields != 2)
-        return -1;
-    return residentPages * static_cast<long long>(sysconf(_SC_PAGESIZE));
+    return BenchKit::residentBytes();
 }
 
 long long raiseFileLimit()
@@ -1090,22 +918,14 @@ double qtTcpPipelinedRoundTripsPerSec(int n, int window)
         s->start = Clock::now();
         pipelineSend(s, std::min(s->window, s->total));
     });
-    if (!state.done.waitUntil(deadline)) {
-        pair.client().run([s = &state] {
-            if (!s->finished) {
-                s->end = Clock::now();
-                s->finished = true;
-            }
-        });
+    if (!awaitOrStopClock(state, pair.client(), deadline))
         warnTimeCap(kWhat, state.received, n);
-    }
     pair.close();
     if (state.corrupt) {
         warn(kWhat, "received corrupt data");
         return kNaN;
     }
-    const double seconds = secondsBetween(state.start, state.end);
-    return state.received > 0 && seconds > 0.0 ? double(state.received) / seconds : kNaN;
+    return ratePerSecond(state.received, state.start, state.end);
 }
 
 double qtTcpOneWayMessagesPerSec(int n)
@@ -1399,14 +1219,8 @@ double qtroPushMessagesPerSec(int n)
         s->start = Clock::now();
         qtroPushPump(s);
     });
-    if (!state.done.waitUntil(deadline)) {
+    if (!awaitOrStopClock(state, pair.host(), deadline)) {
         state.abort.store(true, std::memory_order_relaxed);
-        pair.host().run([s = &state] {
-            if (!s->finished) {
-                s->end = Clock::now();
-                s->finished = true;
-            }
-        });
         warnTimeCap(kWhat, state.received, n);
     }
     pair.close();
@@ -1414,8 +1228,7 @@ double qtroPushMessagesPerSec(int n)
         warn(kWhat, "push() calls arrived out of order");
         return kNaN;
     }
-    const double seconds = secondsBetween(state.start, state.end);
-    return state.received > 0 && seconds > 0.0 ? double(state.received) / seconds : kNaN;
+    return ratePerSecond(state.received, state.start, state.end);
 }
 
 #endif // PARLEY_HAVE_QTRO

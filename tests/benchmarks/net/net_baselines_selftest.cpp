@@ -8,6 +8,8 @@
 
 #include "net_baselines.h"
 
+#include "benchkit.h"
+
 #include <QAbstractEventDispatcher>
 #include <QCoreApplication>
 #include <QtGlobal>
@@ -18,23 +20,13 @@
 
 namespace {
 
+using BenchKit::countArgument;
+using BenchKit::plausible;
+
 constexpr int kDefaultRoundTrips = 10'000;
 constexpr int kDefaultMessages = 500'000;
 constexpr int kDefaultBulkMessages = 1'000; // of 1 MiB
 constexpr int kDefaultConnections = 2'000;
-
-int countArgument(int argc, char **argv, int index, int fallback)
-{
-    if (index >= argc)
-        return fallback;
-    const long value = std::strtol(argv[index], nullptr, 10);
-    return value > 0 && value <= 100'000'000 ? int(value) : fallback;
-}
-
-bool plausible(double value)
-{
-    return std::isfinite(value) && value > 0.0;
-}
 
 void printMicros(const char *name, double value, int n, bool *ok)
 {

@@ -4,7 +4,10 @@
 // Timer accuracy: how late Parley timers arrive, beside QTimer (Qt::PreciseTimer) in a QThread
 // measured in the same run. Each side runs a sequence of one-shot timers of 1..40 ms and a
 // repeating 10 ms timer; lateness = arrival - due, on the monotonic clock. Prints mean and max
-// lateness in the benchmark line format (ratio > 1: Parley is more punctual).
+// lateness in the benchmark line format (ratio > 1: Parley is more punctual). A side that does
+// not finish prints nan and says why; the exit status is 1 when Parley's side did not finish.
+
+#include "report.h"
 
 #include <parley/parley.h>
 
@@ -14,6 +17,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
@@ -33,14 +37,20 @@ double micros(Clock::duration d)
     return std::chrono::duration<double, std::micro>(d).count();
 }
 
+/// Collects how late each firing was; NaN figures when there is none.
 struct Lateness
 {
     std::vector<double> micros;
     double mean() const
     {
-        return std::accumulate(micros.begin(), micros.end(), 0.0) / micros.size();
+        if (micros.empty())
+            return std::nan("");
+        return std::accumulate(micros.begin(), micros.end(), 0.0) / double(micros.size());
     }
-    double max() const { return *std::max_element(micros.begin(), micros.end()); }
+    double max() const
+    {
+        return micros.empty() ? std::nan("") : *std::max_element(micros.begin(), micros.end());
+    }
 };
 
 struct Done
@@ -132,10 +142,13 @@ private:
     Clock::time_point m_due;
 };
 
-void line(const char *figure, double parley, const char *baseline, double base)
+/// Prints one figure; \a parleyWhy and \a qtWhy say why a side has no value (empty if it has).
+void line(const char *figure, double parley, const QString &parleyWhy, double base,
+          const QString &qtWhy)
 {
-    std::printf("figure=%s value=%.1f unit=us baseline=%s baseline_value=%.1f ratio=%.2f\n", figure,
-                parley, baseline, base, parley > 0 ? base / parley : 0.0);
+    BenchReport::printFigure(figure, parley, "us", 1, "qtimer_precise", base,
+                             BenchReport::Better::Lower,
+                             BenchReport::missingNote(parley, parleyWhy, base, qtWhy));
 }
 
 } // namespace
@@ -145,41 +158,54 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
 
     Lateness qtOnce, qtRepeat;
+    QString qtWhy;
     {
         QThread thread;
         thread.start();
         QtPunctual qt(&qtOnce, &qtRepeat);
         qt.moveToThread(&thread);
         QMetaObject::invokeMethod(&qt, [&qt] { qt.begin(); });
-        std::unique_lock l(qt.lock);
-        if (!qt.cv.wait_for(l, 30s, [&] { return qt.done; })) {
-            std::fprintf(stderr, "bench_timers: the QTimer baseline did not finish within 30 s\n");
-            return 1;
+        {
+            std::unique_lock l(qt.lock);
+            if (!qt.cv.wait_for(l, 30s, [&] { return qt.done; }))
+                qtWhy = QStringLiteral("the QTimer sequence did not finish within 30 s");
         }
-        l.unlock();
+        // Back to this thread (its timers with it, never to fire here), so that the thread
+        // ends with nothing of the sequence left in it and the samples are safe to read.
         QMetaObject::invokeMethod(
             &qt, [&qt] { qt.moveToThread(QCoreApplication::instance()->thread()); },
             Qt::BlockingQueuedConnection);
         thread.quit();
         thread.wait();
     }
+    if (!qtWhy.isEmpty()) {
+        std::fprintf(stderr, "bench_timers: %s\n", qPrintable(qtWhy));
+        qtOnce.micros.clear();
+        qtRepeat.micros.clear();
+    }
 
     Lateness once, repeat;
+    QString parleyWhy;
     {
         Parley::Runtime runtime(Parley::Runtime::Options{.workers = 2});
         const auto p = runtime.create<Punctual>(&once, &repeat);
-        if (!runtime.waitForCompletion(p, 30s)) {
-            std::fprintf(stderr, "bench_timers: Parley timers did not finish within 30 s\n");
-            return 1;
-        }
+        if (!runtime.waitForCompletion(p, 30s))
+            parleyWhy = QStringLiteral("Parley's timer sequence did not finish within 30 s");
+    }
+    if (!parleyWhy.isEmpty()) {
+        std::fprintf(stderr, "bench_timers: %s\n", qPrintable(parleyWhy));
+        once.micros.clear();
+        repeat.micros.clear();
     }
 
-    line("timer_oneshot_mean_lateness", once.mean(), "qtimer_precise", qtOnce.mean());
-    line("timer_oneshot_max_lateness", once.max(), "qtimer_precise", qtOnce.max());
-    line("timer_repeating_mean_lateness", repeat.mean(), "qtimer_precise", qtRepeat.mean());
-    line("timer_repeating_max_lateness", repeat.max(), "qtimer_precise", qtRepeat.max());
-    const bool within = once.max() < 10'000 && repeat.max() < 10'000;
-    std::printf("# target: every firing within 10 ms of its due time: %s\n",
-                within ? "met" : "MISSED");
-    return 0;
+    line("timer_oneshot_mean_lateness", once.mean(), parleyWhy, qtOnce.mean(), qtWhy);
+    line("timer_oneshot_max_lateness", once.max(), parleyWhy, qtOnce.max(), qtWhy);
+    line("timer_repeating_mean_lateness", repeat.mean(), parleyWhy, qtRepeat.mean(), qtWhy);
+    line("timer_repeating_max_lateness", repeat.max(), parleyWhy, qtRepeat.max(), qtWhy);
+    if (parleyWhy.isEmpty()) {
+        const bool within = once.max() < 10'000 && repeat.max() < 10'000;
+        std::printf("# target: every firing within 10 ms of its due time: %s\n",
+                    within ? "met" : "MISSED");
+    }
+    return parleyWhy.isEmpty() ? 0 : 1;
 }
