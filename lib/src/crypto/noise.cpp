@@ -217,7 +217,7 @@ NoiseError CipherState::encryptWithAd(QByteArrayView ad, const quint8 *plain, si
                                       quint8 *out)
 {
     if (!m_hasKey) {
-        if (out != plain)
+        if (size != 0 && out != plain) // an empty view may carry a null pointer
             std::memmove(out, plain, size);
         return NoiseError::None;
     }
@@ -236,7 +236,7 @@ NoiseError CipherState::decryptWithAd(QByteArrayView ad, const quint8 *cipher, s
                                       quint8 *out)
 {
     if (!m_hasKey) {
-        if (out != cipher)
+        if (size != 0 && out != cipher)
             std::memmove(out, cipher, size);
         return NoiseError::None;
     }

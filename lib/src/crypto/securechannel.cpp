@@ -431,36 +431,39 @@ ChannelError SecureChannel::encrypt(QByteArrayView frame, QByteArray &out)
                     QStringLiteral("the sending nonce counter is exhausted"));
 
     out.reserve(out.size() + size + records * RecordOverhead + TotalSize);
-    const auto append
-        = [&](const char *data, qsizetype chunk, const char *trailer, qsizetype trailerSize) {
-              const qsizetype plain = chunk + trailerSize;
-              const qsizetype at = out.size();
-              out.resize(at + LengthSize + plain + TagSize);
-              char *p = out.data() + at;
-              qToBigEndian<quint16>(quint16(plain + TagSize), p);
-              p += LengthSize;
-              std::memcpy(p, data, size_t(chunk));
-              std::memcpy(p + chunk, trailer, size_t(trailerSize));
-              auto *bytes = reinterpret_cast<quint8 *>(p);
-              const NoiseError error = m_send.encryptWithAd({}, bytes, size_t(plain), bytes);
-              Q_ASSERT(error == NoiseError::None); // the remaining nonces were checked above
-              Q_UNUSED(error);
-          };
     if (records == 1) {
         const char flags = 0;
-        append(frame.data(), size, &flags, 1);
+        appendRecord(out, frame.data(), size, &flags, 1);
         return ChannelError::None;
     }
     char first[TotalSize + 1];
     qToBigEndian<quint32>(quint32(size), first);
     first[TotalSize] = char(MoreFlag);
-    append(frame.data(), firstChunk, first, sizeof first);
+    appendRecord(out, frame.data(), firstChunk, first, sizeof first);
     for (qsizetype at = firstChunk; at < size; at += MaxChunkSize) {
         const qsizetype chunk = std::min(MaxChunkSize, size - at);
         const char flags = at + chunk < size ? char(MoreFlag) : char(0);
-        append(frame.data() + at, chunk, &flags, 1);
+        appendRecord(out, frame.data() + at, chunk, &flags, 1);
     }
     return ChannelError::None;
+}
+
+void SecureChannel::appendRecord(QByteArray &out, const char *data, qsizetype size,
+                                 const char *trailer, qsizetype trailerSize)
+{
+    const qsizetype plain = size + trailerSize;
+    const qsizetype at = out.size();
+    out.resize(at + LengthSize + plain + TagSize);
+    char *p = out.data() + at;
+    qToBigEndian<quint16>(quint16(plain + TagSize), p);
+    p += LengthSize;
+    if (size != 0) // an empty frame's view may carry a null pointer
+        std::memcpy(p, data, size_t(size));
+    std::memcpy(p + size, trailer, size_t(trailerSize));
+    auto *bytes = reinterpret_cast<quint8 *>(p);
+    const NoiseError error = m_send.encryptWithAd({}, bytes, size_t(plain), bytes);
+    Q_ASSERT(error == NoiseError::None); // encrypt() checked the remaining nonces
+    Q_UNUSED(error);
 }
 
 void SecureChannel::setNoncesForTesting(quint64 send, quint64 receive)

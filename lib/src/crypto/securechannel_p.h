@@ -136,6 +136,8 @@ private:
     ChannelError processHandshake(QByteArrayView message, Output &output);
     ChannelError processTransport(QByteArrayView record, Output &output);
     ChannelError writeHandshake(QByteArray &out);
+    void appendRecord(QByteArray &out, const char *data, qsizetype size, const char *trailer,
+                      qsizetype trailerSize);
     void open(Output &output);
     void resetFrame();
 
