@@ -105,7 +105,8 @@ void DetailsModel::showRecord(Serial serial)
         const RecordExtra *x = m_store->extra(serial);
         const Source &s = m_store->source(r.source);
         const RecordFormatter format(*m_store);
-        add(QStringLiteral("event"), QStringLiteral("%1 %2").arg(markerOf(r.kind, r.level)).arg(kindName(r.kind)));
+        add(QStringLiteral("event"),
+            QStringLiteral("%1 %2").arg(markerOf(r.kind, r.level)).arg(kindName(r.kind)));
         add(QStringLiteral("summary"), format.summary(serial));
         add(QStringLiteral("level"), levelName(r.level));
         add(QStringLiteral("time"), fullTime(r.wall));
@@ -173,11 +174,13 @@ void DetailsModel::showRecord(Serial serial)
             if (x->duration)
                 add(QStringLiteral("duration"), nanoseconds(x->duration));
             if (r.kind == EventKind::TimerStarted)
-                add(QStringLiteral("repeating"), x->repeating ? QStringLiteral("yes") : QStringLiteral("no"));
+                add(QStringLiteral("repeating"),
+                    x->repeating ? QStringLiteral("yes") : QStringLiteral("no"));
             if (!x->endpoint.isEmpty())
                 add(QStringLiteral("endpoint"), x->endpoint);
             if (r.kind == EventKind::Accepted || r.kind == EventKind::Connected)
-                add(QStringLiteral("encrypted"), x->encrypted ? QStringLiteral("yes") : QStringLiteral("no"));
+                add(QStringLiteral("encrypted"),
+                    x->encrypted ? QStringLiteral("yes") : QStringLiteral("no"));
             if (!x->peerKey.isEmpty())
                 add(QStringLiteral("peer key"), x->peerKey);
             if (x->count)
@@ -190,7 +193,8 @@ void DetailsModel::showRecord(Serial serial)
                 const QString label = x->bodyTruncated ? QStringLiteral("body (truncated)")
                                                        : QStringLiteral("body");
                 if (error.error == QJsonParseError::NoError && (doc.isObject() || doc.isArray()))
-                    addJson(label, doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array()),
+                    addJson(label,
+                            doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array()),
                             -1);
                 else
                     add(label, x->body);
@@ -231,14 +235,16 @@ void DetailsModel::showObject(int node)
             if (n.state)
                 add(QStringLiteral("state"), m_store->string(n.state));
             add(QStringLiteral("process"), s.label());
-            add(QStringLiteral("parent"), n.parent >= 0 && !m_store->object(n.parent).isProcess
-                                              ? QStringLiteral("%1 %2").arg(formatId(m_store->object(n.parent).id),
-                                                                            m_store->string(m_store->object(n.parent).name))
-                                              : QStringLiteral("(top level)"));
+            add(QStringLiteral("parent"),
+                n.parent >= 0 && !m_store->object(n.parent).isProcess
+                    ? QStringLiteral("%1 %2").arg(formatId(m_store->object(n.parent).id),
+                                                  m_store->string(m_store->object(n.parent).name))
+                    : QStringLiteral("(top level)"));
             add(QStringLiteral("children"), QString::number(n.children.size()));
             if (n.created)
                 add(QStringLiteral("created"), fullTime(n.created));
-            add(QStringLiteral("destroyed"), n.alive ? QStringLiteral("no (alive)") : fullTime(n.destroyed));
+            add(QStringLiteral("destroyed"),
+                n.alive ? QStringLiteral("no (alive)") : fullTime(n.destroyed));
             add(QStringLiteral("messages in"), QString::number(n.in));
             add(QStringLiteral("messages out"), QString::number(n.out));
             if (n.depth >= 0)
@@ -247,7 +253,8 @@ void DetailsModel::showObject(int node)
             add(QStringLiteral("records held"), QString::number(records.size()));
             if (!records.empty())
                 add(QStringLiteral("last record"),
-                    RecordFormatter(*m_store).summary(records.back()) + QStringLiteral(" — double-click to go there"),
+                    RecordFormatter(*m_store).summary(records.back())
+                        + QStringLiteral(" — double-click to go there"),
                     -1, records.back());
         }
     }

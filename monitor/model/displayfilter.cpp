@@ -76,22 +76,22 @@ void DisplayFilter::prepare(const EventStore &store)
         return p;
     };
     // Keep the per-string caches of rules that did not change: prepare() runs for every batch.
-    auto prepareSet = [&](const std::vector<FilterRule> &rules, std::vector<Prepared> &out,
-                          size_t &prepared) {
-        if (prepared != rules.size() + 1) {
-            prepared = rules.size() + 1;
-            out.clear();
-            for (const FilterRule &rule : rules) {
-                if (rule.enabled)
-                    out.push_back(prepareOne(rule));
-            }
-        } else {
-            for (Prepared &p : out) {
-                if (p.rule->field == FilterRule::Field::Type && !p.typeId)
-                    p.typeId = store.findString(p.rule->text);
-            }
-        }
-    };
+    auto prepareSet
+        = [&](const std::vector<FilterRule> &rules, std::vector<Prepared> &out, size_t &prepared) {
+              if (prepared != rules.size() + 1) {
+                  prepared = rules.size() + 1;
+                  out.clear();
+                  for (const FilterRule &rule : rules) {
+                      if (rule.enabled)
+                          out.push_back(prepareOne(rule));
+                  }
+              } else {
+                  for (Prepared &p : out) {
+                      if (p.rule->field == FilterRule::Field::Type && !p.typeId)
+                          p.typeId = store.findString(p.rule->text);
+                  }
+              }
+          };
     // A rule set is prepared once (until invalidate()); later calls only resolve type names
     // that were not interned yet.
     prepareSet(exclude, m_exclude, m_preparedExclude);

@@ -48,7 +48,7 @@ class DisplayFilter
 {
 public:
     LogLevel minimumLevel = LogLevel::Debug;
-    QString search;                ///< only records containing this (empty: all)
+    QString search; ///< only records containing this (empty: all)
     bool searchIsRegex = false;
     std::vector<FilterRule> exclude;
     std::vector<FilterRule> highlight;

@@ -357,8 +357,10 @@ void EventStore::append(int sourceIndex, const Event &e)
 
     // Addresses are kept whole only when they say more than the object and the peer.
     const bool message = isMessageKind(e.kind);
-    const Address defaultFrom = !message ? Address() : Address(receivesFrom(e.kind) ? r.peer : r.object);
-    const Address defaultTo = !message ? Address() : Address(receivesFrom(e.kind) ? r.object : r.peer);
+    const Address defaultFrom
+        = !message ? Address() : Address(receivesFrom(e.kind) ? r.peer : r.object);
+    const Address defaultTo
+        = !message ? Address() : Address(receivesFrom(e.kind) ? r.object : r.peer);
     const bool fullFrom = !e.from.isNull() && e.from != defaultFrom;
     const bool fullTo = !e.to.isNull() && e.to != defaultTo;
     if (fullFrom || fullTo || !e.text.isEmpty() || !e.body.isEmpty() || !e.endpoint.isEmpty()
@@ -407,8 +409,8 @@ void EventStore::append(int sourceIndex, const Event &e)
     }
 
     if (e.object >= 1) {
-        const int node = e.object == 1 ? processNode(sourceIndex)
-                                       : ensureObject(sourceIndex, e.object, r);
+        const int node
+            = e.object == 1 ? processNode(sourceIndex) : ensureObject(sourceIndex, e.object, r);
         ObjectNode &n = m_objects[size_t(node)];
         if (!n.isProcess) {
             if (r.name)

@@ -30,25 +30,25 @@ inline constexpr Serial NoSerial = ~Serial(0);
 /// threads) are interned, fields that few events use live in a RecordExtra.
 struct Record
 {
-    qint64 wall = 0;        ///< wall-clock ns since the epoch (merging and display)
-    qint64 time = 0;        ///< the source's monotonic ns
-    quint64 seq = 0;        ///< the source's sequence number
-    quint64 object = 0;     ///< the object the event is about
-    quint64 peer = 0;       ///< Sent: to.last(); Received: from.last(); Created: the parent
-    quint64 messageId = 0;  ///< message events
-    quint64 origin = 0;     ///< the runtime that assigned messageId (0 resolved to the source's)
-    quint64 cause = 0;      ///< the message being handled when this one was sent
+    qint64 wall = 0;         ///< wall-clock ns since the epoch (merging and display)
+    qint64 time = 0;         ///< the source's monotonic ns
+    quint64 seq = 0;         ///< the source's sequence number
+    quint64 object = 0;      ///< the object the event is about
+    quint64 peer = 0;        ///< Sent: to.last(); Received: from.last(); Created: the parent
+    quint64 messageId = 0;   ///< message events
+    quint64 origin = 0;      ///< the runtime that assigned messageId (0 resolved to the source's)
+    quint64 cause = 0;       ///< the message being handled when this one was sent
     quint64 causeOrigin = 0; ///< the runtime that assigned cause (resolved like origin)
-    qint64 queuedNs = -1;   ///< Received: time in the mailbox
-    qint64 handledNs = -1;  ///< Received: time in the handler
-    quint32 name = 0;       ///< interned (EventStore::string())
-    quint32 className = 0;  ///< interned
-    quint32 state = 0;      ///< interned
-    quint32 type = 0;       ///< interned: the message's wire name
-    quint32 thread = 0;     ///< interned
-    quint32 extra = 0;      ///< 1 + index of the RecordExtra in the record's chunk; 0 = none
-    qint32 depth = -1;      ///< Received: mailbox depth
-    quint16 source = 0;     ///< index of the source (EventStore::source())
+    qint64 queuedNs = -1;    ///< Received: time in the mailbox
+    qint64 handledNs = -1;   ///< Received: time in the handler
+    quint32 name = 0;        ///< interned (EventStore::string())
+    quint32 className = 0;   ///< interned
+    quint32 state = 0;       ///< interned
+    quint32 type = 0;        ///< interned: the message's wire name
+    quint32 thread = 0;      ///< interned
+    quint32 extra = 0;       ///< 1 + index of the RecordExtra in the record's chunk; 0 = none
+    qint32 depth = -1;       ///< Received: mailbox depth
+    quint16 source = 0;      ///< index of the source (EventStore::source())
     EventKind kind = EventKind::Unknown;
     LogLevel level = LogLevel::Object;
 };
@@ -56,14 +56,14 @@ struct Record
 /// Holds the fields of a record that most events leave at their defaults.
 struct RecordExtra
 {
-    Address from;            ///< only when it is not simply the object or the peer
-    Address to;              ///< only when it is not simply the object or the peer
-    QString text;            ///< Text, Dropped, Closed, ...
-    QString body;            ///< the message as JSON, when captured
-    QString endpoint;        ///< connection events
-    QString peerKey;         ///< connection events
-    qint64 duration = 0;     ///< TimerStarted
-    quint64 count = 0;       ///< EventsDropped, SnapshotEnd
+    Address from;              ///< only when it is not simply the object or the peer
+    Address to;                ///< only when it is not simply the object or the peer
+    QString text;              ///< Text, Dropped, Closed, ...
+    QString body;              ///< the message as JSON, when captured
+    QString endpoint;          ///< connection events
+    QString peerKey;           ///< connection events
+    qint64 duration = 0;       ///< TimerStarted
+    quint64 count = 0;         ///< EventsDropped, SnapshotEnd
     quint32 previousState = 0; ///< StateChanged (interned)
     DropReason dropReason = DropReason::Unknown;
     bool bodyTruncated = false;
@@ -85,18 +85,18 @@ struct Source
 {
     RuntimeInfo info;
     SourceKind kind = SourceKind::Live;
-    bool connected = false; ///< live: the connection is up
-    QString location;       ///< live: the peer's host:port; file: the path
-    QString note;           ///< the last thing that went wrong with it, for the process list
-    quint64 events = 0;     ///< records received from it
+    bool connected = false;       ///< live: the connection is up
+    QString location;             ///< live: the peer's host:port; file: the path
+    QString note;                 ///< the last thing that went wrong with it, for the process list
+    quint64 events = 0;           ///< records received from it
     quint64 droppedAtSource = 0;  ///< EventsDropped counts it reported
     quint64 droppedInMonitor = 0; ///< its events the monitor had to drop (it flooded)
-    double rate = 0;        ///< events/s over the last second or so
-    Address control;        ///< live: where a CaptureFilter goes
+    double rate = 0;              ///< events/s over the last second or so
+    Address control;              ///< live: where a CaptureFilter goes
     std::optional<CaptureFilter> capture; ///< the last capture filter sent to it
-    int node = -1;          ///< its process node in the object table
-    quint64 rateBase = 0;   ///< \internal events at the start of the rate window
-    qint64 rateStart = 0;   ///< \internal when the rate window began (ms, monotonic)
+    int node = -1;                        ///< its process node in the object table
+    quint64 rateBase = 0;                 ///< \internal events at the start of the rate window
+    qint64 rateStart = 0;                 ///< \internal when the rate window began (ms, monotonic)
 
     /// Returns "program (pid N)" or the file name: how views name the source.
     [[nodiscard]] QString label() const;
@@ -105,19 +105,19 @@ struct Source
 /// Describes one object (or one process: the root of its objects) as last seen.
 struct ObjectNode
 {
-    quint64 id = 0;         ///< the object's id within its process (1 for a process node)
-    quint64 parentId = 0;   ///< its creator's id
-    qint64 created = 0;     ///< wall ns, 0 when not seen
-    qint64 destroyed = 0;   ///< wall ns, 0 while alive
-    quint64 in = 0;         ///< messages it received
-    quint64 out = 0;        ///< messages it sent
-    std::vector<int> children; ///< node indexes, in order of creation
+    quint64 id = 0;              ///< the object's id within its process (1 for a process node)
+    quint64 parentId = 0;        ///< its creator's id
+    qint64 created = 0;          ///< wall ns, 0 when not seen
+    qint64 destroyed = 0;        ///< wall ns, 0 while alive
+    quint64 in = 0;              ///< messages it received
+    quint64 out = 0;             ///< messages it sent
+    std::vector<int> children;   ///< node indexes, in order of creation
     std::vector<Serial> records; ///< its records still held, oldest first
-    int parent = -1;        ///< node index of its parent (a process node's is -1)
-    int source = -1;        ///< index of its source
-    int row = 0;            ///< its index in its parent's children
+    int parent = -1;             ///< node index of its parent (a process node's is -1)
+    int source = -1;             ///< index of its source
+    int row = 0;                 ///< its index in its parent's children
     quint32 name = 0, className = 0, state = 0; ///< interned
-    qint32 depth = -1;      ///< its mailbox depth at the last Received
+    qint32 depth = -1;                          ///< its mailbox depth at the last Received
     bool alive = true;
     bool isProcess = false;
 };
@@ -185,10 +185,7 @@ public:
     /// Returns the number of committed records held.
     [[nodiscard]] qsizetype size() const { return qsizetype(m_committed - m_first); }
     /// Returns true while \a serial names a record held (committed or not).
-    [[nodiscard]] bool contains(Serial serial) const
-    {
-        return serial >= m_first && serial < m_end;
-    }
+    [[nodiscard]] bool contains(Serial serial) const { return serial >= m_first && serial < m_end; }
     /// Returns the record \a serial (which must be held).
     [[nodiscard]] const Record &record(Serial serial) const
     {

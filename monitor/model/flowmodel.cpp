@@ -347,7 +347,7 @@ QVariant FlowModel::data(const QModelIndex &index, int role) const
         if (lifeline < 0)
             return QString();
         return QStringLiteral("%1 %2").arg(lifelineName(lifeline),
-                                          formatId(m_lifelines[size_t(lifeline)].object));
+                                           formatId(m_lifelines[size_t(lifeline)].object));
     };
     switch (role) {
     case Qt::DisplayRole:

@@ -167,7 +167,8 @@ void Ingestor::apply(IngestQueue::Item &item)
             m_store->setSourceConnected(source, true);
             m_store->setSourceControl(source, item.control);
             if (again)
-                m_store->noteSource(source, QStringLiteral("connected again from %1").arg(item.location),
+                m_store->noteSource(source,
+                                    QStringLiteral("connected again from %1").arg(item.location),
                                     LogLevel::Console);
             else
                 m_store->appendNote(QStringLiteral("%1 connected from %2")
@@ -192,9 +193,10 @@ void Ingestor::apply(IngestQueue::Item &item)
             }
             if (unknown && !m_warnedUnknown.contains(source)) {
                 m_warnedUnknown.insert(source);
-                m_store->noteSource(source, QStringLiteral("sends events of kinds this monitor does "
-                                                           "not know (a newer schema); they are "
-                                                           "shown as unknown"));
+                m_store->noteSource(source,
+                                    QStringLiteral("sends events of kinds this monitor does "
+                                                   "not know (a newer schema); they are "
+                                                   "shown as unknown"));
             }
         } else {
             for (qsizetype i = 0; i < item.events.size(); ++i)
@@ -245,9 +247,10 @@ bool Ingestor::drain(qint64 budgetMs)
         m_store->countDroppedInMonitor(source, it.value());
         if (!m_warnedDropping.contains(source)) {
             m_warnedDropping.insert(source);
-            m_store->noteSource(source, QStringLiteral("sends faster than the monitor can take: "
-                                                       "its events are being dropped here (see "
-                                                       "\"Lost here\")"));
+            m_store->noteSource(source,
+                                QStringLiteral("sends faster than the monitor can take: "
+                                               "its events are being dropped here (see "
+                                               "\"Lost here\")"));
             emit message(QStringLiteral("%1 floods the monitor; events are being dropped")
                              .arg(m_store->source(source).label()),
                          LogLevel::Warning);
@@ -338,8 +341,9 @@ void RecordingLoader::run(QStringList paths)
         in.reader = std::make_unique<RecordingReader>();
         in.path = path;
         if (!in.reader->open(path)) {
-            m_queue->status(QStringLiteral("cannot open %1: %2").arg(path, in.reader->errorString()),
-                            LogLevel::Warning);
+            m_queue->status(
+                QStringLiteral("cannot open %1: %2").arg(path, in.reader->errorString()),
+                LogLevel::Warning);
             continue;
         }
         in.channel = m_queue->openChannel();
@@ -390,9 +394,8 @@ void RecordingLoader::run(QStringList paths)
             }
         }
     };
-    auto wallOf = [](const Input &in) {
-        return in.next.wall ? in.next.wall : in.startWall + in.next.time;
-    };
+    auto wallOf
+        = [](const Input &in) { return in.next.wall ? in.next.wall : in.startWall + in.next.time; };
 
     using Entry = std::pair<qint64, size_t>; // (wall, input)
     std::priority_queue<Entry, std::vector<Entry>, std::greater<>> heap;

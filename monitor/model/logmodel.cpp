@@ -134,13 +134,15 @@ QString RecordFormatter::summary(Serial serial) const
     case EventKind::Destroyed:
         return QStringLiteral("Destroyed");
     case EventKind::Sent:
-        return QStringLiteral("Sent %1 to %2").arg(type, address(m_store.toAddress(serial), source));
+        return QStringLiteral("Sent %1 to %2")
+            .arg(type, address(m_store.toAddress(serial), source));
     case EventKind::Forwarded:
         return QStringLiteral("Forwarded %1 to %2 as if from %3")
             .arg(type, address(m_store.toAddress(serial), source),
                  address(m_store.fromAddress(serial), source));
     case EventKind::Relayed:
-        return QStringLiteral("Relayed %1 to %2").arg(type, address(m_store.toAddress(serial), source));
+        return QStringLiteral("Relayed %1 to %2")
+            .arg(type, address(m_store.toAddress(serial), source));
     case EventKind::Received: {
         QString line = QStringLiteral("Received %1 from %2")
                            .arg(type, address(m_store.fromAddress(serial), source));
@@ -168,8 +170,8 @@ QString RecordFormatter::summary(Serial serial) const
         return QStringLiteral("State %1 → %2")
             .arg(x ? m_store.string(x->previousState) : QString(), m_store.string(r.state));
     case EventKind::TimerStarted: {
-        QString line = QStringLiteral("Timer %1 started (%2")
-                           .arg(type, durationText(x ? x->duration : 0));
+        QString line
+            = QStringLiteral("Timer %1 started (%2").arg(type, durationText(x ? x->duration : 0));
         if (x && x->repeating)
             line += QStringLiteral(", repeating");
         return line + u')';

@@ -142,9 +142,9 @@ void ObjectTreeModel::committed(const QList<int> &added, const QList<int> &chang
         if (parent >= 0 && !m_mirror[size_t(parent)].inModel)
             continue;
         std::vector<int> &rows = parent >= 0 ? m_mirror[size_t(parent)].rows : m_roots;
-        const QModelIndex parentIndex
-            = parent >= 0 ? createIndex(m_mirror[size_t(parent)].row, 0, quintptr(parent))
-                          : QModelIndex();
+        const QModelIndex parentIndex = parent >= 0
+            ? createIndex(m_mirror[size_t(parent)].row, 0, quintptr(parent))
+            : QModelIndex();
         std::vector<int> doomed;
         for (int node : nodes) {
             if (m_mirror[size_t(node)].inModel)
@@ -185,9 +185,9 @@ void ObjectTreeModel::committed(const QList<int> &added, const QList<int> &chang
     for (int node : touchedParents)
         note(node);
     for (const auto &[parent, range] : ranges) {
-        const QModelIndex parentIndex
-            = parent >= 0 ? createIndex(m_mirror[size_t(parent)].row, 0, quintptr(parent))
-                          : QModelIndex();
+        const QModelIndex parentIndex = parent >= 0
+            ? createIndex(m_mirror[size_t(parent)].row, 0, quintptr(parent))
+            : QModelIndex();
         emit dataChanged(index(range.first, 0, parentIndex),
                          index(range.second, ColumnCount - 1, parentIndex));
     }
@@ -342,8 +342,8 @@ QVariant ObjectTreeModel::data(const QModelIndex &index, int role) const
     const int node = int(index.internalId());
     const ObjectNode &n = m_store->object(node);
     const Source &source = m_store->source(n.source);
-    const bool gone = n.isProcess ? (source.kind == SourceKind::Live && !source.connected)
-                                  : !n.alive;
+    const bool gone
+        = n.isProcess ? (source.kind == SourceKind::Live && !source.connected) : !n.alive;
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
@@ -378,12 +378,13 @@ QVariant ObjectTreeModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         if (n.isProcess)
             return QStringLiteral("%1 on %2\nruntime %3\n%4")
-                .arg(source.label(), source.info.host,
-                     QString::number(source.info.runtimeId, 16), source.location);
+                .arg(source.label(), source.info.host, QString::number(source.info.runtimeId, 16),
+                     source.location);
         return QStringLiteral("%1 %2 (%3)%4")
             .arg(formatId(n.id), m_store->string(n.name), m_store->string(n.className),
-                 n.alive ? QString()
-                         : QStringLiteral("\ndestroyed at %1").arg(RecordFormatter::time(n.destroyed)));
+                 n.alive
+                     ? QString()
+                     : QStringLiteral("\ndestroyed at %1").arg(RecordFormatter::time(n.destroyed)));
     case Qt::ForegroundRole:
         if (gone)
             return QBrush(QColor(0x9e, 0x9e, 0x9e));
@@ -422,8 +423,8 @@ QVariant ObjectTreeModel::headerData(int section, Qt::Orientation orientation, i
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
-    static const char *const names[] = {"Name", "Class",   "Id",      "State", "Depth",
-                                        "In",   "Out",     "Created", "Ended"};
+    static const char *const names[]
+        = {"Name", "Class", "Id", "State", "Depth", "In", "Out", "Created", "Ended"};
     if (section < 0 || section >= ColumnCount)
         return {};
     return QString::fromLatin1(names[section]);

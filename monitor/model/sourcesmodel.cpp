@@ -110,9 +110,9 @@ QVariant SourcesModel::headerData(int section, Qt::Orientation orientation, int 
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
-    static const char *const names[] = {"Program", "PID",      "Host",        "Runtime",
-                                        "State",   "Events",   "Events/s",    "Lost at source",
-                                        "Lost here", "Note"};
+    static const char *const names[]
+        = {"Program", "PID",      "Host",           "Runtime",   "State",
+           "Events",  "Events/s", "Lost at source", "Lost here", "Note"};
     if (section < 0 || section >= ColumnCount)
         return {};
     return QString::fromLatin1(names[section]);

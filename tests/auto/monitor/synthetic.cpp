@@ -196,15 +196,18 @@ Run demoRun(int rounds)
     const int server = b.process(0x5e1e00000000a11bULL, QStringLiteral("hello-server"), 4242,
                                  QStringLiteral("Buster"));
     const int clients[2] = {
-        b.process(0xc11e000000000a77ULL, QStringLiteral("hello-client"), 4250, QStringLiteral("ann")),
-        b.process(0xc11e000000000b0bULL, QStringLiteral("hello-client"), 4251, QStringLiteral("bob")),
+        b.process(0xc11e000000000a77ULL, QStringLiteral("hello-client"), 4250,
+                  QStringLiteral("ann")),
+        b.process(0xc11e000000000b0bULL, QStringLiteral("hello-client"), 4251,
+                  QStringLiteral("bob")),
     };
     const QString endpoint = QStringLiteral("127.0.0.1:32011");
 
     // The server starts: its main routine, a listener, a worker pool and a line state machine.
     const quint64 serve = b.created(server, 1, QStringLiteral("serve"), QStringLiteral("routine"));
     b.text(server, LogLevel::Console, serve, QStringLiteral("Buster serving at %1").arg(endpoint));
-    const quint64 listener = b.created(server, serve, QStringLiteral("listener"), QStringLiteral("Listener"));
+    const quint64 listener
+        = b.created(server, serve, QStringLiteral("listener"), QStringLiteral("Listener"));
     b.connection(server, EventKind::Listening, listener, endpoint);
     const quint64 pool = b.created(server, serve, QStringLiteral("pool"), QStringLiteral("Pool"),
                                    QStringLiteral("IDLE"));
@@ -267,8 +270,8 @@ Run demoRun(int rounds)
                     .arg(round));
             b.wait(180'000);
             // server: the greeter handles it, asks the pool, answers
-            b.received(server, greeter[c], Address{get, serverProxy[c]}, QStringLiteral("demo.Hello"),
-                       hello, crid, round % 3);
+            b.received(server, greeter[c], Address{get, serverProxy[c]},
+                       QStringLiteral("demo.Hello"), hello, crid, round % 3);
             b.state(server, greeter[c], QStringLiteral("BUSY"));
             const quint64 lookup = b.sent(server, greeter[c], Address(pool),
                                           QStringLiteral("demo.Lookup"), hello, crid);
@@ -276,21 +279,22 @@ Run demoRun(int rounds)
                        round % 2);
             b.state(server, pool, QStringLiteral("WORKING"));
             if (round % 2 == 0)
-                b.text(server, LogLevel::Trace, pool,
-                       QStringLiteral("cache hit for \"%1\" (%2 entries)").arg(name).arg(40 + round));
-            const quint64 found = b.sent(server, pool, Address(greeter[c]),
-                                         QStringLiteral("demo.Found"), lookup);
+                b.text(
+                    server, LogLevel::Trace, pool,
+                    QStringLiteral("cache hit for \"%1\" (%2 entries)").arg(name).arg(40 + round));
+            const quint64 found
+                = b.sent(server, pool, Address(greeter[c]), QStringLiteral("demo.Found"), lookup);
             b.state(server, pool, QStringLiteral("IDLE"));
             b.received(server, greeter[c], Address(pool), QStringLiteral("demo.Found"), found);
             if (round == 3 && c == 1)
                 b.text(server, LogLevel::Warning, greeter[c],
                        QStringLiteral("slow answer for bob: 180 ms (limit 100 ms)"));
-            const quint64 welcome = b.sent(
-                server, greeter[c], Address{get, serverProxy[c]}, QStringLiteral("demo.Welcome"),
-                found, 0,
-                QStringLiteral("{\"yourName\":\"%1\",\"myName\":\"Buster\",\"visits\":%2}")
-                    .arg(name)
-                    .arg(round));
+            const quint64 welcome
+                = b.sent(server, greeter[c], Address{get, serverProxy[c]},
+                         QStringLiteral("demo.Welcome"), found, 0,
+                         QStringLiteral("{\"yourName\":\"%1\",\"myName\":\"Buster\",\"visits\":%2}")
+                             .arg(name)
+                             .arg(round));
             b.state(server, greeter[c], QStringLiteral("READY"));
             b.wait(160'000);
             // client: the answer, the GetResponse completes
@@ -299,7 +303,8 @@ Run demoRun(int rounds)
             b.timer(p, EventKind::TimerCancelled, get, QStringLiteral("parley.T1"));
             b.completed(p, get, QStringLiteral("demo.Welcome"));
             b.destroyed(p, get);
-            const quint64 done = b.sent(p, get, Address(clientMain[c]), QStringLiteral("parley.Completed"));
+            const quint64 done
+                = b.sent(p, get, Address(clientMain[c]), QStringLiteral("parley.Completed"));
             b.received(p, clientMain[c], Address(get), QStringLiteral("parley.Completed"), done);
             b.text(p, LogLevel::Console, clientMain[c],
                    QStringLiteral("round %1: welcome from Buster (visit %1)").arg(round));
@@ -327,7 +332,8 @@ Run demoRun(int rounds)
     }
 
     // bob leaves: the connection ends on both sides.
-    b.connection(clients[1], EventKind::Closed, clientProxy[1], endpoint, QStringLiteral("on request"));
+    b.connection(clients[1], EventKind::Closed, clientProxy[1], endpoint,
+                 QStringLiteral("on request"));
     b.destroyed(clients[1], clientProxy[1]);
     b.completed(clients[1], clientMain[1], QStringLiteral("parley.Ack"));
     b.destroyed(clients[1], clientMain[1]);
@@ -344,8 +350,8 @@ QStringList writeRecordings(const Run &run, const QString &dir)
     QDir().mkpath(dir);
     for (size_t p = 0; p < run.processes.size(); ++p) {
         const RuntimeInfo &info = run.processes[p];
-        const QString path = QDir(dir).filePath(
-            QStringLiteral("%1-%2.parley").arg(info.program).arg(info.pid));
+        const QString path
+            = QDir(dir).filePath(QStringLiteral("%1-%2.parley").arg(info.program).arg(info.pid));
         RecordingWriter writer;
         if (!writer.open(path, info))
             return {};
@@ -369,14 +375,15 @@ Flood::Flood(quint64 runtimeId, int objects)
 Event Flood::next()
 {
     static const QString types[] = {
-        QStringLiteral("demo.Hello"),  QStringLiteral("demo.Welcome"), QStringLiteral("demo.Lookup"),
-        QStringLiteral("demo.Found"),  QStringLiteral("demo.Tick"),    QStringLiteral("demo.Query"),
+        QStringLiteral("demo.Hello"),  QStringLiteral("demo.Welcome"),
+        QStringLiteral("demo.Lookup"), QStringLiteral("demo.Found"),
+        QStringLiteral("demo.Tick"),   QStringLiteral("demo.Query"),
         QStringLiteral("demo.Answer"), QStringLiteral("parley.Completed"),
     };
     static const QString names[] = {QStringLiteral("worker"), QStringLiteral("session"),
                                     QStringLiteral("pool"), QStringLiteral("GetResponse")};
-    static const QString states[] = {QStringLiteral("IDLE"), QStringLiteral("BUSY"),
-                                     QStringLiteral("READY")};
+    static const QString states[]
+        = {QStringLiteral("IDLE"), QStringLiteral("BUSY"), QStringLiteral("READY")};
     auto random = [this] {
         m_rng ^= m_rng << 13;
         m_rng ^= m_rng >> 7;
