@@ -94,6 +94,16 @@ void IngestQueue::status(const QString &text, LogLevel level)
     push(std::move(item));
 }
 
+void IngestQueue::listening(const QString &endpoint, const QString &text)
+{
+    Item item;
+    item.type = Item::Type::Status;
+    item.text = text;
+    item.location = endpoint;
+    item.level = LogLevel::Console;
+    push(std::move(item));
+}
+
 std::vector<IngestQueue::Item> IngestQueue::take(qsizetype maxEvents)
 {
     QMutexLocker lock(&m_mutex);
@@ -223,6 +233,8 @@ void Ingestor::apply(IngestQueue::Item &item)
     }
     case Type::Status:
         m_store->appendNote(item.text, item.level);
+        if (!item.location.isEmpty())
+            emit listening(item.location);
         emit message(item.text, item.level);
         return;
     }

@@ -39,7 +39,7 @@ public:
             Hello,  ///< a source began: info, kind, location, control
             Events, ///< events of `channel`, or of `channels[i]` per event when that is set
             Ended,  ///< the source ended (disconnected, file read): text, level
-            Status, ///< a message about the monitor itself (listening ...): text, level
+            Status, ///< a message about the monitor itself: text, level; location when listening
         };
         Type type = Type::Events;
         int channel = -1;
@@ -73,6 +73,8 @@ public:
                        const std::atomic_bool *cancel = nullptr);
     void ended(int channel, const QString &text, LogLevel level);
     void status(const QString &text, LogLevel level);
+    /// Says the listener is accepting streams at \a endpoint ("127.0.0.1:32100").
+    void listening(const QString &endpoint, const QString &text);
 
     /// Takes items holding about \a maxEvents events (at least one item when any waits).
     std::vector<Item> take(qsizetype maxEvents);
@@ -117,6 +119,8 @@ signals:
     void message(const QString &text, Parley::LogLevel level);
     /// Emitted after a tick that committed records.
     void committed();
+    /// Emitted when the listener accepts streams at \a endpoint.
+    void listening(const QString &endpoint);
 
 private:
     void tick();

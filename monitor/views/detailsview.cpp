@@ -33,7 +33,8 @@ void DetailsView::shown()
 {
     expandAll();
     resizeColumnToContents(DetailsModel::FieldColumn);
-    setColumnWidth(DetailsModel::FieldColumn, std::min(columnWidth(DetailsModel::FieldColumn) + 12, 180));
+    setColumnWidth(DetailsModel::FieldColumn,
+                   std::min(columnWidth(DetailsModel::FieldColumn) + 12, 180));
 }
 
 void DetailsView::follow(const QModelIndex &index)

@@ -295,10 +295,12 @@ void FlowView::paintContent(QPainter &p, const Layout &l, qreal dx, qreal dy, qr
     p.translate(dx, 0);
     // Process bands, then lifelines.
     for (size_t i = 0; i < l.bands.size(); ++i)
-        p.fillRect(QRectF(l.bands[i].left, header, l.bands[i].right - l.bands[i].left, height - header),
-                   bandColour(int(i)));
+        p.fillRect(
+            QRectF(l.bands[i].left, header, l.bands[i].right - l.bands[i].left, height - header),
+            bandColour(int(i)));
     for (const Lane &lane : l.lanes) {
-        QPen pen(lane.lifeline == m_markedLifeline ? QColor(0xf9, 0xa8, 0x25) : QColor(0xb0, 0xb0, 0xb0));
+        QPen pen(lane.lifeline == m_markedLifeline ? QColor(0xf9, 0xa8, 0x25)
+                                                   : QColor(0xb0, 0xb0, 0xb0));
         pen.setWidthF(lane.lifeline == m_markedLifeline ? 3 : 1);
         pen.setStyle(lane.collapsed ? Qt::DotLine : Qt::DashLine);
         p.setPen(pen);
@@ -313,7 +315,8 @@ void FlowView::paintContent(QPainter &p, const Layout &l, qreal dx, qreal dy, qr
     for (int r = l.firstRow; r <= l.lastRow; ++r) {
         const qreal top = header + r * rowH + dy;
         if (r == m_current)
-            p.fillRect(QRectF(0, top, std::max<qreal>(width + dx, p.device()->width()), rowH), SelectedRow);
+            p.fillRect(QRectF(0, top, std::max<qreal>(width + dx, p.device()->width()), rowH),
+                       SelectedRow);
         if (rowH >= fm.height()) {
             p.setPen(QColor(0x75, 0x75, 0x75));
             p.setFont(small);
@@ -327,7 +330,9 @@ void FlowView::paintContent(QPainter &p, const Layout &l, qreal dx, qreal dy, qr
         const FlowModel::Arrow &a = m_model->arrow(s.row);
         const qreal y = s.y + dy;
         const qreal x1 = s.x1 + dx, x2 = s.x2 + dx;
-        const QColor colour = s.dropped ? DroppedColour : s.crossesProcesses ? CrossColour : LocalColour;
+        const QColor colour = s.dropped ? DroppedColour
+            : s.crossesProcesses        ? CrossColour
+                                        : LocalColour;
         QPen pen(colour);
         pen.setWidthF(s.crossesProcesses ? 2.0 : 1.4);
         if (a.received == NoSerial && a.sent != NoSerial && !s.dropped)
@@ -343,8 +348,9 @@ void FlowView::paintContent(QPainter &p, const Layout &l, qreal dx, qreal dy, qr
             p.drawPath(path);
             p.setPen(Qt::NoPen);
             p.setBrush(colour);
-            p.drawPolygon(QPolygonF({QPointF(x1 + 1, y + h), QPointF(x1 + 1 + head, y + h - head / 2),
-                                     QPointF(x1 + 1 + head, y + h + head / 2)}));
+            p.drawPolygon(
+                QPolygonF({QPointF(x1 + 1, y + h), QPointF(x1 + 1 + head, y + h - head / 2),
+                           QPointF(x1 + 1 + head, y + h + head / 2)}));
             p.setBrush(Qt::NoBrush);
         } else {
             const qreal dir = x2 > x1 ? 1 : -1;
@@ -368,13 +374,16 @@ void FlowView::paintContent(QPainter &p, const Layout &l, qreal dx, qreal dy, qr
             QString label = store->string(a.type);
             const qreal span = s.self ? 160 : std::abs(x2 - x1) - 12;
             label = smallFm.elidedText(label, Qt::ElideMiddle, std::max<qreal>(span, 40));
-            const qreal left = s.self ? x1 + 28 : std::min(x1, x2) + (std::abs(x2 - x1) - smallFm.horizontalAdvance(label)) / 2;
+            const qreal left = s.self
+                ? x1 + 28
+                : std::min(x1, x2) + (std::abs(x2 - x1) - smallFm.horizontalAdvance(label)) / 2;
             const QRectF box(left, y - smallFm.height() - 1, smallFm.horizontalAdvance(label) + 2,
                              smallFm.height());
             p.setPen(s.dropped ? DroppedColour : QColor(0x21, 0x21, 0x21));
-            p.drawText(s.self ? QRectF(left, y - smallFm.height() / 2, box.width() + 4, smallFm.height())
-                              : box,
-                       Qt::AlignCenter, label);
+            p.drawText(
+                s.self ? QRectF(left, y - smallFm.height() / 2, box.width() + 4, smallFm.height())
+                       : box,
+                Qt::AlignCenter, label);
         }
     }
     p.setRenderHint(QPainter::Antialiasing, false);
@@ -382,7 +391,8 @@ void FlowView::paintContent(QPainter &p, const Layout &l, qreal dx, qreal dy, qr
     // The header stays at the top: process names over their bands, then one box per lifeline.
     p.save();
     p.translate(dx, 0);
-    p.fillRect(QRectF(-dx, 0, width + std::abs(dx) + 4000, header), palette().color(QPalette::Base));
+    p.fillRect(QRectF(-dx, 0, width + std::abs(dx) + 4000, header),
+               palette().color(QPalette::Base));
     QFont bold = small;
     bold.setBold(true);
     const qreal bandH = fm.height() + 6;
@@ -412,8 +422,9 @@ void FlowView::paintContent(QPainter &p, const Layout &l, qreal dx, qreal dy, qr
         p.setRenderHint(QPainter::Antialiasing, false);
         p.setBrush(Qt::NoBrush);
         p.setPen(QColor(0x21, 0x21, 0x21));
-        p.drawText(box, Qt::AlignCenter,
-                   fm.elidedText(m_model->lifelineName(lane.lifeline), Qt::ElideRight, box.width() - 6));
+        p.drawText(
+            box, Qt::AlignCenter,
+            fm.elidedText(m_model->lifelineName(lane.lifeline), Qt::ElideRight, box.width() - 6));
     }
     p.setPen(QColor(0xd0, 0xd0, 0xd0));
     p.drawLine(QPointF(-dx, header - 1), QPointF(width + 4000, header - 1));
@@ -608,9 +619,9 @@ QString FlowView::tooltipAt(QPoint pos) const
                                        formatId(m_model->lifelines()[size_t(lifeline)].object),
                                        m_model->lifelineProcess(lifeline));
     };
-    QString text = QStringLiteral("%1\nfrom %2\nto %3\nat %4")
-                       .arg(store->string(a.type), end(a.from), end(a.to),
-                            RecordFormatter::time(a.wall));
+    QString text
+        = QStringLiteral("%1\nfrom %2\nto %3\nat %4")
+              .arg(store->string(a.type), end(a.from), end(a.to), RecordFormatter::time(a.wall));
     if (a.received == NoSerial && !a.dropped)
         text += QStringLiteral("\n(its arrival is not recorded)");
     if (a.dropped)

@@ -106,10 +106,12 @@ LogView::LogView(LogFilterModel *model, SelectionHub *hub, QWidget *parent)
     header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     header->resizeSection(LogModel::TimeColumn,
                           fontMetrics().horizontalAdvance(QStringLiteral("00:00:00.000")) + 20);
-    header->resizeSection(LogModel::ProcessColumn,
-                          fontMetrics().horizontalAdvance(QStringLiteral("hello-client/bob (99999)")) + 12);
+    header->resizeSection(
+        LogModel::ProcessColumn,
+        fontMetrics().horizontalAdvance(QStringLiteral("hello-client/bob (99999)")) + 12);
     header->resizeSection(LogModel::ObjectColumn,
-                          fontMetrics().horizontalAdvance(QStringLiteral("<0000001a>GetResponse")) + 16);
+                          fontMetrics().horizontalAdvance(QStringLiteral("<0000001a>GetResponse"))
+                              + 16);
     header->resizeSection(LogModel::MarkerColumn, fontMetrics().horizontalAdvance(u'W') + 14);
 
     m_status = new QLabel;
@@ -257,7 +259,8 @@ void LogView::updateRuleMenus()
     auto fill = [this](QMenu *menu, const std::vector<FilterRule> &rules, bool exclude) {
         menu->clear();
         if (rules.empty()) {
-            QAction *none = menu->addAction(QStringLiteral("No rules: right-click a record to add one"));
+            QAction *none
+                = menu->addAction(QStringLiteral("No rules: right-click a record to add one"));
             none->setEnabled(false);
             return;
         }
@@ -283,7 +286,8 @@ void LogView::updateRuleMenus()
     fill(m_excludeMenu, f.exclude, true);
     fill(m_highlightMenu, f.highlight, false);
     auto count = [](const std::vector<FilterRule> &rules) {
-        return std::count_if(rules.begin(), rules.end(), [](const FilterRule &r) { return r.enabled; });
+        return std::count_if(rules.begin(), rules.end(),
+                             [](const FilterRule &r) { return r.enabled; });
     };
     m_excludeButton->setText(QStringLiteral("Exclude (%1)").arg(count(f.exclude)));
     m_highlightButton->setText(QStringLiteral("Highlight (%1)").arg(count(f.highlight)));
@@ -314,7 +318,8 @@ void LogView::contextMenu(const QPoint &pos)
             rule.object = r.object;
             out.push_back({QStringLiteral("Object %1").arg(format.object(r)), rule});
             rule.field = FilterRule::Field::Subtree;
-            out.push_back({QStringLiteral("Object %1 and what it created").arg(format.object(r)), rule});
+            out.push_back(
+                {QStringLiteral("Object %1 and what it created").arg(format.object(r)), rule});
         }
         rule = FilterRule();
         rule.field = FilterRule::Field::Process;
@@ -372,8 +377,8 @@ void LogView::showRecord(Serial serial)
         return;
     m_selecting = true;
     const QModelIndex index = m_model->index(row, LogModel::EventColumn);
-    m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect
-                                                          | QItemSelectionModel::Rows);
+    m_table->selectionModel()->setCurrentIndex(
+        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     m_table->scrollTo(index, QAbstractItemView::PositionAtCenter);
     m_selecting = false;
 }

@@ -43,11 +43,16 @@ ObjectTreeView::ObjectTreeView(ObjectTreeModel *model, SelectionHub *hub, QWidge
     QHeaderView *header = m_tree->header();
     header->setStretchLastSection(false);
     const QFontMetrics fm = fontMetrics();
-    header->resizeSection(ObjectTreeModel::NameColumn, fm.horizontalAdvance(QStringLiteral("hello-client/bob (4251)")) + 70);
-    header->resizeSection(ObjectTreeModel::ClassColumn, fm.horizontalAdvance(QStringLiteral("GetResponse")) + 16);
-    header->resizeSection(ObjectTreeModel::IdColumn, fm.horizontalAdvance(QStringLiteral("<0000001a>")) + 12);
-    header->resizeSection(ObjectTreeModel::StateColumn, fm.horizontalAdvance(QStringLiteral("connected")) + 14);
-    for (int c : {ObjectTreeModel::DepthColumn, ObjectTreeModel::InColumn, ObjectTreeModel::OutColumn})
+    header->resizeSection(ObjectTreeModel::NameColumn,
+                          fm.horizontalAdvance(QStringLiteral("hello-client/bob (4251)")) + 70);
+    header->resizeSection(ObjectTreeModel::ClassColumn,
+                          fm.horizontalAdvance(QStringLiteral("GetResponse")) + 16);
+    header->resizeSection(ObjectTreeModel::IdColumn,
+                          fm.horizontalAdvance(QStringLiteral("<0000001a>")) + 12);
+    header->resizeSection(ObjectTreeModel::StateColumn,
+                          fm.horizontalAdvance(QStringLiteral("connected")) + 14);
+    for (int c :
+         {ObjectTreeModel::DepthColumn, ObjectTreeModel::InColumn, ObjectTreeModel::OutColumn})
         header->resizeSection(c, fm.horizontalAdvance(QStringLiteral("00000")) + 12);
     for (int c : {ObjectTreeModel::CreatedColumn, ObjectTreeModel::EndedColumn})
         header->resizeSection(c, fm.horizontalAdvance(QStringLiteral("00:00:00.000")) + 16);
@@ -128,8 +133,8 @@ void ObjectTreeView::showNode(int node)
     m_selecting = true;
     for (QModelIndex p = index.parent(); p.isValid(); p = p.parent())
         m_tree->expand(p);
-    m_tree->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect
-                                                         | QItemSelectionModel::Rows);
+    m_tree->selectionModel()->setCurrentIndex(
+        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     m_tree->scrollTo(index);
     m_selecting = false;
 }
@@ -148,8 +153,8 @@ bool ObjectTreeView::findNext(const QString &text)
         return false;
     for (QModelIndex p = index.parent(); p.isValid(); p = p.parent())
         m_tree->expand(p);
-    m_tree->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect
-                                                         | QItemSelectionModel::Rows);
+    m_tree->selectionModel()->setCurrentIndex(
+        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     m_tree->scrollTo(index);
     return true;
 }

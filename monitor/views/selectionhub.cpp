@@ -4,9 +4,7 @@
 
 namespace Parley::Monitor {
 
-SelectionHub::SelectionHub(EventStore *store, QObject *parent) : QObject(parent), m_store(store)
-{
-}
+SelectionHub::SelectionHub(EventStore *store, QObject *parent) : QObject(parent), m_store(store) {}
 
 void SelectionHub::selectRecord(Serial serial, QObject *origin)
 {
