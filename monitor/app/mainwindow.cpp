@@ -154,12 +154,15 @@ MainWindow::MainWindow(std::shared_ptr<IngestQueue> queue, QWidget *parent)
         = dock(QStringLiteral("Message flow"), QStringLiteral("flow"), flowPane, this);
     QDockWidget *details
         = dock(QStringLiteral("Details"), QStringLiteral("details"), m_detailsView, this);
-    addDockWidget(Qt::RightDockWidgetArea, flow);
-    addDockWidget(Qt::RightDockWidgetArea, details);
-    splitDockWidget(flow, details, Qt::Vertical);
-    resizeDocks({processes, objects}, {170, 600}, Qt::Vertical);
-    resizeDocks({flow, details}, {560, 300}, Qt::Vertical);
-    resizeDocks({objects, flow}, {560, 600}, Qt::Horizontal);
+    // The log and the flow both want width: the flow goes under the log, the details under the
+    // object tree.
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    addDockWidget(Qt::BottomDockWidgetArea, flow);
+    addDockWidget(Qt::LeftDockWidgetArea, details);
+    splitDockWidget(objects, details, Qt::Vertical);
+    resizeDocks({processes, objects, details}, {150, 420, 330}, Qt::Vertical);
+    resizeDocks({objects}, {560}, Qt::Horizontal);
+    resizeDocks({flow}, {430}, Qt::Vertical);
 
     connect(m_flowScope, &QComboBox::currentIndexChanged, this, &MainWindow::setFlowScope);
     connect(collapse, &QCheckBox::toggled, m_flowView, &FlowView::setCollapseEmpty);
@@ -197,7 +200,7 @@ MainWindow::MainWindow(std::shared_ptr<IngestQueue> queue, QWidget *parent)
     connect(m_ingestor, &Ingestor::listening, this, &MainWindow::setListening);
 
     buildActions();
-    resize(1600, 1000);
+    resize(1680, 1050);
     restoreSettings();
     updateCounts();
     m_ingestor->start();

@@ -117,6 +117,15 @@ QString Source::label() const
     return QStringLiteral("%1 (%2)").arg(program).arg(info.pid);
 }
 
+QString Source::shortLabel() const
+{
+    if (kind == SourceKind::Monitor)
+        return QStringLiteral("monitor");
+    if (!info.runtimeName.isEmpty())
+        return info.runtimeName;
+    return info.program.isEmpty() ? QStringLiteral("?") : info.program;
+}
+
 // -- the store ----------------------------------------------------------------------------------
 
 EventStore::EventStore(QObject *parent) : QObject(parent)

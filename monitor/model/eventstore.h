@@ -98,8 +98,10 @@ struct Source
     quint64 rateBase = 0;                 ///< \internal events at the start of the rate window
     qint64 rateStart = 0;                 ///< \internal when the rate window began (ms, monotonic)
 
-    /// Returns "program (pid N)" or the file name: how views name the source.
+    /// Returns "program/runtime (pid)": how views name the source.
     [[nodiscard]] QString label() const;
+    /// Returns the runtime's name (or the program's) alone, for narrow columns.
+    [[nodiscard]] QString shortLabel() const;
 };
 
 /// Describes one object (or one process: the root of its objects) as last seen.

@@ -228,7 +228,10 @@ void Ingestor::apply(IngestQueue::Item &item)
                     QStringLiteral("%1: %2").arg(m_store->source(source).label(), item.text),
                     item.level);
         }
-        emit message(item.text, item.level);
+        emit message(source < 0
+                         ? item.text
+                         : QStringLiteral("%1: %2").arg(m_store->source(source).label(), item.text),
+                     item.level);
         return;
     }
     case Type::Status:

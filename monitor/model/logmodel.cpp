@@ -298,7 +298,7 @@ QVariant LogModel::dataFor(Serial serial, int column, int role) const
         case TimeColumn:
             return RecordFormatter::time(r.wall);
         case ProcessColumn:
-            return m_store->source(r.source).label();
+            return m_store->source(r.source).shortLabel();
         case ObjectColumn:
             return m_format.object(r);
         case MarkerColumn:

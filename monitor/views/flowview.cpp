@@ -138,7 +138,7 @@ FlowView::Layout FlowView::layout(int firstRow, int lastRow) const
             lane.width = CollapsedWidth;
         } else {
             const qreal text = fm.horizontalAdvance(m_model->lifelineName(lifeline));
-            lane.width = std::clamp(text + 28, 110.0, 220.0) * std::clamp(m_zoom, 0.6, 1.6);
+            lane.width = std::clamp(text + 24, 92.0, 200.0) * std::clamp(m_zoom, 0.6, 1.6);
         }
         lane.x = x + lane.width / 2;
         x += lane.width;
@@ -290,8 +290,11 @@ void FlowView::paintContent(QPainter &p, const Layout &l, qreal dx, qreal dy, qr
     const QFontMetricsF fm(font());
     const EventStore *store = m_model->store();
     const qreal width = std::max<qreal>(l.width, p.device()->width() - dx);
+    // The time column stays put; lanes and arrows scroll under it and are clipped to its right.
+    const QRectF lanesArea(fm.horizontalAdvance(QStringLiteral("00:00:00.000")) + 12, 0, 1e6, 1e6);
 
     p.save();
+    p.setClipRect(lanesArea);
     p.translate(dx, 0);
     // Process bands, then lifelines.
     for (size_t i = 0; i < l.bands.size(); ++i)
@@ -324,6 +327,8 @@ void FlowView::paintContent(QPainter &p, const Layout &l, qreal dx, qreal dy, qr
                        RecordFormatter::time(m_model->arrow(r).wall));
         }
     }
+    p.save();
+    p.setClipRect(lanesArea);
     p.setFont(small);
     p.setRenderHint(QPainter::Antialiasing, true);
     for (const ArrowShape &s : l.arrows) {
@@ -387,12 +392,13 @@ void FlowView::paintContent(QPainter &p, const Layout &l, qreal dx, qreal dy, qr
         }
     }
     p.setRenderHint(QPainter::Antialiasing, false);
+    p.restore();
 
     // The header stays at the top: process names over their bands, then one box per lifeline.
+    p.fillRect(QRectF(0, 0, 1e6, header), palette().color(QPalette::Base));
     p.save();
+    p.setClipRect(lanesArea);
     p.translate(dx, 0);
-    p.fillRect(QRectF(-dx, 0, width + std::abs(dx) + 4000, header),
-               palette().color(QPalette::Base));
     QFont bold = small;
     bold.setBold(true);
     const qreal bandH = fm.height() + 6;

@@ -106,9 +106,8 @@ LogView::LogView(LogFilterModel *model, SelectionHub *hub, QWidget *parent)
     header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     header->resizeSection(LogModel::TimeColumn,
                           fontMetrics().horizontalAdvance(QStringLiteral("00:00:00.000")) + 20);
-    header->resizeSection(
-        LogModel::ProcessColumn,
-        fontMetrics().horizontalAdvance(QStringLiteral("hello-client/bob (99999)")) + 12);
+    header->resizeSection(LogModel::ProcessColumn,
+                          fontMetrics().horizontalAdvance(QStringLiteral("hello-server")) + 16);
     header->resizeSection(LogModel::ObjectColumn,
                           fontMetrics().horizontalAdvance(QStringLiteral("<0000001a>GetResponse"))
                               + 16);
