@@ -243,16 +243,16 @@ void Ingestor::apply(IngestQueue::Item &item)
     }
 }
 
-bool Ingestor::drain(qint64 budgetMs)
+bool Ingestor::drain(qint64 budgetMs, bool commit)
 {
     QElapsedTimer clock;
     clock.start();
-    bool any = false;
     while (budgetMs < 0 || clock.elapsed() < budgetMs) {
-        std::vector<IngestQueue::Item> items = m_queue->take(4096);
+        // Small takes, so that the budget is kept to within a couple of milliseconds.
+        std::vector<IngestQueue::Item> items = m_queue->take(1024);
         if (items.empty())
             break;
-        any = true;
+        m_uncommitted = true;
         for (IngestQueue::Item &item : items)
             apply(item);
     }
@@ -270,24 +270,37 @@ bool Ingestor::drain(qint64 budgetMs)
                              .arg(m_store->source(source).label()),
                          LogLevel::Warning);
         }
-        any = true;
+        m_uncommitted = true;
     }
-    m_store->commit();
-    if (any)
-        emit committed();
+    if (commit) {
+        m_sinceCommit.restart();
+        m_store->commit(); // also when nothing arrived: it keeps the rates current
+        if (std::exchange(m_uncommitted, false))
+            emit committed();
+    }
     return !m_queue->isEmpty();
 }
 
 void Ingestor::tick()
 {
-    // A backlog is taken in budgeted slices close together; the event loop runs in between.
-    const bool more = drain(m_budgetMs);
+    // A backlog is taken in budgeted slices close together, so the event loop runs in
+    // between; the models (and so the views) see it at most every 100 ms, since each commit
+    // costs a repaint.
+    const bool backlog = !m_queue->isEmpty();
+    const bool commit = !backlog || !m_sinceCommit.isValid() || m_sinceCommit.elapsed() >= 100;
+    const bool more = drain(m_budgetMs, commit);
+    if (!more && !commit && m_uncommitted) {
+        m_sinceCommit.restart();
+        m_store->commit();
+        m_uncommitted = false;
+        emit committed();
+    }
     m_timer.setInterval(more ? 1 : 50);
 }
 
 void Ingestor::drainAll()
 {
-    drain(-1);
+    drain(-1, true);
 }
 
 // -- RecordingLoader ----------------------------------------------------------------------------

@@ -104,7 +104,8 @@ class Ingestor : public QObject
 public:
     Ingestor(EventStore *store, IngestQueue *queue, QObject *parent = nullptr);
 
-    /// Sets the tick (default 50 ms) and the most time one tick may spend (default 25 ms).
+    /// Sets the tick (default 50 ms) and the most time one tick may spend taking records (default
+    /// 10 ms).
     void setInterval(int ms) { m_timer.setInterval(ms); }
     void setBudget(int ms) { m_budgetMs = ms; }
     void start() { m_timer.start(); }
@@ -124,17 +125,19 @@ signals:
 
 private:
     void tick();
-    bool drain(qint64 budgetMs);
+    bool drain(qint64 budgetMs, bool commit);
     void apply(IngestQueue::Item &item);
     int sourceFor(int channel);
 
     EventStore *m_store;
     IngestQueue *m_queue;
     QTimer m_timer;
-    int m_budgetMs = 25;
+    int m_budgetMs = 10;
     QHash<int, int> m_sources;
     QSet<int> m_warnedUnknown;
     QSet<int> m_warnedDropping;
+    QElapsedTimer m_sinceCommit;
+    bool m_uncommitted = false;
 };
 
 /// Reads recordings on a thread of its own and feeds them to an IngestQueue, several files of

@@ -51,18 +51,19 @@ FlowView::FlowView(FlowModel *model, QWidget *parent) : QAbstractScrollArea(pare
     viewport()->setMouseTracking(false);
     verticalScrollBar()->setSingleStep(20);
     horizontalScrollBar()->setSingleStep(20);
-    auto changed = [this] { relayout(); };
+    // Model changes arrive once per commit, often several at a time: lay out once, after them.
+    auto changed = [this] { scheduleRelayout(); };
     connect(model, &FlowModel::lifelinesChanged, this, changed);
     connect(model, &QAbstractItemModel::modelReset, this, [this] {
         m_current = -1;
-        relayout();
+        m_nameWidth.clear();
+        scheduleRelayout();
     });
     connect(model, &QAbstractItemModel::rowsInserted, this, [this] {
         QScrollBar *bar = verticalScrollBar();
-        const bool atEnd = bar->value() >= bar->maximum() - 2;
-        relayout();
-        if (m_follow && atEnd)
-            bar->setValue(bar->maximum());
+        if (m_follow && bar->value() >= bar->maximum() - 2)
+            m_followPending = true;
+        scheduleRelayout();
     });
     connect(model, &QAbstractItemModel::rowsRemoved, this,
             [this](const QModelIndex &, int first, int last) {
@@ -72,7 +73,7 @@ FlowView::FlowView(FlowModel *model, QWidget *parent) : QAbstractScrollArea(pare
                     m_current = m_current > last ? m_current - removed : -1;
                 QScrollBar *bar = verticalScrollBar();
                 bar->setValue(bar->value() - int(removed * rowHeight()));
-                relayout();
+                scheduleRelayout();
             });
     connect(model, &QAbstractItemModel::dataChanged, this, changed);
     relayout();
@@ -88,8 +89,26 @@ qreal FlowView::headerHeight() const
     return fontMetrics().height() * 2 + 22;
 }
 
+void FlowView::scheduleRelayout()
+{
+    if (m_relayoutPending)
+        return;
+    m_relayoutPending = true;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            relayout();
+            if (m_followPending) {
+                m_followPending = false;
+                verticalScrollBar()->setValue(verticalScrollBar()->maximum());
+            }
+        },
+        Qt::QueuedConnection);
+}
+
 void FlowView::relayout()
 {
+    m_relayoutPending = false;
     m_order.clear();
     const auto &lifelines = m_model->lifelines();
     for (int i = 0; i < int(lifelines.size()); ++i) {
@@ -137,7 +156,11 @@ FlowView::Layout FlowView::layout(int firstRow, int lastRow) const
         if (lane.collapsed) {
             lane.width = CollapsedWidth;
         } else {
-            const qreal text = fm.horizontalAdvance(m_model->lifelineName(lifeline));
+            if (m_nameWidth.size() <= size_t(lifeline))
+                m_nameWidth.resize(m_model->lifelines().size(), -1);
+            qreal &text = m_nameWidth[size_t(lifeline)];
+            if (text < 0)
+                text = fm.horizontalAdvance(m_model->lifelineName(lifeline));
             lane.width = std::clamp(text + 24, 92.0, 200.0) * std::clamp(m_zoom, 0.6, 1.6);
         }
         lane.x = x + lane.width / 2;
@@ -301,7 +324,14 @@ void FlowView::paintContent(QPainter &p, const Layout &l, qreal dx, qreal dy, qr
         p.fillRect(
             QRectF(l.bands[i].left, header, l.bands[i].right - l.bands[i].left, height - header),
             bandColour(int(i)));
+    // Only what is in view horizontally is drawn: a flow may have thousands of lifelines.
+    const qreal viewLeft = -dx, viewRight = -dx + p.device()->width();
+    auto inView = [&](const Lane &lane) {
+        return lane.x + lane.width / 2 >= viewLeft && lane.x - lane.width / 2 <= viewRight;
+    };
     for (const Lane &lane : l.lanes) {
+        if (!inView(lane))
+            continue;
         QPen pen(lane.lifeline == m_markedLifeline ? QColor(0xf9, 0xa8, 0x25)
                                                    : QColor(0xb0, 0xb0, 0xb0));
         pen.setWidthF(lane.lifeline == m_markedLifeline ? 3 : 1);
@@ -404,6 +434,8 @@ void FlowView::paintContent(QPainter &p, const Layout &l, qreal dx, qreal dy, qr
     const qreal bandH = fm.height() + 6;
     for (size_t i = 0; i < l.bands.size(); ++i) {
         const ProcessBand &b = l.bands[i];
+        if (b.right < viewLeft || b.left > viewRight)
+            continue;
         const QRectF r(b.left, 2, b.right - b.left, bandH);
         p.fillRect(r, bandHeaderColour(int(i)));
         p.setPen(QColor(0x37, 0x37, 0x37));
@@ -414,6 +446,8 @@ void FlowView::paintContent(QPainter &p, const Layout &l, qreal dx, qreal dy, qr
     }
     p.setFont(font());
     for (const Lane &lane : l.lanes) {
+        if (!inView(lane))
+            continue;
         const QRectF box(lane.x - lane.width / 2 + 4, bandH + 6, lane.width - 8, fm.height() + 8);
         const bool marked = lane.lifeline == m_markedLifeline;
         if (lane.collapsed) {

@@ -126,8 +126,13 @@ private:
                       bool stickyHeader) const;
     QString tooltipAt(QPoint pos) const;
 
+    void scheduleRelayout();
+
     FlowModel *m_model;
-    std::vector<int> m_order; ///< lifelines with arrows, grouped by process
+    std::vector<int> m_order;               ///< lifelines with arrows, grouped by process
+    mutable std::vector<qreal> m_nameWidth; ///< per lifeline: its name's width, -1 = not measured
+    bool m_relayoutPending = false;
+    bool m_followPending = false;
     int m_current = -1;
     int m_markedLifeline = -1;
     qreal m_zoom = 1.0;
