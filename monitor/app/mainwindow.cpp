@@ -74,6 +74,7 @@ MainWindow::MainWindow(std::shared_ptr<IngestQueue> queue, QWidget *parent)
     m_filtered = new LogFilterModel(m_log, this);
     m_tree = new ObjectTreeModel(m_store, this);
     m_flow = new FlowModel(m_store, this);
+    m_flow->setBudget(5); // the flow takes new records between events, not in the commit
     m_sources = new SourcesModel(m_store, this);
     m_details = new DetailsModel(m_store, this);
 
@@ -607,6 +608,7 @@ MonitorSummary MainWindow::summary() const
         ++s.objects;
         s.aliveObjects += o.alive;
     }
+    m_flow->catchUp();
     s.arrows = m_flow->arrowCount();
     for (int row = 0; row < m_flow->arrowCount(); ++row)
         s.crossProcessArrows += m_flow->arrow(row).crossesProcesses(*m_flow);
@@ -617,6 +619,7 @@ QStringList MainWindow::renderScreenshots(const QString &dir)
 {
     QDir().mkpath(dir);
     QStringList files;
+    m_flow->catchUp();
     // Choose the latest message that crossed processes: the flow, the log, the tree and the
     // details then all show something worth seeing.
     for (int row = m_flow->arrowCount() - 1; row >= 0; --row) {

@@ -4,6 +4,7 @@
 
 #include "logmodel.h"
 
+#include <QtCore/QElapsedTimer>
 #include <QtGui/QBrush>
 #include <QtGui/QColor>
 
@@ -197,19 +198,13 @@ void FlowModel::rebuild()
     m_arrowIndex.clear();
     m_standalone.clear();
     m_arrowBase = 0;
+    m_rows = 0;
     m_stale = !m_active;
-    if (m_active) {
-        m_filter.prepare(*m_store);
-        QList<int> changed;
-        for (Serial s = m_store->firstSerial(); s < m_store->endSerial(); ++s) {
-            const Record &r = m_store->record(s);
-            if (flowKind(r.kind) && wanted(s, r))
-                add(s, changed);
-        }
-    }
-    m_rows = int(m_arrows.size());
+    m_pendingFrom = m_pendingTo = m_store->firstSerial();
     endResetModel();
     emit lifelinesChanged();
+    if (m_active)
+        appended(m_store->firstSerial(), m_store->endSerial());
 }
 
 void FlowModel::appended(Serial first, Serial end)
@@ -218,14 +213,57 @@ void FlowModel::appended(Serial first, Serial end)
         m_stale = true;
         return;
     }
+    if (m_pendingFrom >= m_pendingTo)
+        m_pendingFrom = first;
+    m_pendingTo = end;
+    if (m_budgetMs <= 0)
+        process(-1);
+    else
+        schedule();
+}
+
+void FlowModel::schedule()
+{
+    if (m_scheduled || m_pendingFrom >= m_pendingTo)
+        return;
+    m_scheduled = true;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            m_scheduled = false;
+            process(m_budgetMs);
+            schedule();
+        },
+        Qt::QueuedConnection);
+}
+
+void FlowModel::catchUp()
+{
+    if (m_active && m_stale)
+        rebuild();
+    process(-1);
+}
+
+void FlowModel::process(qint64 budgetMs)
+{
+    m_pendingFrom = std::max(m_pendingFrom, m_store->firstSerial());
+    if (m_pendingFrom >= m_pendingTo)
+        return;
     m_filter.prepare(*m_store);
+    QElapsedTimer clock;
+    clock.start();
     const size_t lifelinesBefore = m_lifelines.size();
     QList<int> changed;
-    for (Serial s = first; s < end; ++s) {
+    Serial s = m_pendingFrom;
+    while (s < m_pendingTo) {
         const Record &r = m_store->record(s);
         if (flowKind(r.kind) && wanted(s, r))
             add(s, changed);
+        ++s;
+        if (budgetMs >= 0 && (s & 255) == 0 && clock.elapsed() >= budgetMs)
+            break;
     }
+    m_pendingFrom = s;
     if (m_lifelines.size() != lifelinesBefore)
         emit lifelinesChanged();
     // New arrows are already in m_arrows; rowCount() reports m_rows, so the views learn of them
@@ -249,6 +287,7 @@ void FlowModel::appended(Serial first, Serial end)
 
 void FlowModel::aboutToEvict(Serial newFirst)
 {
+    m_pendingFrom = std::max(m_pendingFrom, newFirst);
     m_evictRows = 0;
     while (size_t(m_evictRows) < m_arrows.size()) {
         const Arrow &a = m_arrows[size_t(m_evictRows)];

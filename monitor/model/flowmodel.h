@@ -67,6 +67,13 @@ public:
     [[nodiscard]] Scope scope() const { return m_scope; }
     /// Keeps the model up to date while active; an inactive model catches up when activated.
     void setActive(bool active);
+    /// Takes new records in slices of at most \a ms between other events (0: at once, as they
+    /// are committed). Keeps the flow off the path that commits records.
+    void setBudget(int ms) { m_budgetMs = ms; }
+    /// Takes every record still waiting now.
+    void catchUp();
+    /// Returns true while records wait to become arrows.
+    [[nodiscard]] bool isCatchingUp() const { return m_pendingFrom < m_pendingTo; }
 
     [[nodiscard]] EventStore *store() const { return m_store; }
     [[nodiscard]] const std::vector<Lifeline> &lifelines() const { return m_lifelines; }
@@ -101,6 +108,8 @@ private:
     };
     void rebuild();
     void appended(Serial first, Serial end);
+    void process(qint64 budgetMs);
+    void schedule();
     void aboutToEvict(Serial newFirst);
     void evicted();
     bool wanted(Serial serial, const Record &r) const;
@@ -124,6 +133,10 @@ private:
     QHash<Serial, quint64> m_standalone; ///< arrows of records without a message id
     qsizetype m_evictRows = 0;
     int m_rows = 0; ///< arrows announced to views (m_arrows may hold more during an update)
+    Serial m_pendingFrom = 0; ///< records [m_pendingFrom, m_pendingTo) wait to become arrows
+    Serial m_pendingTo = 0;
+    int m_budgetMs = 0;
+    bool m_scheduled = false;
 };
 
 } // namespace Parley::Monitor

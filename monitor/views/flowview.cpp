@@ -129,14 +129,18 @@ FlowView::Layout FlowView::layout(int firstRow, int lastRow) const
     l.firstRow = std::max(0, firstRow);
     l.lastRow = std::min(rows - 1, lastRow);
 
-    QSet<int> active;
+    const size_t lifelines = m_model->lifelines().size();
+    std::vector<char> active(m_collapse ? lifelines : 0, 0);
     if (m_collapse) {
         for (int r = l.firstRow; r <= l.lastRow; ++r) {
             const FlowModel::Arrow &a = m_model->arrow(r);
-            active.insert(a.from);
-            active.insert(a.to);
+            if (a.from >= 0)
+                active[size_t(a.from)] = 1;
+            if (a.to >= 0)
+                active[size_t(a.to)] = 1;
         }
     }
+    l.laneOf.assign(lifelines, -1);
     const QFontMetricsF fm(font());
     qreal x = fm.horizontalAdvance(QStringLiteral("00:00:00.000")) + 16;
     int source = -1;
@@ -152,7 +156,7 @@ FlowView::Layout FlowView::layout(int firstRow, int lastRow) const
         }
         Lane lane;
         lane.lifeline = lifeline;
-        lane.collapsed = m_collapse && !active.contains(lifeline) && lifeline != m_markedLifeline;
+        lane.collapsed = m_collapse && !active[size_t(lifeline)] && lifeline != m_markedLifeline;
         if (lane.collapsed) {
             lane.width = CollapsedWidth;
         } else {
@@ -165,7 +169,7 @@ FlowView::Layout FlowView::layout(int firstRow, int lastRow) const
         }
         lane.x = x + lane.width / 2;
         x += lane.width;
-        l.laneOf.insert(lifeline, int(l.lanes.size()));
+        l.laneOf[size_t(lifeline)] = int(l.lanes.size());
         l.lanes.push_back(lane);
     }
     if (!l.bands.empty())
@@ -176,13 +180,13 @@ FlowView::Layout FlowView::layout(int firstRow, int lastRow) const
     const qreal header = headerHeight();
     for (int r = l.firstRow; r <= l.lastRow; ++r) {
         const FlowModel::Arrow &a = m_model->arrow(r);
-        if (a.from < 0 || a.to < 0 || !l.laneOf.contains(a.from) || !l.laneOf.contains(a.to))
+        if (a.from < 0 || a.to < 0 || l.laneOf[size_t(a.from)] < 0 || l.laneOf[size_t(a.to)] < 0)
             continue;
         ArrowShape s;
         s.row = r;
         s.y = header + r * rowH + rowH / 2;
-        s.x1 = l.lanes[size_t(l.laneOf.value(a.from))].x;
-        s.x2 = l.lanes[size_t(l.laneOf.value(a.to))].x;
+        s.x1 = l.lanes[size_t(l.laneOf[size_t(a.from)])].x;
+        s.x2 = l.lanes[size_t(l.laneOf[size_t(a.to)])].x;
         s.crossesProcesses = a.crossesProcesses(*m_model);
         s.dropped = a.dropped;
         s.self = a.from == a.to;

@@ -57,7 +57,7 @@ public:
     struct Layout
     {
         std::vector<Lane> lanes;
-        QHash<int, int> laneOf; ///< lifeline -> index in lanes
+        std::vector<int> laneOf; ///< lifeline -> index in lanes, -1 when it has none
         std::vector<ProcessBand> bands;
         std::vector<ArrowShape> arrows;
         int firstRow = 0;
