@@ -155,6 +155,14 @@ int main(int argc, char **argv)
         }
         if (std::strncmp(argv[i], "--screenshot=", 13) == 0)
             offscreen = true;
+        if (std::strncmp(argv[i], "--listen=", 9) == 0) {
+            const QString value = QString::fromLocal8Bit(argv[i] + 9).trimmed();
+            HostPort at;
+            if (!value.isEmpty() && value != QLatin1String("off") && !parseHostPort(value, at)) {
+                std::fprintf(stderr, "parley-monitor: %s: expected HOST:PORT, PORT or off\n", argv[i]);
+                return UsageExitStatus;
+            }
+        }
         args.push_back(argv[i]);
     }
     // Rendering screenshots needs no screen.
