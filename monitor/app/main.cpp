@@ -159,7 +159,8 @@ int main(int argc, char **argv)
             const QString value = QString::fromLocal8Bit(argv[i] + 9).trimmed();
             HostPort at;
             if (!value.isEmpty() && value != QLatin1String("off") && !parseHostPort(value, at)) {
-                std::fprintf(stderr, "parley-monitor: %s: expected HOST:PORT, PORT or off\n", argv[i]);
+                std::fprintf(stderr, "parley-monitor: %s: expected HOST:PORT, PORT or off\n",
+                             argv[i]);
                 return UsageExitStatus;
             }
         }
