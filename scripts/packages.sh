@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Sourced by demo.sh and test.sh: installs the Debian packages Parley builds with, when missing.
 
-# Needed to build and test Parley (libsodium-dev for the coming encryption).
-PARLEY_REQUIRED_PACKAGES=(cmake ninja-build g++ qt6-base-dev libsodium-dev)
+# Needed to build and test Parley (libsodium-dev for the coming encryption, qt6-svg-dev for the
+# monitor's SVG export).
+PARLEY_REQUIRED_PACKAGES=(cmake ninja-build g++ qt6-base-dev qt6-svg-dev libsodium-dev)
 # Peers the benchmarks measure against when they are installed (libzmq is found with pkg-config).
 PARLEY_OPTIONAL_PACKAGES=(libcaf-dev libzmq3-dev qt6-remoteobjects-dev pkg-config)
 
