@@ -20,7 +20,7 @@ public:
     explicit ConnectToAddress(const ClientSettings &settings) : m_settings(settings)
     {
         initial.on<Parley::Start>([this] {
-            Parley::connect(*this, Parley::HostPort{m_settings.host, m_settings.port});
+            Parley::connectTo(*this, Parley::HostPort{m_settings.host, m_settings.port});
             return pending;
         });
         pending

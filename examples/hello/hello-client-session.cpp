@@ -30,7 +30,7 @@ Parley::Value connectedToAddress(Parley::Routine &self, const QString &clientNam
 
 Parley::Value connectToAddress(Parley::Routine &self, const ClientSettings &settings)
 {
-    Parley::connect(self, Parley::HostPort{settings.host, settings.port},
+    Parley::connectTo(self, Parley::HostPort{settings.host, settings.port},
                     {.session = Parley::createFrame<&connectedToAddress>(settings.clientName)});
     auto m = self.select<Parley::Connected, Parley::NotConnected, Parley::Stop>();
     if (m.is<Parley::NotConnected>())

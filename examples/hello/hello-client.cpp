@@ -16,7 +16,7 @@ using namespace std::chrono_literals;
 
 Parley::Value connectToAddress(Parley::Routine &self, const ClientSettings &settings)
 {
-    Parley::connect(self, Parley::HostPort{settings.host, settings.port});
+    Parley::connectTo(self, Parley::HostPort{settings.host, settings.port});
     auto m = self.select<Parley::Connected, Parley::NotConnected, Parley::Stop>();
     if (m.is<Parley::NotConnected>())
         return m.take();

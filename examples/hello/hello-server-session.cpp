@@ -29,7 +29,7 @@ public:
 
 Parley::Value listenAtAddress(Parley::Routine &self, const ServerSettings &settings)
 {
-    Parley::listen(self, Parley::HostPort{settings.host, settings.port},
+    Parley::listenAt(self, Parley::HostPort{settings.host, settings.port},
                    {.session = Parley::createFrame<AcceptedAtAddress>(settings.serverName)});
     auto m = self.select<Parley::Listening, Parley::NotListening, Parley::Stop>();
     if (m.is<Parley::NotListening>())

@@ -12,7 +12,7 @@
 
 Parley::Value listenAtAddress(Parley::Routine &self, const ServerSettings &settings)
 {
-    Parley::listen(self, Parley::HostPort{settings.host, settings.port});
+    Parley::listenAt(self, Parley::HostPort{settings.host, settings.port});
     auto m = self.select<Parley::Listening, Parley::NotListening, Parley::Stop>();
     if (m.is<Parley::NotListening>())
         return m.take();

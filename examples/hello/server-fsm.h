@@ -17,7 +17,7 @@ public:
     explicit ListenAtAddress(const ServerSettings &settings) : m_settings(settings)
     {
         initial.on<Parley::Start>([this] {
-            Parley::listen(*this, Parley::HostPort{m_settings.host, m_settings.port});
+            Parley::listenAt(*this, Parley::HostPort{m_settings.host, m_settings.port});
             return pending;
         });
         pending

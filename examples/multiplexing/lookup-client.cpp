@@ -62,7 +62,7 @@ Parley::Value closeAndReturn(Parley::Routine &self, const Parley::Address &serve
 
 Parley::Value client(Parley::Routine &self, const ClientSettings &settings)
 {
-    Parley::connect(self, Parley::HostPort{settings.host, settings.port});
+    Parley::connectTo(self, Parley::HostPort{settings.host, settings.port});
     auto m = self.select<Parley::Connected, Parley::NotConnected, Parley::Stop>();
     if (m.is<Parley::NotConnected>())
         return m.take();

@@ -43,7 +43,7 @@ public:
     explicit PushServer(const ServerSettings &s) : m_settings(s)
     {
         on<Parley::Start>([this] {
-            Parley::listen(*this, Parley::HostPort{m_settings.host, m_settings.port});
+            Parley::listenAt(*this, Parley::HostPort{m_settings.host, m_settings.port});
         });
         on<Parley::Listening>([this](const Parley::Listening &l) {
             console("Listening at ", l.bound.toString());

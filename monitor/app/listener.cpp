@@ -39,7 +39,7 @@ StreamListener::StreamListener(std::shared_ptr<IngestQueue> queue, HostPort at)
         ConnectionOptions options;
         options.session = createFrame<StreamSession>(queue);
         options.maxFrameSize = 16 << 20; // event batches can be large
-        Parley::listen(*this, at, std::move(options));
+        Parley::listenAt(*this, at, std::move(options));
     });
     on<Listening>([queue](const Listening &l) {
         queue->listening(l.bound.toString(),

@@ -284,11 +284,11 @@ PARLEY_EXPORT qint64 incompleteFrameBytes();
 /// Starts listening at \a at for \a self: \a self receives Listening or NotListening from the
 /// listener, then Accepted per connection. Returns the listener's address; send it Stop to stop
 /// listening (its connections are closed with it: they are its children).
-PARLEY_EXPORT Address listen(Object &self, const HostPort &at, ConnectionOptions options = {});
+PARLEY_EXPORT Address listenAt(Object &self, const HostPort &at, ConnectionOptions options = {});
 /// Connects \a self to \a to: \a self receives Connected or NotConnected from the connection's
-/// proxy. Returns the proxy's address. Write `Parley::connect` inside a class: QObject has a
-/// member of the same name.
-PARLEY_EXPORT Address connect(Object &self, const HostPort &to, ConnectionOptions options = {});
+/// proxy. Returns the proxy's address. (Named connectTo, not connect, so that it is not hidden
+/// by QObject::connect inside a class.)
+PARLEY_EXPORT Address connectTo(Object &self, const HostPort &to, ConnectionOptions options = {});
 
 // -- faults -------------------------------------------------------------------------------------
 

@@ -33,13 +33,13 @@ void checkOptions(ConnectionOptions &options, const Object &self)
 
 } // namespace
 
-Address listen(Object &self, const HostPort &at, ConnectionOptions options)
+Address listenAt(Object &self, const HostPort &at, ConnectionOptions options)
 {
     checkOptions(options, self);
     return self.create<detail::Listener>(at, std::move(options));
 }
 
-Address connect(Object &self, const HostPort &to, ConnectionOptions options)
+Address connectTo(Object &self, const HostPort &to, ConnectionOptions options)
 {
     checkOptions(options, self);
     detail::ConnectionSetup setup{std::move(options), self.address(), to, -1};

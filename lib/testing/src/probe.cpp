@@ -98,7 +98,7 @@ public:
             m_state->object = this;
         }
         on<Start>([] {});
-        on<ProbeConnect>([this](const ProbeConnect &c) { Parley::connect(*this, c.at); });
+        on<ProbeConnect>([this](const ProbeConnect &c) { Parley::connectTo(*this, c.at); });
         on<ProbeDone>([this] { complete(Ack{}); });
         // The runtime's own Stop (at shutdown) ends the probe; a Stop from anyone else is mail.
         on<Stop>([this](Stop &s) {
@@ -137,7 +137,7 @@ class Bridge final : public Machine
 public:
     Bridge(Address target, std::shared_ptr<HostPort> bound, std::shared_ptr<QString> error)
     {
-        on<Start>([this] { Parley::listen(*this, HostPort{QStringLiteral("127.0.0.1"), 0}); });
+        on<Start>([this] { Parley::listenAt(*this, HostPort{QStringLiteral("127.0.0.1"), 0}); });
         on<Listening>([bound](const Listening &l) { *bound = l.bound; });
         on<NotListening>([this, error](const NotListening &n) {
             *error = n.text;

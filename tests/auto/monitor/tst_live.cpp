@@ -36,7 +36,7 @@ namespace {
 Value streamingProgram(Routine &self, quint16 port, RuntimeInfo info, QList<QList<Event>> batches,
                        bool waitForFilter)
 {
-    Parley::connect(self, HostPort{QStringLiteral("127.0.0.1"), port});
+    Parley::connectTo(self, HostPort{QStringLiteral("127.0.0.1"), port});
     Value m = self.select<Connected, NotConnected>(10s);
     if (!m.is<Connected>())
         return m.take();

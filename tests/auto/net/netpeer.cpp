@@ -21,7 +21,7 @@ public:
     Server()
     {
         on<Parley::Start>([this] {
-            Parley::listen(*this, Parley::HostPort{QStringLiteral("127.0.0.1"), 0});
+            Parley::listenAt(*this, Parley::HostPort{QStringLiteral("127.0.0.1"), 0});
         });
         on<Parley::Listening>([](const Parley::Listening &l) {
             std::printf("%u\n", unsigned(l.bound.port));

@@ -85,12 +85,12 @@ private:
 /// Returns a start hook that connects to \a at (for an Agent).
 inline Agent::StartHook connecting(Parley::HostPort at, Parley::ConnectionOptions options = {})
 {
-    return [at, options](Parley::Object &self) { Parley::connect(self, at, options); };
+    return [at, options](Parley::Object &self) { Parley::connectTo(self, at, options); };
 }
 /// Returns a start hook that listens at \a at (for an Agent).
 inline Agent::StartHook listening(Parley::HostPort at, Parley::ConnectionOptions options = {})
 {
-    return [at, options](Parley::Object &self) { Parley::listen(self, at, options); };
+    return [at, options](Parley::Object &self) { Parley::listenAt(self, at, options); };
 }
 /// Returns 127.0.0.1:\a port.
 inline Parley::HostPort loopback(quint16 port)

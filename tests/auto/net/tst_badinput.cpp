@@ -249,7 +249,7 @@ class Sleeper : public Machine
 public:
     Sleeper(std::shared_ptr<Inbox> inbox, HostPort at) : m_inbox(std::move(inbox))
     {
-        on<Start>([this, at] { m_proxy = Parley::connect(*this, at); });
+        on<Start>([this, at] { m_proxy = Parley::connectTo(*this, at); });
         on<Nap>([this](Nap &n) {
             QThread::msleep(ulong(n.ms));
             for (int i = 0; i < 3; ++i)

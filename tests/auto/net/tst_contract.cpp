@@ -76,7 +76,7 @@ public:
     Selective(std::shared_ptr<Inbox> inbox, bool answerAll)
         : m_inbox(std::move(inbox)), m_answerAll(answerAll)
     {
-        on<Start>([this] { Parley::listen(*this, Loopback); });
+        on<Start>([this] { Parley::listenAt(*this, Loopback); });
         on<Query>([this](Query &q) {
             if (m_answerAll && q.n != 0)
                 reply(Answer{q.n});
@@ -100,7 +100,7 @@ public:
     Requester(std::shared_ptr<Inbox> inbox, HostPort at, ConnectionOptions options = {})
         : m_inbox(std::move(inbox))
     {
-        on<Start>([this, at, options] { Parley::connect(*this, at, options); });
+        on<Start>([this, at, options] { Parley::connectTo(*this, at, options); });
         on<Connected>([this] { m_inbox->add(Value(Connected{}), returnAddress()); });
         on<Do>([this](Do &d) {
             const Query q = d.message.get<Query>();
@@ -483,7 +483,7 @@ public:
             o.connectTimeout = 60s;
             o.heartbeatInterval = 0ms;
             for (int i = 0; i < count; ++i)
-                Parley::connect(*this, at, o);
+                Parley::connectTo(*this, at, o);
         });
         on<Connected>([connected] { ++*connected; });
         on<NotConnected>([refused] { ++*refused; });

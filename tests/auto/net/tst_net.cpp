@@ -288,8 +288,8 @@ void tst_Net::relayPassesBodiesWithoutDecoding()
     const HostPort atC{QStringLiteral("127.0.0.1"),
                        first<Listening>(*inC).message.get<Listening>().bound.port};
     const Address b = rtB->create<Agent>(inB, [atC](Object &self) {
-        Parley::connect(self, atC);
-        Parley::listen(self, Loopback);
+        Parley::connectTo(self, atC);
+        Parley::listenAt(self, Loopback);
     });
     QTRY_COMPARE(countOf<Connected>(*inB), 1);
     QTRY_COMPARE(countOf<Listening>(*inB), 1);
@@ -603,7 +603,7 @@ class Asker : public Machine
 public:
     Asker(std::shared_ptr<Inbox> inbox, HostPort at) : m_inbox(std::move(inbox))
     {
-        on<Start>([this, at] { Parley::connect(*this, at); });
+        on<Start>([this, at] { Parley::connectTo(*this, at); });
         on<Connected>([this] {
             m_inbox->add(Value(Connected{}), returnAddress());
             create<GetResponse>(Query{1}, returnAddress(), 30s);

@@ -124,7 +124,7 @@ public:
         : m_ackEvery(ackEvery)
     {
         on<Start>([this, options] {
-            Parley::listen(*this, {QStringLiteral("127.0.0.1"), 0}, options);
+            Parley::listenAt(*this, {QStringLiteral("127.0.0.1"), 0}, options);
         });
         on<Listening>([port](const Listening &l) { *port = l.bound.port; });
         on<Ping>([this](Ping &p) { reply(Pong{p.n, std::move(p.payload)}); });
@@ -153,7 +153,7 @@ public:
         : m_mode(mode), m_count(count), m_window(window), m_payload(payloadSize, 'p')
     {
         on<Start>([this, port, options] {
-            Parley::connect(*this, {QStringLiteral("127.0.0.1"), port}, options);
+            Parley::connectTo(*this, {QStringLiteral("127.0.0.1"), port}, options);
         });
         on<NotConnected>([this](const NotConnected &n) { complete(Value(n)); });
         on<Connected>([this] {
@@ -382,7 +382,7 @@ private:
         ConnectionOptions o;
         while (m_opened < m_count && m_opened - m_connected < m_window) {
             ++m_opened;
-            Parley::connect(*this, {QStringLiteral("127.0.0.1"), m_port}, o);
+            Parley::connectTo(*this, {QStringLiteral("127.0.0.1"), m_port}, o);
         }
     }
     quint16 m_port;
