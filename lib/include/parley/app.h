@@ -46,7 +46,7 @@ namespace Parley {
 struct NoSettings
 {
 };
-PARLEY_MESSAGE_AS(NoSettings, "parley.NoSettings")
+PARLEY_DECLARE_MESSAGE_AS(NoSettings, "parley.NoSettings")
 
 /// The exit status for a bad command line, settings file or stored settings.
 inline constexpr int UsageExitStatus = 2;

@@ -36,7 +36,7 @@ struct Results
     /// Returns true when some replies did not come in time (their slots hold TimedOut).
     [[nodiscard]] bool isPartial() const noexcept { return missing > 0; }
 };
-PARLEY_MESSAGE_AS(Results, "parley.Results", values, missing)
+PARLEY_DECLARE_MESSAGE_AS(Results, "parley.Results", values, missing)
 
 /// Sends one request and completes with the first message that comes back.
 ///

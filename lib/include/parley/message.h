@@ -437,5 +437,35 @@ private:
 /// Declares message type \a Type with its fields; the wire name is the type's name as written.
 #define PARLEY_MESSAGE(Type, ...) PARLEY_MESSAGE_AS(Type, #Type __VA_OPT__(, ) __VA_ARGS__)
 
+// -- library messages: declared in a public header, defined once in the library -----------------
+//
+// PARLEY_MESSAGE instantiates a message's codecs (CBOR and JSON, both directions) in every file
+// that includes its declaration. For the library's own messages that cost would land in every
+// user file, so they are declared here and their descriptors (with the codecs) are compiled once,
+// in the library: user code reaches them through the exported typeOf<T>() specialisation.
+
+/// Declares library message \a Type in namespace Parley without instantiating its codecs here;
+/// exactly one library source file holds PARLEY_DEFINE_MESSAGE(Type).
+#define PARLEY_DECLARE_MESSAGE_AS(Type, WireName, ...)                                             \
+    [[maybe_unused]] constexpr auto parleyDescribe(const Type *) noexcept                          \
+    {                                                                                              \
+        return ::Parley::detail::describe<Type>(                                                   \
+            WireName PARLEY_DETAIL_FOR_EACH(PARLEY_DETAIL_FIELD, Type, __VA_ARGS__));              \
+    }                                                                                              \
+    template <>                                                                                    \
+    PARLEY_EXPORT const ::Parley::TypeInfo *typeOf<Type>() noexcept;
+
+/// Defines the descriptor of a message declared with PARLEY_DECLARE_MESSAGE_AS and registers its
+/// wire name when the library loads. Use in namespace Parley, in one library source file.
+#define PARLEY_DEFINE_MESSAGE(Type)                                                                \
+    template <>                                                                                    \
+    PARLEY_EXPORT const ::Parley::TypeInfo *typeOf<Type>() noexcept                                \
+    {                                                                                              \
+        static const ::Parley::TypeInfo *const info                                                \
+            = ::Parley::detail::registerType(::Parley::detail::makeTypeInfo<Type>());              \
+        return info;                                                                               \
+    }                                                                                              \
+    static const ::Parley::TypeInfo *const parleyRegistered##Type [[maybe_unused]] = typeOf<Type>();
+
 // The codec templates fillCodec<T>() instantiates for every declared message.
-#include <parley/codec.h>
+#include <parley/detail/codec_impl.h>

@@ -580,6 +580,8 @@ int runProgram(const SettingsSpec &spec, const MainFactory &create)
 
 namespace Parley {
 
+PARLEY_DEFINE_MESSAGE(NoSettings)
+
 void announceReady(const Object &self, const QString &text)
 {
     const QString line = text.isEmpty() ? QStringLiteral("ready") : text;

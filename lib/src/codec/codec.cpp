@@ -47,6 +47,43 @@ DecodeResult decodeEnvelope(R &r, const TypeInfo *expected)
 
 } // namespace
 
+namespace detail {
+
+QByteArray encodeTyped(const TypeInfo *type, const void *message, bool envelope,
+                       const EncodeContext &context)
+{
+    CborWriter w(context);
+    if (!type || !type->encode) {
+        qCWarning(lcCodec, "cannot encode %s: a field has no codec", type ? type->wireName : "?");
+        if (envelope)
+            w.writeNull();
+        return w.take();
+    }
+    if (envelope) {
+        w.beginArray(2);
+        w.writeUtf8(type->wireName);
+    }
+    type->encode(w, message);
+    return w.take();
+}
+
+DecodeError decodeTypedBody(const TypeInfo *type, QByteArrayView bytes, void *out,
+                            const DecodeContext &context)
+{
+    if (!type || !type->decode)
+        return DecodeError{DecodeError::Kind::NotDecodable, {},
+                           QStringLiteral("message type \"%1\" has a field without a codec")
+                               .arg(QString::fromUtf8(type ? type->wireName : "?"))};
+    CborReader r(bytes, context);
+    if (!type->decode(r, out) || !r.finish()) {
+        r.prependType(type->displayName);
+        return r.takeError();
+    }
+    return {};
+}
+
+} // namespace detail
+
 QByteArray encode(const Value &value, const EncodeContext &context)
 {
     detail::CborWriter w(context);

@@ -8,6 +8,8 @@
 
 namespace Parley {
 
+PARLEY_DEFINE_MESSAGE(Results)
+
 namespace {
 QString millis(Duration d)
 {
