@@ -2,6 +2,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <parley/detail/layers.h>
+#if PARLEY_BUILDING_LAYER < PARLEY_LAYER_APP
+#error "<parley/app.h> is in the app layer, above this one (docs/design-notes.md, Layers)"
+#endif
+
 #include <parley/codec.h>
 #include <parley/message.h>
 #include <parley/messages.h>

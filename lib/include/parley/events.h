@@ -2,6 +2,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <parley/detail/layers.h>
+#if PARLEY_BUILDING_LAYER < PARLEY_LAYER_LOG
+#error "<parley/events.h> is in the log layer, above this one (docs/design-notes.md, Layers)"
+#endif
+
 #include <parley/address.h>
 #include <parley/log.h>
 #include <parley/message.h>

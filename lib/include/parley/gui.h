@@ -2,10 +2,16 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <parley/detail/layers.h>
+#if PARLEY_BUILDING_LAYER < PARLEY_LAYER_APP
+#error "<parley/gui.h> is in the app layer, above this one (docs/design-notes.md, Layers)"
+#endif
+
 #include <parley/app.h>
 
 #include <QtWidgets/QApplication>
 
+// clang-format off
 /// \file
 /// The program entry for programs with widgets: Parley::runGui().
 ///
@@ -13,9 +19,21 @@
 /// links Qt6::Widgets itself.
 ///
 /// \code
-/// class Window : public Parley::Machine { ... on<Parley::Start>([this] { m_label = new QLabel; ...
-/// }) }; int main(int argc, char **argv) { return Parley::runGui<Window>(argc, argv, Settings{}); }
+/// class Window : public Parley::Machine {
+/// public:
+///     Window() {
+///         on<Parley::Start>([this] {
+///             m_label = new QLabel;   // on the GUI thread: widgets are allowed here
+///             m_label->show();
+///         });
+///     }
+/// private:
+///     QLabel *m_label = nullptr;
+/// };
+///
+/// int main(int argc, char **argv) { return Parley::runGui<Window>(argc, argv, Settings{}); }
 /// \endcode
+// clang-format on
 
 namespace Parley {
 

@@ -2,6 +2,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <parley/detail/layers.h>
+#if PARLEY_BUILDING_LAYER < PARLEY_LAYER_CORE
+#error "<parley/helpers.h> is in the core layer, above this one (docs/design-notes.md, Layers)"
+#endif
+
 #include <parley/machine.h>
 
 #include <QtCore/QList>

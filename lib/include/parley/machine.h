@@ -2,6 +2,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <parley/detail/layers.h>
+#if PARLEY_BUILDING_LAYER < PARLEY_LAYER_CORE
+#error "<parley/machine.h> is in the core layer, above this one (docs/design-notes.md, Layers)"
+#endif
+
 #include <parley/object.h>
 
 #include <functional>
@@ -75,6 +80,7 @@ private:
 
 } // namespace detail
 
+// clang-format off
 /// A stateless machine: one handler per message type, no thread of its own.
 ///
 /// Register handlers in the constructor. A message with no handler goes to the unknown handler
@@ -84,11 +90,15 @@ private:
 /// class Application : public Parley::Machine {
 /// public:
 ///     Application() {
-///         on<Parley::Start>([this] { worker = create<&requestWorker>(); send(Lookup{url}, worker);
-///         }); on<Companies>([this](Companies &m) { complete(Parley::Ack{}); });
+///         on<Parley::Start>([this] {
+///             worker = create<&requestWorker>();
+///             send(Lookup{url}, worker);
+///         });
+///         on<Companies>([this](Companies &m) { complete(Parley::Ack{}); });
 ///     }
 /// };
 /// \endcode
+// clang-format on
 class PARLEY_EXPORT Machine : public Object
 {
     Q_OBJECT

@@ -2,6 +2,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <parley/detail/layers.h>
+#if PARLEY_BUILDING_LAYER < PARLEY_LAYER_CODEC
+#error "<parley/message.h> is in the codec layer, above this one (docs/design-notes.md, Layers)"
+#endif
+
 #include <parley/parley_export.h>
 
 #include <QtCore/QString>
@@ -187,6 +192,11 @@ namespace detail {
 /// A second registration of the wire name by another C++ type returns the same descriptor when
 /// the fingerprints agree, and ends the program (qFatal) naming both types when they don't.
 PARLEY_EXPORT const TypeInfo *registerType(const TypeInfo &info);
+
+/// Returns the unqualified name of a C++ type from its mangled name ("GetResponse").
+PARLEY_EXPORT QString demangledName(const char *mangled);
+/// Extracts a readable function name from __PRETTY_FUNCTION__ of a template<auto F>.
+PARLEY_EXPORT QString functionNameFromSignature(const char *prettyFunction);
 
 /// Lists the C++ types of \a T's fields, in declaration order, null-terminated.
 template <class T>

@@ -2,6 +2,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <parley/detail/layers.h>
+#if PARLEY_BUILDING_LAYER < PARLEY_LAYER_CODEC
+#error "<parley/messages.h> is in the codec layer, above this one (docs/design-notes.md, Layers)"
+#endif
+
 #include <parley/address.h>
 #include <parley/message.h>
 

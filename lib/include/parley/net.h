@@ -2,6 +2,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <parley/detail/layers.h>
+#if PARLEY_BUILDING_LAYER < PARLEY_LAYER_NET
+#error "<parley/net.h> is in the net layer, above this one (docs/design-notes.md, Layers)"
+#endif
+
 #include <parley/object.h>
 
 #include <chrono>

@@ -2,6 +2,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <parley/detail/layers.h>
+#if PARLEY_BUILDING_LAYER < PARLEY_LAYER_CORE
+#error "<parley/object.h> is in the core layer, above this one (docs/design-notes.md, Layers)"
+#endif
+
 #include <parley/address.h>
 #include <parley/log.h>
 #include <parley/message.h>
@@ -80,7 +85,6 @@ struct Birth
 };
 
 /// Returns the unqualified class name of T, computed once ("GetResponse").
-PARLEY_EXPORT QString demangledName(const char *mangled);
 template <class T>
 const QString &classNameOf()
 {
@@ -144,8 +148,6 @@ RoutineBody bindRoutine(F &&f, Args &&...args)
     };
 }
 
-/// Extracts a readable function name from __PRETTY_FUNCTION__ of a template<auto F>.
-PARLEY_EXPORT QString functionNameFromSignature(const char *prettyFunction);
 template <auto F>
 const QString &functionNameOf()
 {

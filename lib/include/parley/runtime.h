@@ -2,6 +2,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <parley/detail/layers.h>
+#if PARLEY_BUILDING_LAYER < PARLEY_LAYER_CORE
+#error "<parley/runtime.h> is in the core layer, above this one (docs/design-notes.md, Layers)"
+#endif
+
 #include <parley/object.h>
 
 #include <QtCore/QObject>
@@ -32,7 +37,7 @@ public:
     struct Options
     {
         int workers = 0;                           ///< worker threads; 0 = one per core
-        QString name;                              ///< shown in diagnostics
+        QString name; ///< names the runtime in its own log lines and its worker threads ("NAME-worker-0")
         std::chrono::milliseconds stopGrace{3000}; ///< how long shutdown waits for objects
         /// Runs every machine on the creating thread, one message at a time, only when the
         /// owner calls step() or runUntilIdle(); timers follow a clock moved by advanceClock().

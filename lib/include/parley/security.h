@@ -2,6 +2,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <parley/detail/layers.h>
+#if PARLEY_BUILDING_LAYER < PARLEY_LAYER_CRYPTO
+#error "<parley/security.h> is in the crypto layer, above this one (docs/design-notes.md, Layers)"
+#endif
+
 #include <parley/parley_export.h>
 
 #include <QtCore/QByteArray>

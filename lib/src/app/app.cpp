@@ -522,7 +522,9 @@ int runProgram(const SettingsSpec &spec, const MainFactory &create)
         ::fcntl(options.readyFd, F_SETFD, ::fcntl(options.readyFd, F_GETFD) | FD_CLOEXEC);
     const ReadinessScope readinessScope(options.readyFile, options.readyFd);
 
-    Runtime runtime;
+    Runtime::Options runtimeOptions;
+    runtimeOptions.name = QCoreApplication::applicationName();
+    Runtime runtime(std::move(runtimeOptions));
     // Console, warning and fault lines are for the program's user: shown unless silenced.
     const LogLevel stderrLevel = options.debugLevel.value_or(LogLevel::Console);
     if (stderrLevel != LogLevel::None)

@@ -22,8 +22,7 @@ void setBirth(const Birth *birth) noexcept
     t_birth = birth;
 }
 
-Birth prepareBirth(Runtime *runtime, const Object *creator, Placement placement,
-                   const QString &className)
+Birth beginBirth(Runtime *runtime, const Object *creator, const QString &className)
 {
     Birth b;
     if (!runtime) {
@@ -36,12 +35,20 @@ Birth prepareBirth(Runtime *runtime, const Object *creator, Placement placement,
         return b;
     }
     b.runtime = runtime;
-    b.executor = rt->executorFor(creator, placement);
     b.id = rt->allocateId();
     b.parentId
         = creator ? ObjectPrivate::get(const_cast<Object *>(creator))->id : RuntimePrivate::RootId;
     b.className = &className;
     b.creator = const_cast<Object *>(creator);
+    return b;
+}
+
+Birth prepareBirth(Runtime *runtime, const Object *creator, Placement placement,
+                   const QString &className)
+{
+    Birth b = beginBirth(runtime, creator, className);
+    if (b.id)
+        b.executor = RuntimePrivate::get(runtime)->executorFor(creator, placement);
     return b;
 }
 

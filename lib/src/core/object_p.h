@@ -17,6 +17,13 @@ namespace Parley {
 
 class RuntimePrivate;
 
+namespace detail {
+/// The birth steps every object shares: checks the runtime takes new objects, allocates the id,
+/// names the parent. The caller chooses the executor (prepareBirth() for machines, the routine
+/// runner its own thread). Returns a Birth with id 0 when no object may be created.
+Birth beginBirth(Runtime *runtime, const Object *creator, const QString &className);
+} // namespace detail
+
 /// \internal
 /// The framework's half of an Object: identity, mailbox and bookkeeping. The mailbox
 /// (`incoming`, `scheduled`) is guarded by the executor's lock; everything else belongs to the

@@ -144,37 +144,26 @@ public:
     static Address create(Runtime *runtime, const Object *creator, QString name,
                           detail::RoutineBody body)
     {
-        if (!runtime) {
-            qWarning("Parley: create() called on an object that belongs to no runtime");
+        // The birth steps every object shares (object.cpp); a routine brings its own executor.
+        auto *nameStore = new QString(std::move(name)); // owned by the thread body below
+        detail::Birth birth = detail::beginBirth(runtime, creator, *nameStore);
+        if (!birth.id) {
+            delete nameStore;
             return {};
         }
         RuntimePrivate *rt = RuntimePrivate::get(runtime);
         if (rt->manual) {
-            rt->log(LogLevel::Fault, '!',
-                    creator ? ObjectPrivate::get(const_cast<Object *>(creator))->id
-                            : RuntimePrivate::RootId,
-                    creator ? creator->name() : QStringLiteral("runtime"),
+            rt->log(LogLevel::Fault, '!', birth.parentId,
+                    creator ? creator->name() : rt->displayName(),
                     QStringLiteral("cannot create routine %1: a deterministic runtime has no "
                                    "threads for routines; use a machine")
-                        .arg(name));
+                        .arg(*nameStore));
+            delete nameStore;
             return {};
         }
         rt->reapRoutineThreads(false);
-        if (rt->shuttingDown.load() && !creator) {
-            qWarning("Parley: create() called while the runtime is shutting down");
-            return {};
-        }
         auto executor = std::make_unique<detail::RoutineExecutor>(rt);
-        detail::Birth birth;
-        birth.runtime = runtime;
         birth.executor = executor.get();
-        birth.id = rt->allocateId();
-        birth.parentId = creator ? ObjectPrivate::get(const_cast<Object *>(creator))->id
-                                 : RuntimePrivate::RootId;
-        birth.creator = const_cast<Object *>(creator);
-        static const QString fallback = QStringLiteral("routine");
-        auto *nameStore = new QString(std::move(name)); // owned by the thread body below
-        birth.className = nameStore;
 
         detail::setBirth(&birth);
         Routine *routine = new Routine;

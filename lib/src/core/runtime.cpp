@@ -284,7 +284,7 @@ void RuntimePrivate::logDropped(const detail::Envelope &envelope, quint64 sender
     if (!logger.wants(level))
         return;
     const QString name = sender ? sender->name()
-        : senderId == RootId    ? QStringLiteral("runtime")
+        : senderId == RootId    ? displayName()
                                 : QString();
     QString text = QStringLiteral("Dropped %1 to %2 (%3)")
                        .arg(QString::fromUtf8(envelope.message.typeName()), envelope.to.toString(),
@@ -360,7 +360,7 @@ void RuntimePrivate::deliverToRoot(detail::Envelope &&envelope)
             q, [q = q, from] { Q_EMIT q->completed(Address(from)); }, Qt::QueuedConnection);
         return;
     }
-    log(LogLevel::Debug, '_', RootId, QStringLiteral("runtime"),
+    log(LogLevel::Debug, '_', RootId, displayName(),
         QStringLiteral("Ignored %1 from %2")
             .arg(QString::fromUtf8(envelope.message.typeName()), envelope.from.toString()),
         {}, &envelope.message, &envelope.from);
@@ -463,7 +463,7 @@ void RuntimePrivate::shutdown()
     }
     const int left = table.size();
     if (left > 0)
-        log(LogLevel::Warning, '?', RootId, QStringLiteral("runtime"),
+        log(LogLevel::Warning, '?', RootId, displayName(),
             QStringLiteral("Ending %1 object(s) that did not complete within %2 ms")
                 .arg(left)
                 .arg(options.stopGrace.count()));
@@ -510,7 +510,7 @@ Runtime::Runtime(Options options) : m_d(std::make_unique<RuntimePrivate>(this, s
     d->workers.reserve(size_t(n));
     for (int i = 0; i < n; ++i) {
         d->workers.push_back(std::make_unique<detail::LoopExecutor>(
-            d, QStringLiteral("parley-worker-%1").arg(i), nullptr, true));
+            d, QStringLiteral("%1-worker-%2").arg(d->options.name.isEmpty() ? QStringLiteral("parley") : d->options.name).arg(i), nullptr, true));
     }
     d->timers = std::make_unique<TimerService>(d, TimerService::Mode::Thread);
     d->timers->setHousekeeping([d] { d->flushThrottled(false); });
@@ -526,7 +526,7 @@ void Runtime::sendValue(Value message, const Address &to)
 {
     Q_D(Runtime);
     d->log(
-        LogLevel::Object, '>', RuntimePrivate::RootId, QStringLiteral("runtime"),
+        LogLevel::Object, '>', RuntimePrivate::RootId, d->displayName(),
         QStringLiteral("Sent %1 to %2").arg(QString::fromUtf8(message.typeName()), to.toString()),
         {}, &message, &to);
     d->deliver(to, Address(RuntimePrivate::RootId), std::move(message), RuntimePrivate::RootId);

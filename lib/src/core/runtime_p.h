@@ -181,6 +181,11 @@ public:
     /// Joins routine threads that have finished.
     void reapRoutineThreads(bool all);
     void shutdown();
+    /// The runtime's name in log lines and thread names: Options::name, or "runtime".
+    [[nodiscard]] QString displayName() const
+    {
+        return options.name.isEmpty() ? QStringLiteral("runtime") : options.name;
+    }
 
     struct RoutineThread
     {

@@ -2,8 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "connection_p.h"
 
-#include "core/object_p.h"
-#include "core/runtime_p.h"
+#include "transport_p.h"
 
 #include <parley/codec.h>
 
@@ -50,11 +49,6 @@ QString errorText(QTcpSocket *socket)
 {
     return socket->error() == QAbstractSocket::RemoteHostClosedError ? peerClosedText()
                                                                      : socket->errorString();
-}
-
-bool tableContains(void *runtime, quint64 id)
-{
-    return static_cast<RuntimePrivate *>(runtime)->table.contains(id);
 }
 
 HostPort hostPortOf(const QHostAddress &address, quint16 port)
@@ -164,9 +158,10 @@ Connection::Connection(ConnectionSetup setup) : m_setup(std::move(setup))
     m_accepted = m_setup.descriptor >= 0;
     // A connect()ing proxy ends without a Completed: its controller hears Closed or Abandoned.
     // An accepted one tells its listener, which counts them.
-    ObjectPrivate::get(this)->quiet = !m_accepted;
+    const Internal::TransportHost host(this);
+    host.setQuiet(!m_accepted);
     // What a batch of mail encodes is written when the batch ends (parleyBatchDone).
-    ObjectPrivate::get(this)->batchHook = true;
+    host.wantBatchDone();
 }
 
 Connection::~Connection()
@@ -398,7 +393,7 @@ void Connection::refuse(Envelope &envelope, DropReason reason, const QString &wh
 {
     const QString type = QString::fromUtf8(
         envelope.message.type() ? envelope.message.type()->wireName : "(empty)");
-    RuntimePrivate *rt = ObjectPrivate::get(this)->runtime();
+    const Internal::TransportHost host(this);
     if (envelope.message.type() && envelope.message.type()->notice) {
         // A notice for a peer that can no longer take it (a bounce, a lost connection's news):
         // nobody waits for it.
@@ -406,8 +401,8 @@ void Connection::refuse(Envelope &envelope, DropReason reason, const QString &wh
         return;
     }
     // One line per burst of like refusals, with a count.
-    rt->warnThrottled(
-        qHashMulti(0x7e7, address().last(), int(reason)), address().last(), name(),
+    host.warnThrottled(
+        qHashMulti(0x7e7, address().last(), int(reason)),
         QStringLiteral("cannot send %1 to %2: %3")
             .arg(QString::fromUtf8(envelope.message.typeName()), m_remote.toString(), why));
     if (envelope.from.isNull() || envelope.from.last() == address().last())
@@ -415,8 +410,7 @@ void Connection::refuse(Envelope &envelope, DropReason reason, const QString &wh
     Value failed(
         SendFailed{reason, type, m_remote.host.isEmpty() ? m_setup.requested : m_remote, why,
                    envelope.message.is<RelayFrame>() ? Value() : std::move(envelope.message)});
-    const Address self = address();
-    rt->deliverIfThere(Parcel{envelope.from, self, failed, 0}, self.last(), this);
+    host.deliverIfThere(envelope.from, address(), failed);
 }
 
 void Connection::ship(Envelope &envelope)
@@ -496,7 +490,7 @@ void Connection::queued(qsizetype bytes, qsizetype frames)
     // Frames gather in m_out and go to the socket in one write once the current batch of mail
     // has been handled (parleyBatchDone): one system call for many frames. Frames made outside
     // a handler (pings, pongs from a read) are written once control is back in the event loop.
-    if (!m_flushPending && !ObjectPrivate::get(this)->dispatching) {
+    if (!m_flushPending && !Internal::TransportHost(this).dispatching()) {
         m_flushPending = true;
         QMetaObject::invokeMethod(
             this, [this] { flush(); }, Qt::QueuedConnection);
@@ -548,7 +542,7 @@ void Connection::tellDrained()
     if (!m_drainedSince)
         m_drainedSince = now;
     const bool graceOver = now - *m_drainedSince >= DrainedGrace;
-    RuntimePrivate *rt = ObjectPrivate::get(this)->runtime();
+    const Internal::TransportHost host(this);
     const Address self = address();
     for (auto it = m_refused.begin(); it != m_refused.end();) {
         if (!it->asked && !graceOver) {
@@ -556,7 +550,7 @@ void Connection::tellDrained()
             continue;
         }
         Value drained(Drained{m_remote});
-        rt->deliverIfThere(Parcel{it.key(), self, drained, 0}, self.last(), this);
+        host.deliverIfThere(it.key(), self, drained);
         it = m_refused.erase(it);
     }
 }
@@ -588,10 +582,8 @@ void Connection::onReadyRead()
     // burst (drainNow), not after another turn of the event loop, so a request and its reply
     // take one pass. (This connection never completes inside a handler, so it outlives the
     // drain.)
-    auto *loop = dynamic_cast<LoopExecutor *>(ObjectPrivate::get(this)->executor);
-    const bool hold = loop && !loop->holdsWakes();
-    if (hold)
-        loop->setHoldWakes(true);
+    const Internal::TransportHost host(this);
+    const bool hold = host.holdWakes();
     while (m_state == State::Greeting || m_state == State::Open || m_state == State::Closing) {
         const qint64 available = m_socket->bytesAvailable();
         const qint64 want
@@ -629,10 +621,8 @@ void Connection::onReadyRead()
         if (!accountIncomplete())
             break;
     }
-    if (hold) {
-        loop->setHoldWakes(false);
-        loop->drainNow();
-    }
+    if (hold)
+        host.releaseWakes();
 }
 
 bool Connection::accountIncomplete()
@@ -782,13 +772,13 @@ bool Connection::handleFrame(Wire::Frame &frame)
     Wire::aliasIncoming(frame.from, self, homeAddress);
     for (Address &a : frame.book)
         Wire::aliasIncoming(a, self, homeAddress);
-    RuntimePrivate *rt = ObjectPrivate::get(this)->runtime();
+    const Internal::TransportHost host(this);
 
     if (frame.to.size() > 1) {
         // For a further hop: pass the body on untouched.
         Value relay(
             RelayFrame{frame.type.toByteArray(), frame.body.toByteArray(), std::move(frame.book)});
-        rt->deliver(frame.to, frame.from, std::move(relay), self, this);
+        host.deliver(frame.to, frame.from, std::move(relay));
         return true;
     }
     const Address &to = frame.to.isNull() ? homeAddress : frame.to;
@@ -809,7 +799,7 @@ bool Connection::handleFrame(Wire::Frame &frame)
                              decoded.error().toString()));
         return false;
     }
-    rt->deliver(to, frame.from, std::move(*decoded), self, this);
+    host.deliver(to, frame.from, std::move(*decoded));
     return true;
 }
 
@@ -832,14 +822,14 @@ bool Connection::unknownType(const Wire::Frame &frame, const Address &to)
                         .arg(type));
         return false;
     }
-    RuntimePrivate *rt = ObjectPrivate::get(this)->runtime();
-    rt->warnThrottled(qHashMulti(0xbad7, address().last()), address().last(), name(),
+    const Internal::TransportHost host(this);
+    host.warnThrottled(qHashMulti(0xbad7, address().last()),
                       QStringLiteral("dropped a message of unknown type \"%1\" from %2")
                           .arg(type, m_remote.toString()));
     if (!frame.from.isNull()) {
         Value notice(Undeliverable{to, type, DropReason::UnknownType,
                                    QStringLiteral("the receiving process does not know the type")});
-        rt->deliver(Parcel{frame.from, to, notice, 0}, address().last(), this);
+        host.deliver(frame.from, to, std::move(notice));
     }
     return true;
 }
@@ -952,15 +942,14 @@ void Connection::tellController(Value message)
     // The controller may have ended (completing it is what stopped this connection): then the
     // notice is dropped with a DEBUG line, not a warning.
     const Address from = m_session.isNull() ? address() : m_session;
-    RuntimePrivate *rt = ObjectPrivate::get(this)->runtime();
-    if (rt->logger.wants(LogLevel::Object))
-        rt->log(LogLevel::Object, '>', address().last(), name(),
-                QStringLiteral("Forward %1 to %2 (from %3)")
-                    .arg(QString::fromUtf8(message.typeName()), m_setup.controller.toString(),
-                         from.toString()),
-                parleyStateName(), &message, &m_setup.controller);
-    rt->deliverIfThere(detail::Parcel{m_setup.controller, from, message, 0}, address().last(),
-                       this);
+    const Internal::TransportHost host(this);
+    if (host.wants(LogLevel::Object))
+        host.log(LogLevel::Object, '>',
+                 QStringLiteral("Forward %1 to %2 (from %3)")
+                     .arg(QString::fromUtf8(message.typeName()), m_setup.controller.toString(),
+                          from.toString()),
+                 &message, &m_setup.controller);
+    host.deliverIfThere(m_setup.controller, from, message);
 }
 
 void Connection::noteSender(const Address &from)
@@ -970,10 +959,10 @@ void Connection::noteSender(const Address &from)
     if (from.isNull() || from == m_setup.controller || from == m_session
         || from.last() == address().last())
         return; // they hear from the connection itself
-    RuntimePrivate *rt = ObjectPrivate::get(this)->runtime();
-    const qsizetype forgotten = m_senders.note(from, &tableContains, rt);
+    Internal::TransportHost host(this);
+    const qsizetype forgotten = m_senders.note(from, &Internal::TransportHost::isAlive, &host);
     if (forgotten > 0)
-        rt->warnThrottled(qHashMulti(0xf07, address().last()), address().last(), name(),
+        host.warnThrottled(qHashMulti(0xf07, address().last()),
                           QStringLiteral("forgot %1 remote senders (more than %2 relayed through "
                                          "this connection); they will not hear if it breaks")
                               .arg(forgotten)
@@ -984,12 +973,12 @@ void Connection::tellSenders(EndOfTransport reason, const QString &note)
 {
     // Each gets ConnectionLost once; one that already has its answer (or has ended) drops it
     // quietly (it is a notice), so a request completes exactly once.
-    RuntimePrivate *rt = ObjectPrivate::get(this)->runtime();
+    const Internal::TransportHost host(this);
     const Address from = address();
     const HostPort remote = m_remote.host.isEmpty() ? m_setup.requested : m_remote;
     for (const Address &to : m_senders.take()) {
         Value lost(ConnectionLost{reason, note, remote});
-        rt->deliverIfThere(detail::Parcel{to, from, lost, 0}, from.last(), this);
+        host.deliverIfThere(to, from, lost);
     }
     m_refused.clear();
 }

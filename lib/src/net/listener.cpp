@@ -2,8 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "connection_p.h"
 
-#include "core/object_p.h"
-#include "core/runtime_p.h"
+#include "transport_p.h"
 
 #include <QtCore/QSocketNotifier>
 #include <QtCore/QTimer>
@@ -58,7 +57,7 @@ bool resolveForListen(const QString &host, QHostAddress &out)
 Listener::Listener(HostPort at, ConnectionOptions options)
     : m_requested(std::move(at)), m_options(std::move(options))
 {
-    ObjectPrivate::get(this)->quiet = true; // the controller asked for it to end
+    Internal::TransportHost(this).setQuiet(true); // the controller asked for it to end
 }
 
 Listener::~Listener() = default;
@@ -192,8 +191,7 @@ void Listener::parleyReceive(Envelope &envelope)
         trace("Stopped listening at ", m_bound.toString());
         complete(Ack{});
     } else {
-        ObjectPrivate *d = ObjectPrivate::get(this);
-        d->runtime()->logDropped(envelope, d->id, "a listener takes only Stop", this);
+        Internal::TransportHost(this).logDropped(envelope, "a listener takes only Stop");
     }
 }
 

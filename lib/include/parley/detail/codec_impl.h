@@ -2,6 +2,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <parley/detail/layers.h>
+#if PARLEY_BUILDING_LAYER < PARLEY_LAYER_CODEC
+#error "<parley/detail/codec_impl.h> is in the codec layer, above this one (docs/design-notes.md, Layers)"
+#endif
+
 /// \file
 /// \internal
 /// The machinery behind the codecs: the CBOR and JSON readers and writers, and the per-field

@@ -10,7 +10,7 @@
 #include <deque>
 #include <memory>
 
-#include <parley/object.h>
+#include <parley/message.h>
 
 namespace Parley {
 namespace {

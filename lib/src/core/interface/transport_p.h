@@ -1,0 +1,64 @@
+// SPDX-FileCopyrightText: 2026 The Parley Authors
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <parley/log.h>
+#include <parley/object.h>
+
+#include <QtCore/QString>
+
+/// \file
+/// What a transport (the net layer: connections, listeners) may ask of the runtime that runs its
+/// objects. This is the whole interface between lib/src/net and the core's internals; the net
+/// layer's include path holds this directory and no other of the core's.
+/// \internal
+
+namespace Parley::Internal {
+
+/// The runtime as one transport object sees it. Cheap to make: a view of the object's private
+/// part, made where needed (not stored across the object's end).
+class TransportHost
+{
+public:
+    explicit TransportHost(Object *transport);
+
+    /// A quiet object ends without a Completed to its parent (a proxy's controller hears
+    /// Closed or Abandoned instead).
+    void setQuiet(bool quiet) const;
+    /// Asks for parleyBatchDone() after each batch of the transport's mail.
+    void wantBatchDone() const;
+    /// Whether the transport is inside one of its handlers right now.
+    [[nodiscard]] bool dispatching() const;
+
+    /// Delivers \a message from \a from to \a to, sent by the transport (logged as such); drops
+    /// it with a warning when there is no such object.
+    bool deliver(const Address &to, const Address &from, Value &&message) const;
+    /// Delivers \a message when \a to still exists; otherwise drops it with a DEBUG line only
+    /// (for notices whose addressee may end at any moment without that being a mistake).
+    bool deliverIfThere(const Address &to, const Address &from, Value &message) const;
+    /// Logs that \a envelope, sent to the transport, was dropped, and why.
+    void logDropped(const detail::Envelope &envelope, const char *why) const;
+
+    /// A warning through the runtime's throttle: the first of a burst with \a key at once, the
+    /// rest as one summary line with a count.
+    void warnThrottled(quint64 key, const QString &text) const;
+    [[nodiscard]] bool wants(LogLevel level) const;
+    /// A log line of the transport's, with the message it concerns and the peer's address.
+    void log(LogLevel level, char marker, const QString &text, const Value *message = nullptr,
+             const Address *peer = nullptr) const;
+
+    /// Whether the object with \a id is still in the table; \a host is a TransportHost.
+    static bool isAlive(void *host, quint64 id);
+
+    /// Holds the wake-ups of the transport's executor while a burst of input is parsed, so
+    /// that what it brings is handled in one pass; returns false (and holds nothing) when the
+    /// executor has no event loop or a hold is already in place.
+    [[nodiscard]] bool holdWakes() const;
+    /// Ends a hold taken by holdWakes() and handles the mail that arrived during it.
+    void releaseWakes() const;
+
+private:
+    Object *m_transport;
+};
+
+} // namespace Parley::Internal
