@@ -214,7 +214,8 @@ private Q_SLOTS:
         QElapsedTimer t;
         t.start();
         m_runtime.reset(); // Stop is ignored; after the grace period select() throws Terminated
-        QVERIFY2(t.elapsed() < 5000, "shutdown did not end the routine");
+        // The grace period is 300 ms; the bound only catches a shutdown that waits for ever.
+        QVERIFY2(t.elapsed() < 30000, "shutdown did not end the routine");
         QVERIFY(m_sink->contains(QStringLiteral("did not complete within 300 ms")));
         QVERIFY(m_sink->contains(QStringLiteral("ignoresStop - Completed with Aborted")));
     }
