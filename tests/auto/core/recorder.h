@@ -9,8 +9,10 @@
 #include <QtCore/QMutex>
 #include <QtCore/QStringList>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <vector>
 
 struct Received
@@ -68,6 +70,33 @@ private:
     std::shared_ptr<Inbox> m_inbox;
 };
 
+/// Describes log records by their fields, for tests that mean "this event happened" rather
+/// than "this sentence was written". Unset fields match any record. Markers: `+` created, `X`
+/// destroyed, `>` sent, forwarded or completed, `<` received or replayed, `?` warning, `!` fault.
+struct RecordPattern
+{
+    char marker = 0; ///< 0: any
+    std::optional<Parley::LogLevel> level;
+    std::optional<quint64> objectId;
+    QString objectName;
+    QString state;
+    QString messageType; ///< the message's display name ("Start", "Knock")
+    std::optional<Parley::Address> peer;
+    /// A fragment of the text, only for what no field says yet (a drop's reason, the verb that
+    /// tells a replay from a receipt): the event stream's kinds will replace it.
+    QString textHas;
+
+    [[nodiscard]] bool matches(const Parley::LogRecord &r) const
+    {
+        return (marker == 0 || r.marker == marker) && (!level || r.level == *level)
+            && (!objectId || r.objectId == *objectId)
+            && (objectName.isEmpty() || r.objectName == objectName)
+            && (state.isEmpty() || r.state == state)
+            && (messageType.isEmpty() || r.messageType == messageType) && (!peer || r.peer == *peer)
+            && (textHas.isEmpty() || r.text.contains(textHas));
+    }
+};
+
 /// Counts log records of every level, for tests of logging behaviour.
 class CountingSink : public Parley::LogSink
 {
@@ -98,6 +127,15 @@ public:
         QMutexLocker l(&m_lock);
         return m_records;
     }
+    /// Returns how many records match \a pattern.
+    int count(const RecordPattern &pattern) const
+    {
+        QMutexLocker l(&m_lock);
+        return int(std::count_if(m_records.begin(), m_records.end(),
+                                 [&](const Parley::LogRecord &r) { return pattern.matches(r); }));
+    }
+    /// Returns true when some record matches \a pattern.
+    bool has(const RecordPattern &pattern) const { return count(pattern) > 0; }
 
 private:
     mutable QMutex m_lock;

@@ -147,12 +147,13 @@ private Q_SLOTS:
         // The replies really did arrive in reverse: the GetResponse children (created in
         // request order, so with rising ids) completed with the highest id first.
         QList<quint64> completionOrder;
-        const QRegularExpression done(
-            QStringLiteral(R"(<([0-9a-f]{8})>GetResponse - Completed with Found)"));
-        for (const QString &line : m_sink->lines()) {
-            const auto m = done.match(line);
-            if (m.hasMatch())
-                completionOrder << m.captured(1).toULongLong(nullptr, 16);
+        const RecordPattern done{.marker = '>',
+                                 .objectName = QStringLiteral("GetResponse"),
+                                 .messageType = QStringLiteral("Found"),
+                                 .peer = Parley::Address()}; // a completion: no peer
+        for (const Parley::LogRecord &record : m_sink->records()) {
+            if (done.matches(record))
+                completionOrder << record.objectId;
         }
         QCOMPARE(completionOrder.size(), 3);
         QVERIFY2(completionOrder[0] > completionOrder[1] && completionOrder[1] > completionOrder[2],

@@ -195,10 +195,15 @@ private Q_SLOTS:
     {
         const auto echo = m_runtime->create<Echo>();
         m_runtime->send(Unhandled{}, echo);
+        // Text: a drop warning carries its type and reason only in the text (the event stream's
+        // Dropped kind and dropReason will replace this).
         QTRY_VERIFY(m_sink->contains(
             QStringLiteral("Echo - Dropped Unhandled to %1 (no handler)").arg(echo.toString())));
         m_runtime->send(Ping{1}, echo); // still serving
-        QTRY_VERIFY(m_sink->contains(QStringLiteral("Sent Pong to <00000001>")));
+        QTRY_VERIFY(m_sink->has({.marker = '>',
+                                 .objectId = echo.last(),
+                                 .messageType = QStringLiteral("Pong"),
+                                 .peer = m_runtime->address()}));
     }
     void exceptionBecomesFaultedAndTheProcessKeepsRunning()
     {
@@ -208,9 +213,11 @@ private Q_SLOTS:
         QVERIFY(v);
         QVERIFY(v->is<Parley::Faulted>());
         QCOMPARE(v->get<Parley::Faulted>().explanation, QStringLiteral("boom"));
-        QVERIFY(m_sink->contains(
-            QStringLiteral("! <%1>Echo - Faulted: exception escaped a handler: boom")
-                .arg(echo.last(), 8, 16, QLatin1Char('0'))));
+        QVERIFY(m_sink->has({.marker = '!',
+                             .level = Parley::LogLevel::Fault,
+                             .objectId = echo.last(),
+                             .objectName = QStringLiteral("Echo"),
+                             .textHas = QStringLiteral("boom")}));
         // Others carry on.
         const auto other = m_runtime->create<Parent>(true);
         QVERIFY(m_runtime->waitForCompletion(other, 5s));
@@ -223,6 +230,7 @@ private Q_SLOTS:
         QTRY_VERIFY(!m_runtime->contains(echo));
         for (int i = 0; i < 3; ++i)
             m_runtime->send(Ping{i}, echo);
+        // Text: a drop warning carries its type and reason only in the text (see above).
         QTRY_VERIFY(m_sink->contains(
             QStringLiteral("runtime - Dropped Ping to %1 (no such object)").arg(echo.toString())));
         m_runtime->send(Ping{1}, Parley::Address());
@@ -236,6 +244,7 @@ private Q_SLOTS:
             R"(^\d\d:\d\d:\d\d\.\d\d\d \+ <[0-9a-f]{8}>Quick - Created by <[0-9a-f]{8}>$)"));
         const QRegularExpression destroyed(
             QStringLiteral(R"(^\d\d:\d\d:\d\d\.\d\d\d X <[0-9a-f]{8}>Parent - Destroyed$)"));
+        // wording checked on purpose: this test pins the documented text format.
         QTRY_VERIFY(!m_sink->lines().filter(destroyed).isEmpty());
         QVERIFY(!m_sink->lines().filter(created).isEmpty());
         QVERIFY(m_sink->contains(QStringLiteral("Received Start from <00000001>")));

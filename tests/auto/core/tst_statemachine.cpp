@@ -122,8 +122,17 @@ private Q_SLOTS:
         QVERIFY(v);
         QCOMPARE(v->get<Where>().state, QStringLiteral("OPENED"));
         QCOMPARE(v->get<Where>().served, (QList<int>{1, 2, 3}));
-        QVERIFY(m_sink->contains(QStringLiteral("Door[CLOSED] - Deferred Knock in CLOSED")));
-        QVERIFY(m_sink->contains(QStringLiteral("Door[OPENED] - Replayed Knock from <00000001>")));
+        // Text: a deferral is a debug line without a message type, and a replay differs from a
+        // receipt only by its verb (the event stream's Deferred and Replayed kinds will do).
+        QVERIFY(m_sink->has({.objectId = door.last(),
+                             .state = QStringLiteral("CLOSED"),
+                             .textHas = QStringLiteral("Deferred Knock in CLOSED")}));
+        QVERIFY(m_sink->has({.marker = '<',
+                             .objectId = door.last(),
+                             .state = QStringLiteral("OPENED"),
+                             .messageType = QStringLiteral("Knock"),
+                             .peer = m_runtime->address(),
+                             .textHas = QStringLiteral("Replayed")}));
     }
     void replayKeepsArrivalOrderAcrossSeveralTransitions()
     {
@@ -139,6 +148,7 @@ private Q_SLOTS:
         // In B: 1, 2 served; Close deferred; 3 served and moves to C; then Close (deferred in B)
         // is replayed first in C and completes before 4.
         QCOMPARE(v->get<Where>().served, (QList<int>{1, 2, 3}));
+        // Text: a drop's type and reason are not record fields yet (see tst_machine).
         const QString dropped
             = QStringLiteral("Dropped Knock to %1 (object completed)").arg(relay.toString());
         QTRY_VERIFY(m_sink->contains(dropped));
@@ -160,18 +170,32 @@ private Q_SLOTS:
         m_runtime->send(Open{}, door);
         m_runtime->send(Parley::Stop{}, door);
         QVERIFY(m_runtime->waitForCompletion(door, 5s));
-        QTRY_VERIFY(
-            m_sink->contains(QStringLiteral("Door[OPENED] - Received Stop from <00000001>")));
-        QVERIFY(m_sink->contains(QStringLiteral("Door[CLOSED] - Received Open from <00000001>")));
-        QVERIFY(m_sink->contains(QStringLiteral("Door[CLOSED] - Created by <00000001>")));
-        QTRY_VERIFY(m_sink->contains(QStringLiteral("Door[OPENED] - Destroyed")));
-        // Door has no Start handler of its own state: Start is not reported as dropped.
+        const QString opened = QStringLiteral("OPENED"), closed = QStringLiteral("CLOSED");
+        const Parley::Address runtime = m_runtime->address();
+        QTRY_VERIFY(m_sink->has({.marker = '<',
+                                 .objectId = door.last(),
+                                 .state = opened,
+                                 .messageType = QStringLiteral("Stop"),
+                                 .peer = runtime}));
+        QVERIFY(m_sink->has({.marker = '<',
+                             .objectId = door.last(),
+                             .state = closed,
+                             .messageType = QStringLiteral("Open"),
+                             .peer = runtime}));
+        QVERIFY(m_sink->has({.marker = '+',
+                             .objectId = door.last(),
+                             .objectName = QStringLiteral("Door"),
+                             .state = closed}));
+        QTRY_VERIFY(m_sink->has({.marker = 'X', .objectId = door.last(), .state = opened}));
+        // Door has no Start handler of its own state: Start is not reported as dropped (text: a
+        // drop's type is not a record field yet).
         QVERIFY(!m_sink->contains(QStringLiteral("Dropped Start")));
     }
     void messageWithoutHandlerInTheStateIsDropped()
     {
         const auto u = m_runtime->create<Unhappy>();
         m_runtime->send(Knock{1}, u);
+        // Text: the drop's reason is the point, and it is not a record field yet.
         QTRY_VERIFY(m_sink->contains(
             QStringLiteral("Dropped Knock to %1 (no handler in this state)").arg(u.toString())));
         QVERIFY(m_runtime->contains(u));

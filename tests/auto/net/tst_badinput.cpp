@@ -95,7 +95,8 @@ QByteArray queryFrame(int n)
     return out;
 }
 
-/// Counts the records at WARNING level whose text contains \a fragment.
+/// Counts the records at WARNING level whose text contains \a fragment. (Text: which bad input
+/// a warning is about is said only in its text until records carry an event kind and reason.)
 int warningsWith(const CountingSink &sink, const QString &fragment)
 {
     int n = 0;
