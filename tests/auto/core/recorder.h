@@ -155,3 +155,43 @@ inline std::unique_ptr<Parley::Runtime> startRecordedRuntime(std::shared_ptr<Cou
     runtime->logger().addSink(sink);
     return runtime;
 }
+
+/// Starts a deterministic runtime (Runtime::Options::deterministic: nothing runs until the test
+/// steps it, the clock moves only when told) with every log record going to a fresh \a sink.
+inline std::unique_ptr<Parley::Runtime>
+startDeterministicRuntime(std::shared_ptr<CountingSink> &sink)
+{
+    sink = std::make_shared<CountingSink>(Parley::LogLevel::Debug);
+    auto runtime
+        = std::make_unique<Parley::Runtime>(Parley::Runtime::Options{.deterministic = true});
+    runtime->logger().addSink(sink);
+    return runtime;
+}
+
+/// Lets a deterministic runtime deliver everything that waits; a threaded runtime's workers
+/// need nothing (the QTRY_* that follows waits for them). Call it before checking a state that
+/// messages bring about, so that one test body serves both kinds of runtime.
+inline void settle(Parley::Runtime &runtime)
+{
+    if (runtime.isDeterministic())
+        runtime.runUntilIdle();
+}
+
+/// Returns the completion value of top-level \a object, or nothing after \a timeout: waits for
+/// it on a threaded runtime; on a deterministic one, delivers what waits and moves the clock on
+/// a millisecond at a time (so timers fire in order) until it completes.
+inline std::optional<Parley::Value> finish(Parley::Runtime &runtime, const Parley::Address &object,
+                                           std::chrono::milliseconds timeout
+                                           = std::chrono::milliseconds(30000))
+{
+    if (!runtime.isDeterministic())
+        return runtime.waitForCompletion(object, timeout);
+    for (std::chrono::milliseconds passed(0);; passed += std::chrono::milliseconds(1)) {
+        runtime.runUntilIdle();
+        if (auto value = runtime.takeCompletion(object))
+            return value;
+        if (passed >= timeout)
+            return std::nullopt;
+        runtime.advanceClock(std::chrono::milliseconds(1));
+    }
+}
