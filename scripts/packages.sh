@@ -7,6 +7,9 @@
 PARLEY_REQUIRED_PACKAGES=(cmake ninja-build g++ qt6-base-dev qt6-svg-dev libsodium-dev)
 # Peers the benchmarks measure against when they are installed (libzmq is found with pkg-config).
 PARLEY_OPTIONAL_PACKAGES=(libcaf-dev libzmq3-dev qt6-remoteobjects-dev pkg-config)
+# The format and tidy checks of .ci/run (scripts/check-format.sh, scripts/check-tidy.sh): Debian
+# 12's clang-format and clang-tidy are version 14.
+PARLEY_LINT_PACKAGES=(clang-format clang-tidy)
 
 parley_installed() {
     dpkg -s "$1" 2>/dev/null | grep -q '^Status: install ok installed'
@@ -23,13 +26,17 @@ parley_apt_get() {
     fi
 }
 
-# Installs the required packages and, with --optional, the benchmark peers; does nothing (and
-# asks nothing of apt) when everything is already there.
+# Installs the required packages and, with --optional, the benchmark peers, with --lint, the
+# format and tidy tools (required when asked for); does nothing (and asks nothing of apt) when
+# everything is already there.
 parley_ensure_packages() {
-    local wanted=("${PARLEY_REQUIRED_PACKAGES[@]}")
-    if [ "${1:-}" = "--optional" ]; then
-        wanted+=("${PARLEY_OPTIONAL_PACKAGES[@]}")
-    fi
+    local wanted=("${PARLEY_REQUIRED_PACKAGES[@]}") flag
+    for flag in "$@"; do
+        case "$flag" in
+        --optional) wanted+=("${PARLEY_OPTIONAL_PACKAGES[@]}") ;;
+        --lint) wanted+=("${PARLEY_LINT_PACKAGES[@]}") ;;
+        esac
+    done
     local missing=() p
     for p in "${wanted[@]}"; do
         parley_installed "$p" || missing+=("$p")

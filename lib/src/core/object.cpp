@@ -197,7 +197,7 @@ const Address &Object::returnAddress() const
 void Object::then(const Address &child, std::function<void(Value &)> callback)
 {
     Q_D(Object);
-    d->ensureExtra().callbacks.insert(child.last(), std::move(callback));
+    d->ensureExtra().callbacks.emplace(child.last(), std::move(callback));
 }
 
 Completion Object::complete(Value value)

@@ -353,7 +353,7 @@ void RuntimePrivate::deliverToRoot(detail::Envelope &&envelope)
             std::lock_guard guard(rootLock);
             if (!topLevel.remove(from))
                 return; // not one of ours (e.g. a late duplicate)
-            completions.insert(from, std::move(c->value));
+            completions.emplace(from, std::move(c->value));
         }
         rootCv.notify_all();
         QMetaObject::invokeMethod(

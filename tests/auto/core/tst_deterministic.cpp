@@ -3,6 +3,8 @@
 
 // A deterministic runtime: one thread, one message at a time, a clock the test moves.
 
+#include "recorder.h"
+
 #include <parley/parley.h>
 
 #include <QtTest/QtTest>
@@ -172,12 +174,11 @@ Value idle(Routine &)
 {
     return Ack{};
 }
-class Sink : public LogSink
+/// Records everything, on the thread of the deterministic runtime.
+class Sink : public CountingSink
 {
 public:
-    Sink() : LogSink(LogLevel::Debug) {}
-    void write(const LogRecord &r) override { lines << r.toText(); }
-    QStringList lines;
+    Sink() : CountingSink(LogLevel::Debug) {}
 };
 } // namespace
 
@@ -188,7 +189,9 @@ void tst_Deterministic::routinesAreRefusedWithAFaultLine()
     rt.logger().addSink(sink);
     const Address r = rt.create<&idle>();
     QVERIFY(r.isNull());
-    QVERIFY(!sink->lines.filter(QStringLiteral("no threads for routines")).isEmpty());
+    // Text: why it was refused is said only in the fault's text.
+    QVERIFY(sink->has(
+        {.level = LogLevel::Fault, .textHas = QStringLiteral("no threads for routines")}));
 }
 
 void tst_Deterministic::mailForAnObjectThatCompletedIsDroppedByTheRuntime()
@@ -202,12 +205,16 @@ void tst_Deterministic::mailForAnObjectThatCompletedIsDroppedByTheRuntime()
     rt.send(Ping{1}, door); // waits behind the Stop that completes the door
     rt.runUntilIdle();
     QVERIFY(!rt.contains(door));
-    const QStringList dropped = sink->lines.filter(
-        QStringLiteral("Dropped Ping to %1 (object completed)").arg(door.toString()));
-    QCOMPARE(dropped.size(), 1);
-    // The door is gone, so the runtime (id 1) says so, by name.
-    QVERIFY2(dropped.front().contains(QStringLiteral(" ? <00000001>runtime - Dropped")),
-             qPrintable(dropped.front()));
+    // Text: a drop's type and reason are not record fields yet (see tst_machine).
+    const RecordPattern dropped{
+        .textHas = QStringLiteral("Dropped Ping to %1 (object completed)").arg(door.toString())};
+    QCOMPARE(sink->count(dropped), 1);
+    // The door is gone, so the runtime says so, by name, as a warning.
+    RecordPattern byTheRuntime = dropped;
+    byTheRuntime.marker = '?';
+    byTheRuntime.objectId = rt.address().last();
+    byTheRuntime.objectName = QStringLiteral("runtime");
+    QCOMPARE(sink->count(byTheRuntime), 1);
 }
 
 void tst_Deterministic::objectAtHandsOutTheObjectAsItsClass()
@@ -239,11 +246,14 @@ void tst_Deterministic::shutdownEndsWhatIsLeft()
     rt->runUntilIdle();
     QCOMPARE(rt->objectCount(), 2);
     rt.reset(); // Stop to both: the Door completes, the Ticker (no Stop handler) is ended
-    const QStringList destroyed = sink->lines.filter(QStringLiteral(" - Destroyed"));
-    QCOMPARE(destroyed.size(), 2);
-    QVERIFY(!destroyed.filter(door.toString()).isEmpty());
-    QVERIFY(!destroyed.filter(ticker.toString()).isEmpty());
-    QVERIFY(!sink->lines.filter(QStringLiteral("Completed with Aborted")).isEmpty());
+    QCOMPARE(sink->count({.marker = 'X'}), 2);
+    QCOMPARE(sink->count({.marker = 'X', .objectId = door.last()}), 1);
+    QCOMPARE(sink->count({.marker = 'X', .objectId = ticker.last()}), 1);
+    // The door completed (a completion record: the value's type, no peer).
+    QVERIFY(sink->has({.marker = '>',
+                       .objectId = door.last(),
+                       .messageType = QStringLiteral("Aborted"),
+                       .peer = Address()}));
 }
 
 QTEST_GUILESS_MAIN(tst_Deterministic)

@@ -108,11 +108,27 @@ class tst_Helpers : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
-    void init() { m_runtime = startRecordedRuntime(m_sink); }
+    // Every test runs on a threaded runtime and on a deterministic one (whose clock moves a
+    // millisecond at a time while a test waits): the helpers' results, order and deadlines must
+    // be the same. Routines need threads, so the GetResponse-in-a-routine tests run threaded.
+    void initTestCase_data()
+    {
+        QTest::addColumn<bool>("deterministic");
+        QTest::newRow("threaded") << false;
+        QTest::newRow("deterministic") << true;
+    }
+    void init()
+    {
+        QFETCH_GLOBAL(bool, deterministic);
+        m_runtime
+            = deterministic ? startDeterministicRuntime(m_sink) : startRecordedRuntime(m_sink);
+    }
     void cleanup() { m_runtime.reset(); }
 
     void getResponseReturnsTheFirstReply()
     {
+        if (m_runtime->isDeterministic())
+            QSKIP("a routine needs a thread; a deterministic runtime refuses it");
         const auto r = m_runtime->create([](Parley::Routine &self) -> Parley::Value {
             const auto server = self.create<SlowSquares>();
             const auto g = self.create<Parley::GetResponse>(Parley::Value(Lookup{3}), server, 2s);
@@ -121,12 +137,14 @@ private Q_SLOTS:
                 return Parley::Nak{};
             return m.get<Parley::Completed>().value.take();
         });
-        const auto v = m_runtime->waitForCompletion(r, 5s);
+        const auto v = finish(*m_runtime, r, 5s);
         QVERIFY(v);
         QCOMPARE(v->get<Found>().n, 9);
     }
     void getResponseTimesOut()
     {
+        if (m_runtime->isDeterministic())
+            QSKIP("a routine needs a thread; a deterministic runtime refuses it");
         auto inbox = std::make_shared<Inbox>();
         const auto silent = m_runtime->create<Recorder>(inbox);
         const auto r = m_runtime->create([silent](Parley::Routine &self) -> Parley::Value {
@@ -134,35 +152,37 @@ private Q_SLOTS:
             auto m = self.select<Parley::Completed>();
             return m.get<Parley::Completed>().value.take();
         });
-        const auto v = m_runtime->waitForCompletion(r, 5s);
+        const auto v = finish(*m_runtime, r, 5s);
         QVERIFY(v);
         QVERIFY(v->is<Parley::TimedOut>());
     }
     void concurrentlyKeepsRequestOrderUnderOutOfOrderReplies()
     {
         const auto c = m_runtime->create<Client<Parley::Concurrently>>(QList<int>{1, 2, 3}, 5s);
-        const auto v = m_runtime->waitForCompletion(c, 5s);
+        const auto v = finish(*m_runtime, c, 5s);
         QVERIFY(v);
         QCOMPARE(foundValues(*v), (QList<int>{1, 4, 9}));
         // The replies really did arrive in reverse: the GetResponse children (created in
         // request order, so with rising ids) completed with the highest id first.
         QList<quint64> completionOrder;
-        const QRegularExpression done(
-            QStringLiteral(R"(<([0-9a-f]{8})>GetResponse - Completed with Found)"));
-        for (const QString &line : m_sink->lines()) {
-            const auto m = done.match(line);
-            if (m.hasMatch())
-                completionOrder << m.captured(1).toULongLong(nullptr, 16);
+        const RecordPattern done{.marker = '>',
+                                 .objectName = QStringLiteral("GetResponse"),
+                                 .messageType = QStringLiteral("Found"),
+                                 .peer = Parley::Address()}; // a completion: no peer
+        for (const Parley::LogRecord &record : m_sink->records()) {
+            if (done.matches(record))
+                completionOrder << record.objectId;
         }
         QCOMPARE(completionOrder.size(), 3);
         QVERIFY2(completionOrder[0] > completionOrder[1] && completionOrder[1] > completionOrder[2],
                  "replies were not out of order; the test no longer tests reordering");
+        settle(*m_runtime);
         QTRY_COMPARE(m_runtime->objectCount(), 0);
     }
     void concurrentlyHandsBackWhatArrivedWhenTimeIsUp()
     {
         const auto c = m_runtime->create<Client<Parley::Concurrently>>(QList<int>{1, 99, 3}, 200ms);
-        const auto v = m_runtime->waitForCompletion(c, 5s);
+        const auto v = finish(*m_runtime, c, 5s);
         QVERIFY(v);
         QVERIFY2(v->is<Parley::Results>(), v->typeName());
         // The answers that came are kept; the missing one is marked, and the result says so.
@@ -170,6 +190,7 @@ private Q_SLOTS:
         QCOMPARE(timedOutIn(*v, 1), QStringLiteral("no response to Lookup within 200 ms"));
         QCOMPARE(v->get<Parley::Results>().missing, 1);
         QVERIFY(v->get<Parley::Results>().isPartial());
+        settle(*m_runtime);
         QTRY_COMPARE(m_runtime->objectCount(), 0); // children stopped, nothing left behind
     }
     void concurrentlyWaitsForEachRequestAtMostItsOwnTimeout()
@@ -178,18 +199,19 @@ private Q_SLOTS:
         // per-request timeout the helper would wait its whole 5 s and say so.
         const auto c = m_runtime->create<Client<Parley::Concurrently>>(
             QList<int>{1, 99, 3}, 5s, QList<std::chrono::milliseconds>{0ms, 40ms});
-        const auto v = m_runtime->waitForCompletion(c, 4s);
+        const auto v = finish(*m_runtime, c, 4s);
         QVERIFY(v);
         QCOMPARE(foundValues(*v), (QList<int>{1, -1, 9}));
         QCOMPARE(timedOutIn(*v, 1), QStringLiteral("no response to Lookup within 40 ms"));
         QCOMPARE(v->get<Parley::Results>().missing, 1);
+        settle(*m_runtime);
         QTRY_COMPARE(m_runtime->objectCount(), 0);
     }
     void concurrentlyWithAllRepliesIsNotPartial()
     {
         const auto c = m_runtime->create<Client<Parley::Concurrently>>(
             QList<int>{1, 2}, 0ms, QList<std::chrono::milliseconds>{2000ms, 2000ms});
-        const auto v = m_runtime->waitForCompletion(c, 5s);
+        const auto v = finish(*m_runtime, c, 5s);
         QVERIFY(v);
         QCOMPARE(foundValues(*v), (QList<int>{1, 4}));
         QCOMPARE(v->get<Parley::Results>().missing, 0);
@@ -197,6 +219,8 @@ private Q_SLOTS:
     }
     void concurrentlyDeadlinesFollowTheRuntimeClock()
     {
+        if (!m_runtime->isDeterministic())
+            QSKIP("builds its own deterministic runtime: once is enough");
         // Deterministic: each deadline is checked exactly, one after another, on one timer.
         Parley::Runtime rt(Parley::Runtime::Options{.deterministic = true});
         const auto squarer = rt.create<Squarer>();
@@ -231,7 +255,7 @@ private Q_SLOTS:
     {
         const auto s = m_runtime->create<Client<Parley::Sequentially>>(
             QList<int>{2, 99, 3}, 5s, QList<std::chrono::milliseconds>{0ms, 40ms});
-        const auto v = m_runtime->waitForCompletion(s, 4s);
+        const auto v = finish(*m_runtime, s, 4s);
         QVERIFY(v);
         QVERIFY2(v->is<Parley::TimedOut>(), v->typeName());
         QCOMPARE(v->get<Parley::TimedOut>().explanation,
@@ -240,19 +264,19 @@ private Q_SLOTS:
     void concurrentlyWithNoRequestsCompletesAtOnce()
     {
         const auto c = m_runtime->create<Parley::Concurrently>(std::vector<Parley::Request>{});
-        const auto v = m_runtime->waitForCompletion(c, 5s);
+        const auto v = finish(*m_runtime, c, 5s);
         QVERIFY(v);
         QVERIFY(v->get<Parley::Results>().values.isEmpty());
     }
     void sequentiallyRunsInOrderAndStopsAtAFault()
     {
         const auto ok = m_runtime->create<Client<Parley::Sequentially>>(QList<int>{2, 3}, 2s);
-        const auto v = m_runtime->waitForCompletion(ok, 5s);
+        const auto v = finish(*m_runtime, ok, 5s);
         QVERIFY(v);
         QCOMPARE(foundValues(*v), (QList<int>{4, 9}));
 
         const auto bad = m_runtime->create<Client<Parley::Sequentially>>(QList<int>{2, -1, 3}, 2s);
-        const auto w = m_runtime->waitForCompletion(bad, 5s);
+        const auto w = finish(*m_runtime, bad, 5s);
         QVERIFY(w);
         QCOMPARE(w->get<Parley::Faulted>().condition, QStringLiteral("negative"));
     }

@@ -85,6 +85,7 @@ private Q_SLOTS:
         rt.logger().addSink(all);
         rt.logger().addSink(warnings);
         QVERIFY(rt.waitForCompletion(rt.create<Chatty>(), 5s));
+        // wording checked on purpose: this test pins the text rendering of each level.
         QTRY_VERIFY(all->contains(QStringLiteral("Chatty - Destroyed")));
         QVERIFY(all->contains(QStringLiteral("_ <00000002>Chatty - debug 1")));
         QVERIFY(all->contains(QStringLiteral("~ <00000002>Chatty - trace 2.5")));

@@ -132,7 +132,7 @@ private Q_SLOTS:
         QVERIFY(v);
         QCOMPARE(v->get<Summary>().values, (QList<int>{10, 20, 30}));
         QTRY_COMPARE(m_runtime->objectCount(), 0);
-        QVERIFY(m_sink->contains(QStringLiteral("asker - Created by")));
+        QVERIFY(m_sink->has({.marker = '+', .objectName = QStringLiteral("asker")}));
     }
     void selectTakesTheFirstMatchAndKeepsTheRest()
     {
@@ -144,6 +144,7 @@ private Q_SLOTS:
         const auto v = m_runtime->waitForCompletion(r, 5s);
         QVERIFY(v);
         QCOMPARE(v->get<Summary>().values, (QList<int>{9, 1, 2, 1}));
+        // Text: a drop's type and reason are not record fields yet (see tst_machine).
         const QString dropped
             = QStringLiteral("Dropped Other to %1 (object completed)").arg(r.toString());
         QTRY_VERIFY(m_sink->contains(dropped));
@@ -184,8 +185,11 @@ private Q_SLOTS:
         const auto v = m_runtime->waitForCompletion(r, 5s);
         QVERIFY(v);
         QCOMPARE(v->get<Parley::Faulted>().explanation, QStringLiteral("routine failed"));
-        QVERIFY(m_sink->contains(
-            QStringLiteral("throws - Faulted: exception escaped the routine: routine failed")));
+        QVERIFY(m_sink->has({.marker = '!',
+                             .level = Parley::LogLevel::Fault,
+                             .objectId = r.last(),
+                             .objectName = QStringLiteral("throws"),
+                             .textHas = QStringLiteral("routine failed")}));
     }
     void voidRoutineCompletesWithAck()
     {
@@ -210,13 +214,21 @@ private Q_SLOTS:
     void shutdownEndsARoutineThatIgnoresStop()
     {
         const auto r = m_runtime->create<&ignoresStop>();
+        const quint64 runtimeId = m_runtime->address().last();
         QTRY_VERIFY(m_runtime->contains(r));
         QElapsedTimer t;
         t.start();
         m_runtime.reset(); // Stop is ignored; after the grace period select() throws Terminated
-        QVERIFY2(t.elapsed() < 5000, "shutdown did not end the routine");
-        QVERIFY(m_sink->contains(QStringLiteral("did not complete within 300 ms")));
-        QVERIFY(m_sink->contains(QStringLiteral("ignoresStop - Completed with Aborted")));
+        // The grace period is 300 ms; the bound only catches a shutdown that waits for ever.
+        QVERIFY2(t.elapsed() < 30000, "shutdown did not end the routine");
+        QVERIFY(m_sink->has({.marker = '?',
+                             .level = Parley::LogLevel::Warning,
+                             .objectId = runtimeId,
+                             .textHas = QStringLiteral("300 ms")})); // the grace period
+        QVERIFY(m_sink->has({.marker = '>',
+                             .objectName = QStringLiteral("ignoresStop"),
+                             .messageType = QStringLiteral("Aborted"),
+                             .peer = Parley::Address()})); // a completion: no peer
     }
 
 private:

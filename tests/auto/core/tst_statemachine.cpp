@@ -100,7 +100,20 @@ class tst_StateMachine : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
-    void init() { m_runtime = startRecordedRuntime(m_sink); }
+    // Every test runs on a threaded runtime and on a deterministic one: deferral, replay order
+    // and drops are the machine's own logic and must not depend on threads or timing.
+    void initTestCase_data()
+    {
+        QTest::addColumn<bool>("deterministic");
+        QTest::newRow("threaded") << false;
+        QTest::newRow("deterministic") << true;
+    }
+    void init()
+    {
+        QFETCH_GLOBAL(bool, deterministic);
+        m_runtime
+            = deterministic ? startDeterministicRuntime(m_sink) : startRecordedRuntime(m_sink);
+    }
     void cleanup() { m_runtime.reset(); }
 
     void deferredMessagesAreReplayedAfterTheStateChange()
@@ -111,6 +124,7 @@ private Q_SLOTS:
         m_runtime->send(Knock{1}, door);
         m_runtime->send(Knock{2}, door);
         m_runtime->send(Report{rec}, door);
+        settle(*m_runtime);
         QTRY_COMPARE(inbox->count(), 1);
         QCOMPARE(inbox->at(0).message.get<Where>().state, QStringLiteral("CLOSED"));
         QVERIFY(inbox->at(0).message.get<Where>().served.isEmpty());
@@ -118,12 +132,21 @@ private Q_SLOTS:
         m_runtime->send(Open{}, door);
         m_runtime->send(Knock{3}, door);
         m_runtime->send(Parley::Stop{}, door);
-        const auto v = m_runtime->waitForCompletion(door, 5s);
+        const auto v = finish(*m_runtime, door);
         QVERIFY(v);
         QCOMPARE(v->get<Where>().state, QStringLiteral("OPENED"));
         QCOMPARE(v->get<Where>().served, (QList<int>{1, 2, 3}));
-        QVERIFY(m_sink->contains(QStringLiteral("Door[CLOSED] - Deferred Knock in CLOSED")));
-        QVERIFY(m_sink->contains(QStringLiteral("Door[OPENED] - Replayed Knock from <00000001>")));
+        // Text: a deferral is a debug line without a message type, and a replay differs from a
+        // receipt only by its verb (the event stream's Deferred and Replayed kinds will do).
+        QVERIFY(m_sink->has({.objectId = door.last(),
+                             .state = QStringLiteral("CLOSED"),
+                             .textHas = QStringLiteral("Deferred Knock in CLOSED")}));
+        QVERIFY(m_sink->has({.marker = '<',
+                             .objectId = door.last(),
+                             .state = QStringLiteral("OPENED"),
+                             .messageType = QStringLiteral("Knock"),
+                             .peer = m_runtime->address(),
+                             .textHas = QStringLiteral("Replayed")}));
     }
     void replayKeepsArrivalOrderAcrossSeveralTransitions()
     {
@@ -134,13 +157,15 @@ private Q_SLOTS:
         m_runtime->send(Knock{3}, relay);
         m_runtime->send(Knock{4}, relay);
         m_runtime->send(Open{}, relay);
-        const auto v = m_runtime->waitForCompletion(relay, 5s);
+        const auto v = finish(*m_runtime, relay);
         QVERIFY(v);
         // In B: 1, 2 served; Close deferred; 3 served and moves to C; then Close (deferred in B)
         // is replayed first in C and completes before 4.
         QCOMPARE(v->get<Where>().served, (QList<int>{1, 2, 3}));
+        // Text: a drop's type and reason are not record fields yet (see tst_machine).
         const QString dropped
             = QStringLiteral("Dropped Knock to %1 (object completed)").arg(relay.toString());
+        settle(*m_runtime);
         QTRY_VERIFY(m_sink->contains(dropped));
         // Logged by the machine that dropped it, by name and with its last state.
         bool named = false;
@@ -159,19 +184,36 @@ private Q_SLOTS:
         const auto door = m_runtime->create<Door>();
         m_runtime->send(Open{}, door);
         m_runtime->send(Parley::Stop{}, door);
-        QVERIFY(m_runtime->waitForCompletion(door, 5s));
-        QTRY_VERIFY(
-            m_sink->contains(QStringLiteral("Door[OPENED] - Received Stop from <00000001>")));
-        QVERIFY(m_sink->contains(QStringLiteral("Door[CLOSED] - Received Open from <00000001>")));
-        QVERIFY(m_sink->contains(QStringLiteral("Door[CLOSED] - Created by <00000001>")));
-        QTRY_VERIFY(m_sink->contains(QStringLiteral("Door[OPENED] - Destroyed")));
-        // Door has no Start handler of its own state: Start is not reported as dropped.
+        QVERIFY(finish(*m_runtime, door));
+        const QString opened = QStringLiteral("OPENED"), closed = QStringLiteral("CLOSED");
+        const Parley::Address runtime = m_runtime->address();
+        settle(*m_runtime);
+        QTRY_VERIFY(m_sink->has({.marker = '<',
+                                 .objectId = door.last(),
+                                 .state = opened,
+                                 .messageType = QStringLiteral("Stop"),
+                                 .peer = runtime}));
+        QVERIFY(m_sink->has({.marker = '<',
+                             .objectId = door.last(),
+                             .state = closed,
+                             .messageType = QStringLiteral("Open"),
+                             .peer = runtime}));
+        QVERIFY(m_sink->has({.marker = '+',
+                             .objectId = door.last(),
+                             .objectName = QStringLiteral("Door"),
+                             .state = closed}));
+        settle(*m_runtime);
+        QTRY_VERIFY(m_sink->has({.marker = 'X', .objectId = door.last(), .state = opened}));
+        // Door has no Start handler of its own state: Start is not reported as dropped (text: a
+        // drop's type is not a record field yet).
         QVERIFY(!m_sink->contains(QStringLiteral("Dropped Start")));
     }
     void messageWithoutHandlerInTheStateIsDropped()
     {
         const auto u = m_runtime->create<Unhappy>();
         m_runtime->send(Knock{1}, u);
+        // Text: the drop's reason is the point, and it is not a record field yet.
+        settle(*m_runtime);
         QTRY_VERIFY(m_sink->contains(
             QStringLiteral("Dropped Knock to %1 (no handler in this state)").arg(u.toString())));
         QVERIFY(m_runtime->contains(u));

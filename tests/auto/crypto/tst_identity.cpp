@@ -252,7 +252,7 @@ void tst_Identity::fingerprintIsStableAndDistinct()
     QCOMPARE(fingerprint(key), CountingFingerprint);
     const KeyPair a = KeyPair::generate();
     const KeyPair b = KeyPair::generate();
-    QCOMPARE(fingerprint(a.publicKey), fingerprint(a.publicKey));
+    // (Stability is the known answer above; comparing a call with itself could not fail.)
     QVERIFY(fingerprint(a.publicKey) != fingerprint(b.publicKey));
     QCOMPARE(fingerprint(a.publicKey).size(), 7 + 43);
     QVERIFY(fingerprint(a.publicKey).startsWith(QLatin1String("SHA256:")));

@@ -107,6 +107,7 @@ struct TestMonitor
         }
         return -1;
     }
+    // wording checked on purpose: the monitor's own log lines are what its user reads.
     bool logContains(const QString &text)
     {
         LogFilterModel *log = window.logModel();

@@ -2,12 +2,14 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// Hand-made wire bytes for the frame and bad-input tests (docs/protocol.md, section 2).
+// Hand-made wire bytes for the frame and bad-input tests, and a reader for what a raw peer
+// receives (docs/protocol.md, sections 1 and 2).
 
 #include <QtCore/QByteArray>
 #include <QtCore/QtEndian>
 
 #include <initializer_list>
+#include <vector>
 
 namespace RawFrames {
 
@@ -50,6 +52,23 @@ inline QByteArray rawFrame(quint8 kind, quint8 toCount, quint8 fromCount, quint8
     out += u32(bodyLength);
     out += rest;
     return out;
+}
+
+/// Returns the kind byte of each whole frame in \a stream, which starts with the sender's 8-byte
+/// preamble; stops at the first incomplete frame. Reads only the length and kind fields, so it
+/// does not depend on the library's own parser.
+inline std::vector<quint8> frameKinds(const QByteArray &stream)
+{
+    std::vector<quint8> kinds;
+    qsizetype at = 8; // the preamble
+    while (at + 5 <= stream.size()) {
+        const quint32 length = qFromLittleEndian<quint32>(stream.constData() + at);
+        if (length < 8 || qsizetype(length) > stream.size() - at - 4)
+            break;
+        kinds.push_back(quint8(stream[at + 4]));
+        at += 4 + qsizetype(length);
+    }
+    return kinds;
 }
 
 } // namespace RawFrames

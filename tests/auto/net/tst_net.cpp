@@ -5,6 +5,7 @@
 // loopback TCP, with client and server in one process (separate runtimes where it matters).
 
 #include "nettest.h"
+#include "rawframes.h"
 
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QProcess>
@@ -315,7 +316,8 @@ void tst_Net::relayPassesBodiesWithoutDecoding()
     QCOMPARE(cAtA, Address({c.last(), bToC.last(), aToB.last()}));
 
     // A sends a request to C; C answers; the reply retraces the path to A.
-    const int relayedBefore = int(logB->lines().filter(QStringLiteral("Received Relay")).size());
+    const RecordPattern relayed{.marker = '<', .messageType = QStringLiteral("Relay")};
+    const int relayedBefore = logB->count(relayed);
     rtA->send(Do{cAtA, Value(Query{42})}, a);
     QTRY_COMPARE(countOf<Query>(*inC), 1);
     QCOMPARE(first<Query>(*inC).from.size(), 3);
@@ -324,9 +326,9 @@ void tst_Net::relayPassesBodiesWithoutDecoding()
     // C's address at A: C, B's proxy to C, A's proxy to B.
     QCOMPARE(first<Answer>(*inA).from, Address({c.last(), bToC.last(), aToB.last()}));
     // B saw both frames only as relays: neither the request nor the reply was decoded there.
-    QTRY_VERIFY(logB->lines().filter(QStringLiteral("Received Relay")).size() >= relayedBefore + 2);
-    QVERIFY(logB->lines().filter(QStringLiteral("Received Query")).isEmpty());
-    QVERIFY(logB->lines().filter(QStringLiteral("Received Answer")).isEmpty());
+    QTRY_VERIFY(logB->count(relayed) >= relayedBefore + 2);
+    QCOMPARE(logB->count({.marker = '<', .messageType = QStringLiteral("Query")}), 0);
+    QCOMPARE(logB->count({.marker = '<', .messageType = QStringLiteral("Answer")}), 0);
     QCOMPARE(countOf<Query>(*inB), 0);
 }
 
@@ -372,13 +374,14 @@ void tst_Net::aKilledPeerIsAbandonedAtOnce()
     std::shared_ptr<CountingSink> log;
     auto rt = startRecordedRuntime(log);
     auto inbox = std::make_shared<Inbox>();
-    rt->create<Agent>(inbox, connecting(loopback(port)));
+    // Heartbeats off: the only way to learn of the kill is the socket itself (EOF or RST), so
+    // "at once" needs no clock; a generous timeout only catches a hang.
+    ConnectionOptions noHeartbeats;
+    noHeartbeats.heartbeatInterval = 0ms;
+    rt->create<Agent>(inbox, connecting(loopback(port), noHeartbeats));
     QTRY_COMPARE(countOf<Connected>(*inbox), 1);
-    QElapsedTimer clock;
-    clock.start();
     peer.kill();
-    QTRY_COMPARE_WITH_TIMEOUT(countOf<Abandoned>(*inbox), 1, 1000);
-    QVERIFY2(clock.elapsed() < 1000, qPrintable(QString::number(clock.elapsed())));
+    QTRY_COMPARE_WITH_TIMEOUT(countOf<Abandoned>(*inbox), 1, 30000);
     QCOMPARE(first<Abandoned>(*inbox).message.get<Abandoned>().reason,
              EndOfTransport::AbandonedByRemote);
     peer.waitForFinished();
@@ -399,15 +402,30 @@ void tst_Net::aSilentPeerGoesStale()
     rt->create<Agent>(inbox, connecting(loopback(port), o));
     QTRY_VERIFY(raw.hasPendingConnections());
     QTcpSocket *s = raw.nextPendingConnection();
+    // Keep everything the client sends, as it arrives: what is still unread when the client
+    // aborts could be lost with the reset.
+    QByteArray received = s->readAll();
+    connect(s, &QTcpSocket::readyRead, s, [&] { received += s->readAll(); });
     s->write(QByteArray("PRLY\x01\x00\x00\x00", 8));
     QTRY_COMPARE(countOf<Connected>(*inbox), 1);
     QElapsedTimer clock;
     clock.start();
-    QTRY_COMPARE_WITH_TIMEOUT(countOf<Abandoned>(*inbox), 1, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(countOf<Abandoned>(*inbox), 1, 30000);
     QCOMPARE(first<Abandoned>(*inbox).message.get<Abandoned>().reason, EndOfTransport::WentStale);
+    // Not before the timeout (a lower bound: a busy machine only makes it later).
     QVERIFY(clock.elapsed() >= 250);
-    // It was asked: pings went out before it was given up.
-    QTRY_VERIFY(s->bytesAvailable() > 8 || s->state() != QAbstractSocket::ConnectedState);
+    // It was asked: pings went out before it was given up. The client's preamble, then nothing
+    // but ping frames (kind 2): the raw server never spoke again, so there was nothing else to say.
+    QTRY_VERIFY(s->state() != QAbstractSocket::ConnectedState);
+    received += s->readAll();
+    QVERIFY2(received.startsWith("PRLY"), received.toHex().constData());
+    const std::vector<quint8> kinds = RawFrames::frameKinds(received);
+    QVERIFY2(!kinds.empty(),
+             qPrintable(QStringLiteral("no frame in %1 bytes: %2")
+                            .arg(received.size())
+                            .arg(QString::fromLatin1(received.toHex()))));
+    for (quint8 kind : kinds)
+        QCOMPARE(kind, quint8(2));
 }
 
 void tst_Net::aPeerThatStopsReadingIsRefusedThenDropped()
@@ -431,23 +449,32 @@ void tst_Net::aPeerThatStopsReadingIsRefusedThenDropped()
     QTRY_COMPARE(countOf<Connected>(*inbox), 1);
     const Address proxy = first<Connected>(*inbox).from;
     // Push 64 KiB blobs until the queue refuses: the kernel buffers fill, then Parley's queue.
+    // (The blobs share one buffer; 400 of them, 25 MiB, are far more than the kernel buffers
+    // and the 256 KiB queue hold.)
     const QByteArray bytes(64 << 10, 'x');
-    for (int i = 0; i < 400 && countOf<SendFailed>(*inbox) == 0; ++i) {
+    for (int i = 0; i < 400 && countOf<SendFailed>(*inbox) == 0; ++i)
         rt->send(Do{proxy, Value(Blob{i, bytes})}, agent);
-        if (i % 20 == 19)
-            QTest::qWait(10); // let the proxy catch up so the refusal is seen early
-    }
-    QTRY_VERIFY(countOf<SendFailed>(*inbox) >= 1);
+    QTRY_VERIFY_WITH_TIMEOUT(countOf<SendFailed>(*inbox) >= 1, 30000);
     const auto f = first<SendFailed>(*inbox).message.get<SendFailed>();
     QCOMPARE(f.reason, DropReason::QueueFull);
     QVERIFY2(f.note.contains(QStringLiteral("send queue is full")), qPrintable(f.note));
     QVERIFY(f.message.is<Blob>()); // handed back
-    // The server keeps pushing; the stalled peer is dropped, with the reason.
-    QElapsedTimer clock;
-    clock.start();
-    for (int i = 0; countOf<Closed>(*inbox) == 0 && clock.elapsed() < 10000; ++i) {
-        rt->send(Do{proxy, Value(Blob{i, bytes})}, agent);
-        QTest::qWait(5);
+    // Keep the peer's buffers full: push again whenever the connection says its queue drained
+    // (the kernel took more), until the kernel buffers are full too. Then nothing drains and,
+    // after stallTimeout with bytes waiting, the peer is dropped, with the reason. Each round
+    // waits for a refusal, asks for Drained, and waits for it or Closed: the connection's own
+    // messages pace the test.
+    int rounds = 0;
+    while (countOf<Closed>(*inbox) == 0) {
+        QVERIFY2(++rounds <= 100, "the queue keeps draining: does the peer read after all?");
+        const int refused = countOf<SendFailed>(*inbox), drained = countOf<Drained>(*inbox);
+        for (int i = 0; i < 400 && countOf<SendFailed>(*inbox) == refused; ++i)
+            rt->send(Do{proxy, Value(Blob{i, bytes})}, agent);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            countOf<SendFailed>(*inbox) > refused || countOf<Closed>(*inbox) > 0, 30000);
+        rt->send(Do{proxy, Value(WhenDrained{})}, agent);
+        QTRY_VERIFY_WITH_TIMEOUT(countOf<Drained>(*inbox) > drained || countOf<Closed>(*inbox) > 0,
+                                 30000);
     }
     QCOMPARE(countOf<Closed>(*inbox), 1);
     QCOMPARE(first<Closed>(*inbox).message.get<Closed>().reason, EndOfTransport::StoppedReading);
@@ -584,7 +611,9 @@ void tst_Net::aListenerAtItsLimitRefusesMore()
     QCOMPARE(countOf<Connected>(*clients[1]), 1);
     QVERIFY(clients[2]->at(0).message.is<NotConnected>());
     QCOMPARE(clients[2]->at(0).message.get<NotConnected>().reason, ConnectError::Refused);
-    QVERIFY(log->contains(QStringLiteral("refusing connections")));
+    // Text: which limit was hit is said only in the warning's text.
+    QVERIFY(
+        log->has({.level = LogLevel::Warning, .textHas = QStringLiteral("refusing connections")}));
     QTRY_COMPARE(countOf<Accepted>(*server), 2);
     // Once one closes, there is room again.
     rt->send(Close{}, first<Connected>(*clients[0]).from);
@@ -606,7 +635,7 @@ public:
         on<Start>([this, at] { Parley::connectTo(*this, at); });
         on<Connected>([this] {
             m_inbox->add(Value(Connected{}), returnAddress());
-            create<GetResponse>(Query{1}, returnAddress(), 30s);
+            create<GetResponse>(Query{1}, returnAddress(), 300s);
         });
         on<Completed>([this](Completed &c) { m_inbox->add(c.value.take(), returnAddress()); });
         on<Abandoned>([] {}); // the controller's own notice; the test looks at the request
@@ -632,20 +661,18 @@ void tst_Net::aRequestPendingOnABrokenConnectionEndsWithTheBreak()
     QTRY_COMPARE(countOf<Query>(*server), 1);
     // The server's end goes away (a process ending would look the same to the client).
     QTRY_COMPARE(countOf<Accepted>(*server), 1);
-    QElapsedTimer clock;
-    clock.start();
     serverRt->send(Close{}, first<Accepted>(*server).from);
-    // The GetResponse ends once, with the break, long before its 30 s timeout.
-    QTRY_COMPARE(countOf<ConnectionLost>(*client), 1);
-    QVERIFY(clock.elapsed() < 5000);
+    // The GetResponse ends once, with the break, not with its timeout (that would be TimedOut,
+    // after 300 s).
+    QTRY_COMPARE_WITH_TIMEOUT(countOf<ConnectionLost>(*client), 1, 30000);
     const auto lost = first<ConnectionLost>(*client).message.get<ConnectionLost>();
     QCOMPARE(lost.reason, EndOfTransport::AbandonedByRemote);
     QVERIFY(first<ConnectionLost>(*client).message.isFault());
     QCOMPARE(client->count(), 2); // Connected, then the request's one ending
     // The controller heard the break too, and nobody dropped anything with a warning.
-    QTRY_VERIFY(clientLog->contains(QStringLiteral("Received Abandoned")));
-    for (const auto &line : clientLog->lines())
-        QVERIFY2(!line.contains(QStringLiteral(" ? ")), qPrintable(line));
+    QTRY_VERIFY(clientLog->has({.marker = '<', .messageType = QStringLiteral("Abandoned")}));
+    for (const LogRecord &r : clientLog->records())
+        QVERIFY2(r.level != LogLevel::Warning, qPrintable(r.toText()));
 }
 
 QTEST_GUILESS_MAIN(tst_Net)

@@ -507,7 +507,8 @@ void tst_FaultProxy::blackHoleHoldsBytesAndKeepsBothSocketsOpen()
                               kWait);
     QTRY_COMPARE_WITH_TIMEOUT(m_proxy->counters().bytesReadDownstream,
                               had.bytesReadDownstream + 2000, kWait);
-    // ... and passes none of it, however long one looks.
+    // ... and passes none of it, however long one looks. A sleep on purpose: the claim is
+    // about time passing (nothing arrives during it), so no state can be waited for instead.
     QTest::qWait(300);
     QCOMPARE(m_proxy->counters().bytesUpstream, had.bytesUpstream);
     QCOMPARE(m_proxy->counters().bytesDownstream, had.bytesDownstream);
@@ -537,6 +538,7 @@ void tst_FaultProxy::blackHoleHoldsACloseUntilLifted()
     c.socket.write("last words");
     c.socket.disconnectFromHost();
     QTRY_VERIFY_WITH_TIMEOUT(c.record.ended, kWait);
+    // A sleep on purpose: the claim is that the close stays held while time passes.
     QTest::qWait(300);
     QCOMPARE(server.socket->state(), QAbstractSocket::ConnectedState);
     QCOMPARE(server.record.received, QByteArray("before"));
