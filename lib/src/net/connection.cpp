@@ -1079,6 +1079,8 @@ void Connection::onPeerClose(QByteArrayView note)
     flush();
     if (m_state == State::Closing)
         return; // both ends closed at once: this end still waits for its own confirmation
+    if (m_state == State::Done)
+        return; // the confirmation met the peer's reset: that already ended the connection
     const QString why = note.isEmpty()
         ? QStringLiteral("closed by the peer")
         : QStringLiteral("closed by the peer: %1").arg(QString::fromUtf8(note.data(), note.size()));
@@ -1094,20 +1096,25 @@ void Connection::failInbound(EndOfTransport reason, const QString &note)
 {
     if (m_state == State::Done)
         return;
+    const State before = m_state;
     const bool wasOpen = m_state == State::Open || m_state == State::Closing;
     warning("closing the connection from ", m_remote.toString(), ": ", note);
+    // Done before the close frame is written: a write that meets the peer's reset (a peer that
+    // sent its bad frame and went) must not end the connection a second time, as Abandoned. The
+    // controller hears one end, and the bad input is why.
+    m_state = State::Done;
     QByteArray close;
     Wire::appendControl(close, Wire::Kind::Close, note.toUtf8());
     writeFrames(close, 1);
     flush();
     m_socket->flush();
-    if (!m_accepted && m_state == State::Greeting) {
+    if (!m_accepted && before == State::Greeting) {
+        m_state = before;
         endNotConnected(reason == EndOfTransport::SecurityMismatch ? ConnectError::SecurityMismatch
                                                                    : ConnectError::ProtocolMismatch,
                         note);
         return;
     }
-    m_state = State::Done;
     m_socket->abort();
     releaseIncomplete();
     if (wasOpen)
