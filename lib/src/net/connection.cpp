@@ -396,8 +396,11 @@ qsizetype Connection::queuedBytes() const
 
 void Connection::refuse(Envelope &envelope, DropReason reason, const QString &why)
 {
-    const QString type = QString::fromUtf8(
-        envelope.message.type() ? envelope.message.type()->wireName : "(empty)");
+    const auto *relay = envelope.message.getIf<RelayFrame>();
+    const QString type = relay
+        ? QString::fromUtf8(relay->type)
+        : QString::fromUtf8(envelope.message.type() ? envelope.message.type()->wireName
+                                                    : "(empty)");
     RuntimePrivate *rt = ObjectPrivate::get(this)->runtime();
     if (envelope.message.type() && envelope.message.type()->notice) {
         // A notice for a peer that can no longer take it (a bounce, a lost connection's news):
@@ -406,15 +409,14 @@ void Connection::refuse(Envelope &envelope, DropReason reason, const QString &wh
         return;
     }
     // One line per burst of like refusals, with a count.
-    rt->warnThrottled(
-        qHashMulti(0x7e7, address().last(), int(reason)), address().last(), name(),
-        QStringLiteral("cannot send %1 to %2: %3")
-            .arg(QString::fromUtf8(envelope.message.typeName()), m_remote.toString(), why));
+    rt->warnThrottled(qHashMulti(0x7e7, address().last(), int(reason)), address().last(), name(),
+                      QStringLiteral("cannot send %1 to %2: %3")
+                          .arg(relay ? type : QString::fromUtf8(envelope.message.typeName()),
+                               m_remote.toString(), why));
     if (envelope.from.isNull() || envelope.from.last() == address().last())
         return;
-    Value failed(
-        SendFailed{reason, type, m_remote.host.isEmpty() ? m_setup.requested : m_remote, why,
-                   envelope.message.is<RelayFrame>() ? Value() : std::move(envelope.message)});
+    Value failed(SendFailed{reason, type, m_remote.host.isEmpty() ? m_setup.requested : m_remote,
+                            why, relay ? Value() : std::move(envelope.message)});
     const Address self = address();
     rt->deliverIfThere(Parcel{envelope.from, self, failed, 0}, self.last(), this);
 }
@@ -788,7 +790,8 @@ bool Connection::handleFrame(Wire::Frame &frame)
         // For a further hop: pass the body on untouched.
         Value relay(
             RelayFrame{frame.type.toByteArray(), frame.body.toByteArray(), std::move(frame.book)});
-        rt->deliver(frame.to, frame.from, std::move(relay), self, this);
+        if (!rt->deliverIfThere(Parcel{frame.to, frame.from, relay, 0}, self, this))
+            relayFailed(frame);
         return true;
     }
     const Address &to = frame.to.isNull() ? homeAddress : frame.to;
@@ -811,6 +814,27 @@ bool Connection::handleFrame(Wire::Frame &frame)
     }
     rt->deliver(to, frame.from, std::move(*decoded), self, this);
     return true;
+}
+
+void Connection::relayFailed(const Wire::Frame &frame)
+{
+    // The next hop (a proxy of this process) has ended. The runtime's own bounce would name the
+    // relay, not the message: tell the sender here, with the message's type.
+    const QString type = QString::fromUtf8(frame.type.data(), frame.type.size());
+    const TypeInfo *known = lookupType(frame.type);
+    RuntimePrivate *rt = ObjectPrivate::get(this)->runtime();
+    if (known && known->notice) {
+        debug("Dropped ", type, " to ", frame.to.toString(), " (no such object)");
+        return;
+    }
+    rt->warnThrottled(
+        qHashMulti(0x5e1a, address().last(), frame.to.last()), address().last(), name(),
+        QStringLiteral("Dropped %1 to %2 (no such object)").arg(type, frame.to.toString()));
+    if (frame.from.isNull())
+        return;
+    Value notice(
+        Undeliverable{frame.to, type, DropReason::NoSuchObject, QStringLiteral("no such object")});
+    rt->deliver(Parcel{frame.from, frame.to, notice, 0}, address().last(), this);
 }
 
 bool Connection::unknownType(const Wire::Frame &frame, const Address &to)
@@ -860,8 +884,12 @@ void Connection::onTick()
     case State::Greeting:
         if (now >= m_deadline) {
             if (m_accepted) {
-                warning("closing a connection from ", m_remote.toString(), ": no preamble within ",
-                        o.greetingTimeout.count(), " ms");
+                // One line per burst of silent peers at this listener, with a count.
+                ObjectPrivate::get(this)->runtime()->warnThrottled(
+                    qHashMulti(0x9ee7, parentAddress().last()), address().last(), name(),
+                    QStringLiteral("closing a connection from %1: no preamble within %2 ms")
+                        .arg(m_remote.toString())
+                        .arg(o.greetingTimeout.count()));
                 m_state = State::Done;
                 m_socket->abort();
                 finishLater();
