@@ -210,13 +210,14 @@ public:
     void forward(Value message, const Address &to, const Address &from);
     /// Returns the address the message being handled came from.
     [[nodiscard]] const Address &returnAddress() const;
-    /// Returns the proxy of the connection the message being handled came in through: the
-    /// address that connection's Connected or Accepted came from (its Closed and Abandoned come
-    /// from there too), so a server can tell its clients' connections apart. Returns a null
-    /// address for a message from an object of this process, including the connection's own
-    /// notices. For a message relayed through other processes it is the proxy of the last hop;
-    /// a message forwarded with a return address from another process reads as arrived through
-    /// that address's connection (see docs/net.md, "Which connection a message came through").
+    /// Returns the proxy of the connection the message being handled came in through, so that
+    /// a server can tell its clients' connections apart: the address that connection's Accepted
+    /// or Connected (and later its Closed or Abandoned) came from, or SessionInfo::remoteAddress
+    /// when the connection has a session. Returns a null address for a message from an object
+    /// of this process, the connection's own notices included. A message relayed through other
+    /// processes names the last hop's proxy; one forwarded with a return address from another
+    /// process names that address's connection (docs/net.md, "Which connection a message came
+    /// through").
     [[nodiscard]] Address arrivedThrough() const;
 
     // -- children --------------------------------------------------------------------------------

@@ -13,6 +13,7 @@
 #include "net/frame_p.h"
 
 #include <QtCore/QMutex>
+#include <QtNetwork/QTcpServer>
 #include <QtNetwork/QTcpSocket>
 #include <QtTest/QtTest>
 
@@ -257,6 +258,8 @@ private slots:
     void aDispatcherTiesEachConnectionToASession();
     void acceptedIsAlwaysFollowedByOneEnd_data();
     void acceptedIsAlwaysFollowedByOneEnd();
+    void connectedIsAlwaysFollowedByOneEnd_data();
+    void connectedIsAlwaysFollowedByOneEnd();
 };
 
 // -- arrivedThrough() ----------------------------------------------------------------------------
@@ -547,6 +550,52 @@ void tst_Arrival::acceptedIsAlwaysFollowedByOneEnd()
         QCOMPARE(c[0].message.get<Closed>().reason, EndOfTransport::InboundStreaming);
         QVERIFY(c[0].message.isFault());
     }
+}
+
+void tst_Arrival::connectedIsAlwaysFollowedByOneEnd_data()
+{
+    QTest::addColumn<QByteArray>("bytes"); // what a raw server writes at once on accepting
+    QTest::addColumn<bool>("thenEnd");     // it closes its side right after them
+    QTest::addColumn<QStringList>("expected");
+
+    const QByteArray badFrame = RawFrames::rawFrame(9, 0, 0, 0, 0, {});
+    const QString connected = QStringLiteral("Connected");
+    const QString notConnected = QStringLiteral("NotConnected");
+    QTest::newRow("greeting and a bad frame at once")
+        << preamble() + badFrame << false << QStringList{connected, QStringLiteral("Closed")};
+    QTest::newRow("greeting, a bad frame and the end at once")
+        << preamble() + badFrame << true << QStringList{connected, QStringLiteral("Closed")};
+    QTest::newRow("greeting and the end at once")
+        << preamble() << true << QStringList{connected, QStringLiteral("Abandoned")};
+    QTest::newRow("a bad preamble")
+        << QByteArray("HTTP/1.1 400 Bad Request\r\n\r\n") << false << QStringList{notConnected};
+    QTest::newRow("the end before a greeting") << QByteArray() << true << QStringList{notConnected};
+}
+
+void tst_Arrival::connectedIsAlwaysFollowedByOneEnd()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(bool, thenEnd);
+    QFETCH(QStringList, expected);
+    QTcpServer raw;
+    QVERIFY(raw.listen(QHostAddress::LocalHost, 0));
+    std::shared_ptr<CountingSink> log;
+    auto rt = startRecordedRuntime(log);
+    auto seen = std::make_shared<Sightings>();
+    ConnectionOptions o;
+    o.heartbeatInterval = 0ms;
+    const Address client = rt->create<Witness>(seen, connecting(loopback(raw.serverPort()), o));
+    QTRY_VERIFY(raw.hasPendingConnections());
+    QTcpSocket *s = raw.nextPendingConnection();
+    s->write(bytes);
+    if (thenEnd)
+        s->disconnectFromHost();
+    QTRY_VERIFY_WITH_TIMEOUT(aConnectionWasDestroyed(*log), 10000);
+    rt->send(TheSkyIsFalling{}, client);
+    QTRY_COMPARE(seen->count<TheSkyIsFalling>(), 1);
+    QStringList heard = seen->types();
+    heard.removeAll(QStringLiteral("TheSkyIsFalling"));
+    QCOMPARE(heard, expected);
 }
 
 QTEST_GUILESS_MAIN(tst_Arrival)
