@@ -1,12 +1,10 @@
 // SPDX-FileCopyrightText: 2026 The Parley Authors
 // SPDX-License-Identifier: MIT
 
-// A dispatcher plus one session per connection, by hand: the dispatcher listens, starts a
-// TallySession for each Accepted and files it under the connection's proxy (the address
-// Accepted came from). Every message from a client goes to the session of the connection it
-// arrived through (arrivedThrough()), and when a connection ends, its Closed or Abandoned comes
-// from the same proxy and stops that session. Each session answers its client directly.
-// (listenAt(.session = ...) does the same without a dispatcher; see hello-server-session.)
+// A dispatcher plus one session per connection: it files a TallySession under each Accepted's
+// proxy, sends every client message to the session of the connection it arrivedThrough(), and
+// stops that session on the Closed or Abandoned that comes from the same proxy. Sessions answer
+// their clients directly. (listenAt(.session = ...) does this without a dispatcher.)
 
 #include "api.h"
 
