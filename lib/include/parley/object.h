@@ -212,6 +212,15 @@ public:
     void forward(Value message, const Address &to, const Address &from);
     /// Returns the address the message being handled came from.
     [[nodiscard]] const Address &returnAddress() const;
+    /// Returns the proxy of the connection the message being handled came in through, so that
+    /// a server can tell its clients' connections apart: the address that connection's Accepted
+    /// or Connected (and later its Closed or Abandoned) came from, or SessionInfo::remoteAddress
+    /// when the connection has a session. Returns a null address for a message from an object
+    /// of this process, the connection's own notices included. A message relayed through other
+    /// processes names the last hop's proxy; one forwarded with a return address from another
+    /// process names that address's connection (docs/net.md, "Which connection a message came
+    /// through").
+    [[nodiscard]] Address arrivedThrough() const;
 
     // -- children --------------------------------------------------------------------------------
 

@@ -192,6 +192,14 @@ const Address &Object::returnAddress() const
     return d->current ? d->current->from : none;
 }
 
+Address Object::arrivedThrough() const
+{
+    // A return address of more than one id leads through a proxy of this process, its last id
+    // (docs/protocol.md section 3): the connection the message came in through.
+    const Address &from = returnAddress();
+    return from.size() > 1 ? Address(from.last()) : Address();
+}
+
 // -- children and completion --------------------------------------------------------------------
 
 void Object::then(const Address &child, std::function<void(Value &)> callback)

@@ -391,8 +391,11 @@ qsizetype Connection::queuedBytes() const
 
 void Connection::refuse(Envelope &envelope, DropReason reason, const QString &why)
 {
-    const QString type = QString::fromUtf8(
-        envelope.message.type() ? envelope.message.type()->wireName : "(empty)");
+    const auto *relay = envelope.message.getIf<RelayFrame>();
+    const QString type = relay
+        ? QString::fromUtf8(relay->type)
+        : QString::fromUtf8(envelope.message.type() ? envelope.message.type()->wireName
+                                                    : "(empty)");
     const Internal::TransportHost host(this);
     if (envelope.message.type() && envelope.message.type()->notice) {
         // A notice for a peer that can no longer take it (a bounce, a lost connection's news):
@@ -401,15 +404,14 @@ void Connection::refuse(Envelope &envelope, DropReason reason, const QString &wh
         return;
     }
     // One line per burst of like refusals, with a count.
-    host.warnThrottled(
-        qHashMulti(0x7e7, address().last(), int(reason)),
-        QStringLiteral("cannot send %1 to %2: %3")
-            .arg(QString::fromUtf8(envelope.message.typeName()), m_remote.toString(), why));
+    host.warnThrottled(qHashMulti(0x7e7, address().last(), int(reason)),
+                       QStringLiteral("cannot send %1 to %2: %3")
+                           .arg(relay ? type : QString::fromUtf8(envelope.message.typeName()),
+                                m_remote.toString(), why));
     if (envelope.from.isNull() || envelope.from.last() == address().last())
         return;
-    Value failed(
-        SendFailed{reason, type, m_remote.host.isEmpty() ? m_setup.requested : m_remote, why,
-                   envelope.message.is<RelayFrame>() ? Value() : std::move(envelope.message)});
+    Value failed(SendFailed{reason, type, m_remote.host.isEmpty() ? m_setup.requested : m_remote,
+                            why, relay ? Value() : std::move(envelope.message)});
     host.deliverIfThere(envelope.from, address(), failed);
 }
 
@@ -778,7 +780,8 @@ bool Connection::handleFrame(Wire::Frame &frame)
         // For a further hop: pass the body on untouched.
         Value relay(
             RelayFrame{frame.type.toByteArray(), frame.body.toByteArray(), std::move(frame.book)});
-        host.deliver(frame.to, frame.from, std::move(relay));
+        if (!host.deliverIfThere(frame.to, frame.from, relay))
+            relayFailed(frame);
         return true;
     }
     const Address &to = frame.to.isNull() ? homeAddress : frame.to;
@@ -801,6 +804,27 @@ bool Connection::handleFrame(Wire::Frame &frame)
     }
     host.deliver(to, frame.from, std::move(*decoded));
     return true;
+}
+
+void Connection::relayFailed(const Wire::Frame &frame)
+{
+    // The next hop (a proxy of this process) has ended. The runtime's own bounce would name the
+    // relay, not the message: tell the sender here, with the message's type.
+    const QString type = QString::fromUtf8(frame.type.data(), frame.type.size());
+    const TypeInfo *known = lookupType(frame.type);
+    const Internal::TransportHost host(this);
+    if (known && known->notice) {
+        debug("Dropped ", type, " to ", frame.to.toString(), " (no such object)");
+        return;
+    }
+    host.warnThrottled(
+        qHashMulti(0x5e1a, address().last(), frame.to.last()),
+        QStringLiteral("Dropped %1 to %2 (no such object)").arg(type, frame.to.toString()));
+    if (frame.from.isNull())
+        return;
+    Value notice(
+        Undeliverable{frame.to, type, DropReason::NoSuchObject, QStringLiteral("no such object")});
+    host.deliver(frame.from, frame.to, std::move(notice));
 }
 
 bool Connection::unknownType(const Wire::Frame &frame, const Address &to)
@@ -850,8 +874,12 @@ void Connection::onTick()
     case State::Greeting:
         if (now >= m_deadline) {
             if (m_accepted) {
-                warning("closing a connection from ", m_remote.toString(), ": no preamble within ",
-                        o.greetingTimeout.count(), " ms");
+                // One line per burst of silent peers at this listener, with a count.
+                Internal::TransportHost(this).warnThrottled(
+                    qHashMulti(0x9ee7, parentAddress().last()),
+                    QStringLiteral("closing a connection from %1: no preamble within %2 ms")
+                        .arg(m_remote.toString())
+                        .arg(o.greetingTimeout.count()));
                 m_state = State::Done;
                 m_socket->abort();
                 finishLater();
@@ -1068,6 +1096,8 @@ void Connection::onPeerClose(QByteArrayView note)
     flush();
     if (m_state == State::Closing)
         return; // both ends closed at once: this end still waits for its own confirmation
+    if (m_state == State::Done)
+        return; // the confirmation met the peer's reset: that already ended the connection
     const QString why = note.isEmpty()
         ? QStringLiteral("closed by the peer")
         : QStringLiteral("closed by the peer: %1").arg(QString::fromUtf8(note.data(), note.size()));
@@ -1083,20 +1113,25 @@ void Connection::failInbound(EndOfTransport reason, const QString &note)
 {
     if (m_state == State::Done)
         return;
+    const State before = m_state;
     const bool wasOpen = m_state == State::Open || m_state == State::Closing;
     warning("closing the connection from ", m_remote.toString(), ": ", note);
+    // Done before the close frame is written: a write that meets the peer's reset (a peer that
+    // sent its bad frame and went) must not end the connection a second time, as Abandoned. The
+    // controller hears one end, and the bad input is why.
+    m_state = State::Done;
     QByteArray close;
     Wire::appendControl(close, Wire::Kind::Close, note.toUtf8());
     writeFrames(close, 1);
     flush();
     m_socket->flush();
-    if (!m_accepted && m_state == State::Greeting) {
+    if (!m_accepted && before == State::Greeting) {
+        m_state = before;
         endNotConnected(reason == EndOfTransport::SecurityMismatch ? ConnectError::SecurityMismatch
                                                                    : ConnectError::ProtocolMismatch,
                         note);
         return;
     }
-    m_state = State::Done;
     m_socket->abort();
     releaseIncomplete();
     if (wasOpen)

@@ -138,6 +138,9 @@ private:
     /// Answers a frame of a type this process does not know with Undeliverable; closes the
     /// connection when the peer keeps doing it. Returns false once closing.
     bool unknownType(const Wire::Frame &frame, const Address &to);
+    /// Tells the sender of \a frame, a frame for a further hop whose proxy has ended, that it
+    /// could not be delivered (Undeliverable, naming the message's type).
+    void relayFailed(const Wire::Frame &frame);
     [[nodiscard]] const TypeInfo *lookupType(QByteArrayView name);
     [[nodiscard]] Address home() const;
     /// Counts the bytes of an unfinished frame against the process's budget; false (and the

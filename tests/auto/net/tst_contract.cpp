@@ -225,6 +225,7 @@ private slots:
     void everySenderHearsTheBreak_data();
     void everySenderHearsTheBreak();
     void relayedRequestsHearALaterHopBreak();
+    void aRelayToAnEndedHopIsBouncedWithItsType();
     void aCloseThatCannotFlushSaysSo();
     void aShutdownWithQueuedBytesSaysWhatIsLost();
     void aBrokenConnectionEndsPendingRequestsWithAFault_data();
@@ -340,6 +341,44 @@ void tst_Contract::relayedRequestsHearALaterHopBreak()
     QCOMPARE(u.reason, DropReason::NoSuchObject);
     QCOMPARE(u.type, QStringLiteral("test.Query"));
     QVERIFY(clock.elapsed() < 20000);
+}
+
+void tst_Contract::aRelayToAnEndedHopIsBouncedWithItsType()
+{
+    // A -> B -> C, where A sends to an object behind B's proxy to C: B relays the frame without
+    // decoding it. Once that proxy has ended, B answers A with Undeliverable naming the message's
+    // own type (not the relay's) and the address A sent to.
+    std::shared_ptr<CountingSink> logA, logB, logC;
+    auto rtA = startRecordedRuntime(logA), rtB = startRecordedRuntime(logB),
+         rtC = startRecordedRuntime(logC);
+    auto inA = std::make_shared<Inbox>(), inB = std::make_shared<Inbox>(),
+         inBC = std::make_shared<Inbox>(), inC = std::make_shared<Inbox>();
+    rtC->create<Agent>(inC, listening(Loopback));
+    rtB->create<Agent>(inB, listening(Loopback));
+    QTRY_COMPARE(countOf<Listening>(*inC), 1);
+    QTRY_COMPARE(countOf<Listening>(*inB), 1);
+    const Address bc = rtB->create<Agent>(
+        inBC, connecting(loopback(first<Listening>(*inC).message.get<Listening>().bound.port)));
+    const Address a = rtA->create<Agent>(
+        inA, connecting(loopback(first<Listening>(*inB).message.get<Listening>().bound.port)));
+    QTRY_COMPARE(countOf<Connected>(*inBC), 1);
+    QTRY_COMPARE(countOf<Connected>(*inA), 1);
+    const Address bToC = first<Connected>(*inBC).from;
+    const Address aToB = first<Connected>(*inA).from;
+    const Address target({77, bToC.last(), aToB.last()}); // object 77 at C, as A reaches it
+
+    rtB->send(Do{bToC, Value(Close{})}, bc);
+    QTRY_COMPARE(countOf<Closed>(*inBC), 1);
+    QTRY_VERIFY(!rtB->contains(bToC));
+    rtA->send(Do{target, Value(Query{4})}, a);
+    QTRY_COMPARE(countOf<Undeliverable>(*inA), 1);
+    const Received r = first<Undeliverable>(*inA);
+    const auto u = r.message.get<Undeliverable>();
+    QCOMPARE(u.type, QStringLiteral("test.Query"));
+    QCOMPARE(u.reason, DropReason::NoSuchObject);
+    QCOMPARE(u.to, target);
+    QVERIFY(r.message.isFault());
+    QCOMPARE(warningsWith(*logB, QStringLiteral("Dropped test.Query")), 1);
 }
 
 // -- a close that could not flush
