@@ -13,6 +13,7 @@
 #include <parley/messages.h>
 #include <parley/net.h>
 #include <parley/object.h>
+#include <parley/retry.h>
 #include <parley/routine.h>
 #include <parley/runtime.h>
 #include <parley/statemachine.h>
