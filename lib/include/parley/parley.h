@@ -6,6 +6,7 @@
 /// Includes the whole public API of Parley's core.
 
 #include <parley/address.h>
+#include <parley/group.h>
 #include <parley/helpers.h>
 #include <parley/log.h>
 #include <parley/machine.h>

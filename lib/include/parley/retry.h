@@ -23,9 +23,10 @@ struct HostPort;
 ///
 /// The nth delay is firstSteps[n] while there are first steps, then regularStep for every
 /// attempt after them. Each delay is then randomised *downwards* by up to \a randomisation
-/// (a fraction: 0.5 gives a delay in [0.5 d, d]), so clients that lost one server at the same
-/// moment spread their attempts instead of coming back in waves, and the nominal delay stays
-/// an upper bound. Finally it is truncated to \a truncation (the longest delay ever used).
+/// (a fraction: 0.5 gives a delay in [0.5 d, d]; the defaults use 1.0, "full jitter", a delay
+/// in [0, d]), so clients that lost one server at the same moment spread their attempts
+/// instead of coming back in waves, and the nominal delay stays an upper bound. Finally it is
+/// truncated to \a truncation (the longest delay ever used).
 /// With a \a limit, the schedule ends after that many delays and the entry gives up.
 ///
 /// The count of attempts goes back to the start only when a connection has stayed up for
@@ -38,16 +39,16 @@ struct RetryPolicy
     std::vector<Milliseconds> firstSteps; ///< the first delays, in order
     Milliseconds regularStep{30000};      ///< every delay after the first steps
     int limit = 0;                        ///< the most delays before giving up; 0: never give up
-    double randomisation = 0.5;           ///< fraction in [0, 1] taken off at random
+    double randomisation = 1.0;           ///< fraction in [0, 1] taken off at random
     Milliseconds truncation{300000};      ///< the longest delay, after randomisation
     Milliseconds stableAfter{30000};      ///< uptime after which the count starts again
 
-    /// Returns the default for peers on this host: first steps 100, 250, 500 ms, then 1 s.
+    /// Returns the default for peers on this host: first steps 0.5, 1 s, then 2 s.
     [[nodiscard]] PARLEY_EXPORT static RetryPolicy loopback();
     /// Returns the default for peers on a private network (RFC 1918, link-local, ULA): first
-    /// steps 0.5, 1, 2 s, then 4 s.
+    /// steps 1, 2, 4 s, then 8 s.
     [[nodiscard]] PARLEY_EXPORT static RetryPolicy privateNetwork();
-    /// Returns the default for peers elsewhere: first steps 1, 2, 4, 8, 16 s, then 30 s.
+    /// Returns the default for peers elsewhere: first steps 2, 4, 8, 16 s, then 30 s.
     [[nodiscard]] PARLEY_EXPORT static RetryPolicy publicNetwork();
     /// Returns the default for \a peer, by its scope (see networkScope()).
     [[nodiscard]] PARLEY_EXPORT static RetryPolicy forPeer(const HostPort &peer);

@@ -14,30 +14,30 @@ using namespace std::chrono_literals;
 
 RetryPolicy RetryPolicy::loopback()
 {
-    return RetryPolicy{.firstSteps = {100ms, 250ms, 500ms},
-                       .regularStep = 1000ms,
+    return RetryPolicy{.firstSteps = {500ms, 1000ms},
+                       .regularStep = 2000ms,
                        .limit = 0,
-                       .randomisation = 0.5,
+                       .randomisation = 1.0,
                        .truncation = 300000ms,
                        .stableAfter = 10000ms};
 }
 
 RetryPolicy RetryPolicy::privateNetwork()
 {
-    return RetryPolicy{.firstSteps = {500ms, 1000ms, 2000ms},
-                       .regularStep = 4000ms,
+    return RetryPolicy{.firstSteps = {1000ms, 2000ms, 4000ms},
+                       .regularStep = 8000ms,
                        .limit = 0,
-                       .randomisation = 0.5,
+                       .randomisation = 1.0,
                        .truncation = 300000ms,
                        .stableAfter = 30000ms};
 }
 
 RetryPolicy RetryPolicy::publicNetwork()
 {
-    return RetryPolicy{.firstSteps = {1000ms, 2000ms, 4000ms, 8000ms, 16000ms},
+    return RetryPolicy{.firstSteps = {2000ms, 4000ms, 8000ms, 16000ms},
                        .regularStep = 30000ms,
                        .limit = 0,
-                       .randomisation = 0.5,
+                       .randomisation = 1.0,
                        .truncation = 300000ms,
                        .stableAfter = 30000ms};
 }

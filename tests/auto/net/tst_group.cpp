@@ -1,0 +1,485 @@
+// SPDX-FileCopyrightText: 2026 The Parley Authors
+// SPDX-License-Identifier: MIT
+
+// Connection groups under faults (issue 16): ConnectToAddress / ListenAtAddress entries, the
+// group manager's GroupUpdate, Ready and NotReady, error classes, and the one-call helpers.
+// Servers and clients run in separate runtimes ("two programs"); the fault proxy of
+// tests/auto/support sits between them where a fault is needed. Timings are scaled down.
+
+#include "nettest.h"
+
+#include "faultproxy.h"
+#include "net/frame_p.h"
+
+#include <parley/group.h>
+
+#include <QtNetwork/QTcpServer>
+#include <QtNetwork/QTcpSocket>
+#include <QtTest/QtTest>
+
+#include <atomic>
+
+using namespace Parley;
+using namespace NetTest;
+using namespace std::chrono_literals;
+using TestSupport::FaultProxy;
+using Ms = std::chrono::milliseconds;
+
+namespace {
+
+/// Returns a port nothing listens on now.
+quint16 freePort()
+{
+    QTcpServer s;
+    if (!s.listen(QHostAddress::LocalHost))
+        return 0;
+    return s.serverPort();
+}
+
+/// Returns exact (not randomised) delays for tests that measure them.
+RetryPolicy steps(std::vector<Ms> first, Ms regular, Ms stableAfter = 10s)
+{
+    RetryPolicy p;
+    p.firstSteps = std::move(first);
+    p.regularStep = regular;
+    p.randomisation = 0.0;
+    p.stableAfter = stableAfter;
+    return p;
+}
+
+/// What a GroupClient has seen, read by the test thread.
+struct ClientCounts
+{
+    std::atomic<int> ready{0};      ///< clients whose group is Ready now
+    std::atomic<int> readies{0};    ///< Ready messages in all
+    std::atomic<int> notReadies{0}; ///< NotReady messages in all
+    std::atomic<int> ups{0};        ///< GroupUpdates with status Up
+    std::atomic<int> downs{0};      ///< GroupUpdates with status Down
+    std::atomic<int> answers{0};    ///< Answers to the Query each client sends when Ready
+    QMutex lock;
+    QStringList reasons; ///< reasons of Down and Failed updates
+};
+
+/// A machine-style client: one "server" entry; sends Query{1} each time its group is Ready.
+class GroupClient : public Machine
+{
+public:
+    GroupClient(HostPort at, EntryOptions options, std::shared_ptr<ClientCounts> counts)
+        : m_counts(std::move(counts))
+    {
+        m_group.connectTo(QStringLiteral("server"), at, std::move(options));
+        on<Start>([this] { m_group.create(*this); });
+        on<GroupUpdate>([this](const GroupUpdate &u) {
+            m_group.update(u);
+            if (u.status == EntryStatus::Up) {
+                ++m_counts->ups;
+            } else {
+                ++m_counts->downs;
+                QMutexLocker l(&m_counts->lock);
+                m_counts->reasons << u.reason;
+            }
+        });
+        on<Ready>([this] {
+            ++m_counts->ready;
+            ++m_counts->readies;
+            send(Query{1}, m_group[QStringLiteral("server")]);
+        });
+        on<NotReady>([this] {
+            --m_counts->ready;
+            ++m_counts->notReadies;
+        });
+        on<Answer>([this] { ++m_counts->answers; });
+        on<ConnectionLost>([] {}); // a Query lost with its connection: nothing is resent
+        on<Stop>([this] { complete(Aborted{}); });
+    }
+
+private:
+    GroupTable m_group;
+    std::shared_ptr<ClientCounts> m_counts;
+};
+
+/// The seed's hello client in routine style: waits for Ready, asks once, stops the group.
+Value askWhenReady(Routine &self, HostPort at, EntryOptions options,
+                   std::shared_ptr<ClientCounts> counts)
+{
+    GroupTable group;
+    group.connectTo(QStringLiteral("server"), at, std::move(options));
+    const Address manager = group.create(self);
+    for (;;) {
+        auto m = self.select<GroupUpdate, Ready, Completed, Stop>();
+        if (group.update(m)) {
+            if (m.get<GroupUpdate>().status != EntryStatus::Up)
+                ++counts->downs;
+            continue;
+        }
+        if (m.is<Ready>())
+            break;
+        if (m.is<Stop>())
+            return Aborted{};
+        return m.get<Completed>().value; // the group failed
+    }
+    Value answer = self.ask<Answer>(Query{7}, group[QStringLiteral("server")], 5s);
+    self.send(Stop{}, manager);
+    self.select<Completed>(5s);
+    return answer;
+}
+
+/// A server in its own runtime: an Agent that listens at a port and answers Query.
+struct Server
+{
+    std::shared_ptr<CountingSink> log;
+    std::unique_ptr<Runtime> runtime = startRecordedRuntime(log);
+    std::shared_ptr<Inbox> inbox;
+    Address agent;
+
+    /// Starts listening at \a port (0: any); returns the bound port, 0 on failure.
+    quint16 start(quint16 port)
+    {
+        inbox = std::make_shared<Inbox>();
+        agent = runtime->create<Agent>(inbox, listening(loopback(port)), true);
+        if (!QTest::qWaitFor([&] { return inbox->count() > 0; }, 5000))
+            return 0;
+        const Received r = inbox->at(0);
+        if (!r.message.is<Listening>())
+            return 0;
+        return r.message.get<Listening>().bound.port;
+    }
+    /// Stops the server: its listener and connections close with it.
+    void stop()
+    {
+        runtime->send(Stop{}, agent);
+        runtime->waitForCompletion(agent, 5s);
+    }
+};
+
+QString histogramText(const QList<int> &h)
+{
+    QStringList parts;
+    for (int n : h)
+        parts << QString::number(n);
+    return parts.join(QLatin1Char(' '));
+}
+
+} // namespace
+
+class tst_Group : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase() { QVERIFY(freePort() != 0); }
+
+    // -- error classes -------------------------------------------------------------------------
+
+    void errorsAreClassified()
+    {
+        QCOMPARE(errorClassOf(ConnectError::Refused), ErrorClass::Network);
+        QCOMPARE(errorClassOf(ConnectError::Unreachable), ErrorClass::Network);
+        QCOMPARE(errorClassOf(ConnectError::Timeout), ErrorClass::Network);
+        QCOMPARE(errorClassOf(ConnectError::ProtocolMismatch), ErrorClass::Hard);
+        QCOMPARE(errorClassOf(ConnectError::SecurityMismatch), ErrorClass::Hard);
+        QCOMPARE(errorClassOf(EndOfTransport::AbandonedByRemote), ErrorClass::Network);
+        QCOMPARE(errorClassOf(EndOfTransport::WentStale), ErrorClass::Network);
+        QCOMPARE(errorClassOf(EndOfTransport::SecurityMismatch), ErrorClass::Hard);
+        QCOMPARE(errorClassOf(ListenError::AddressInUse), ErrorClass::Network);
+        QCOMPARE(errorClassOf(ListenError::BadAddress), ErrorClass::Hard);
+    }
+
+    // -- scenarios -----------------------------------------------------------------------------
+
+    /// Seed 001's client started before its server: the group keeps trying and gets there.
+    void aClientStartedBeforeItsServerReachesItOnceItStarts()
+    {
+        const quint16 port = freePort();
+        // The proxy counts the attempts; with nothing upstream each one closes at once.
+        FaultProxy proxy(QStringLiteral("127.0.0.1"), port);
+        QVERIFY(proxy.listen());
+        std::shared_ptr<CountingSink> clientLog;
+        auto clientRuntime = startRecordedRuntime(clientLog);
+        auto counts = std::make_shared<ClientCounts>();
+        const EntryOptions options{.connection = {}, .retry = steps({20ms, 40ms}, 80ms), .seed = 0};
+        const Address client
+            = clientRuntime->create<&askWhenReady>(loopback(proxy.port()), options, counts);
+        QTRY_VERIFY_WITH_TIMEOUT(proxy.counters().accepted >= 3, 10000);
+        QVERIFY(counts->downs >= 1); // it was told the server was not there yet
+
+        Server server;
+        QCOMPARE(server.start(port), port);
+        const auto result = clientRuntime->waitForCompletion(client, 20s);
+        QVERIFY(result);
+        QVERIFY2(result->is<Answer>(), result->typeName());
+        QCOMPARE(result->get<Answer>().n, 7);
+    }
+
+    /// A hard error (another protocol version) stops the entry at once and says why.
+    void aHardErrorIsNotRetriedAndTheOwnerIsToldWhy()
+    {
+        QTcpServer raw;
+        QVERIFY(raw.listen(QHostAddress::LocalHost));
+        int accepted = 0;
+        connect(&raw, &QTcpServer::newConnection, this, [&] {
+            while (QTcpSocket *s = raw.nextPendingConnection()) {
+                ++accepted;
+                QByteArray preamble;
+                Wire::appendPreamble(preamble);
+                preamble[4] = char(Wire::Version + 1); // a future version of Parley
+                s->write(preamble);
+            }
+        });
+        std::shared_ptr<CountingSink> log;
+        auto runtime = startRecordedRuntime(log);
+        auto inbox = std::make_shared<Inbox>();
+        GroupTable table;
+        table.connectTo(QStringLiteral("server"), loopback(raw.serverPort()),
+                        {.connection = {}, .retry = steps({10ms}, 10ms), .seed = 0});
+        Address manager;
+        const Address owner
+            = runtime->create<Agent>(inbox, [&](Object &self) { manager = table.create(self); });
+        QTRY_VERIFY(indexOf<Completed>(*inbox) >= 0);
+
+        // First the update, then the group's end: GroupFailed with the same reason.
+        const int u = indexOf<GroupUpdate>(*inbox);
+        QVERIFY(u >= 0);
+        const auto update = inbox->at(u).message.get<GroupUpdate>();
+        QCOMPARE(update.status, EntryStatus::Failed);
+        QCOMPARE(update.errorClass, ErrorClass::Hard);
+        QVERIFY2(!update.reason.isEmpty(), qPrintable(update.reason));
+        const Received done = first<Completed>(*inbox);
+        QCOMPARE(done.from, manager);
+        QVERIFY2(done.message.get<Completed>().value.is<GroupFailed>(),
+                 done.message.get<Completed>().value.typeName());
+        QCOMPARE(done.message.get<Completed>().value.get<GroupFailed>().reason, update.reason);
+        QCOMPARE(countOf<Ready>(*inbox), 0);
+        // The entry ended with its group: nothing is left to try again.
+        QTRY_COMPARE(runtime->objectCount(), 1); // the owner
+        QCOMPARE(accepted, 1);
+        runtime->send(Stop{}, owner);
+    }
+
+    /// A listen entry with a hard error (an address not of this host) fails the same way.
+    void aListenEntryAtABadAddressFails()
+    {
+        std::shared_ptr<CountingSink> log;
+        auto runtime = startRecordedRuntime(log);
+        auto inbox = std::make_shared<Inbox>();
+        GroupTable table;
+        table.listenAt(QStringLiteral("here"), {QStringLiteral("192.0.2.1"), 0});
+        runtime->create<Agent>(inbox, [&](Object &self) { table.create(self); });
+        QTRY_VERIFY(indexOf<Completed>(*inbox) >= 0);
+        const auto update = first<GroupUpdate>(*inbox).message.get<GroupUpdate>();
+        QCOMPARE(update.status, EntryStatus::Failed);
+        QCOMPARE(update.errorClass, ErrorClass::Hard);
+    }
+
+    /// The server restarts under many clients: every one is Ready again, and their attempts
+    /// are spread out (no synchronised waves).
+    void everyClientComesBackAfterTheServerRestarts()
+    {
+        constexpr int Clients = 200;
+        Server server;
+        const quint16 port = server.start(0);
+        QVERIFY(port);
+        FaultProxy proxy(QStringLiteral("127.0.0.1"), port);
+        QVERIFY(proxy.listen());
+
+        // No recording sink: 200 clients' debug lines would only slow the test down.
+        auto clientRuntime = std::make_unique<Runtime>(
+            Runtime::Options{.workers = 2, .name = {}, .stopGrace = 3000ms});
+        auto counts = std::make_shared<ClientCounts>();
+        for (int i = 0; i < Clients; ++i)
+            clientRuntime->create<GroupClient>(loopback(proxy.port()), EntryOptions{}, counts);
+        QTRY_COMPARE_WITH_TIMEOUT(counts->ready.load(), Clients, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(counts->answers.load(), Clients, 20000);
+        const int acceptedBefore = proxy.counters().accepted;
+        QCOMPARE(acceptedBefore, Clients);
+
+        server.stop();
+        QTRY_COMPARE_WITH_TIMEOUT(counts->ready.load(), 0, 20000);
+        QCOMPARE(counts->notReadies.load(), Clients);
+        // Down a while, so that clients try and fail at their own pace.
+        QTRY_VERIFY_WITH_TIMEOUT(proxy.counters().accepted >= acceptedBefore + 2 * Clients, 20000);
+        const Ms restartedAt = proxy.acceptTimes().constLast();
+        QCOMPARE(server.start(port), port);
+        QTRY_COMPARE_WITH_TIMEOUT(counts->ready.load(), Clients, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(counts->answers.load(), 2 * Clients, 20000);
+        QCOMPARE(counts->readies.load(), 2 * Clients);
+
+        const QList<int> histogram = proxy.acceptHistogram(100ms);
+        const int restartBucket = int(restartedAt.count() / 100);
+        const QList<int> after = histogram.mid(restartBucket);
+        qInfo("%d clients, attempts per 100 ms from the start: %s", Clients,
+              qPrintable(histogramText(histogram)));
+        qInfo("after the restart (bucket %d on): %s", restartBucket,
+              qPrintable(histogramText(after)));
+        const int worst = *std::max_element(histogram.cbegin() + 1, histogram.cend());
+        // No wave: in no 100 ms do more than half the clients try (the first bucket holds the
+        // initial connects, all at once by design of the test).
+        QVERIFY2(worst <= Clients / 2, qPrintable(histogramText(histogram)));
+        // Once the server is back the clients are spread over their regular step: no crowd
+        // arrives with it.
+        const int worstAfter = *std::max_element(after.cbegin(), after.cend());
+        QVERIFY2(worstAfter <= Clients / 4, qPrintable(histogramText(after)));
+    }
+
+    /// A black-holed (half-open) server: the heartbeat finds the link stale, the group says
+    /// NotReady, and it is Ready again once the path is back.
+    void aBlackHoledPeerIsFoundStaleAndReconnected()
+    {
+        Server server;
+        const quint16 port = server.start(0);
+        QVERIFY(port);
+        FaultProxy proxy(QStringLiteral("127.0.0.1"), port);
+        QVERIFY(proxy.listen());
+        std::shared_ptr<CountingSink> log;
+        auto runtime = startRecordedRuntime(log);
+        auto counts = std::make_shared<ClientCounts>();
+        ConnectionOptions fast;
+        fast.heartbeatInterval = 100ms;
+        fast.heartbeatTimeout = 400ms;
+        fast.connectTimeout = 500ms;
+        runtime->create<GroupClient>(
+            loopback(proxy.port()),
+            EntryOptions{.connection = fast, .retry = steps({50ms}, 100ms), .seed = 0}, counts);
+        QTRY_COMPARE(counts->answers.load(), 1);
+
+        QElapsedTimer silent;
+        silent.start();
+        proxy.setBlackHole(FaultProxy::Direction::Both, true);
+        QTRY_COMPARE_WITH_TIMEOUT(counts->notReadies.load(), 1, 10000);
+        const qint64 detectedAfter = silent.elapsed();
+        QVERIFY2(detectedAfter >= 300, qPrintable(QString::number(detectedAfter)));
+        {
+            QMutexLocker l(&counts->lock);
+            QVERIFY2(counts->reasons.first().contains(QLatin1String("stale"), Qt::CaseInsensitive)
+                         || counts->reasons.first().contains(QLatin1String("silent"),
+                                                             Qt::CaseInsensitive),
+                     qPrintable(counts->reasons.join(QLatin1String(" | "))));
+        }
+        proxy.setBlackHole(FaultProxy::Direction::Both, false);
+        proxy.closeLinks(); // the attempts held while the path was out
+        QTRY_COMPARE_WITH_TIMEOUT(counts->readies.load(), 2, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(counts->answers.load(), 2, 10000);
+    }
+
+    /// A link that drops soon after each connect: the delays keep growing instead of
+    /// resetting, and the objects do not pile up.
+    void aFlappingLinkDoesNotResetTheDelay()
+    {
+        Server server;
+        const quint16 port = server.start(0);
+        QVERIFY(port);
+        FaultProxy proxy(QStringLiteral("127.0.0.1"), port);
+        QVERIFY(proxy.listen());
+        std::shared_ptr<CountingSink> log;
+        auto runtime = startRecordedRuntime(log);
+        const int baseline = runtime->objectCount();
+        auto counts = std::make_shared<ClientCounts>();
+        runtime->create<GroupClient>(
+            loopback(proxy.port()),
+            EntryOptions{.connection = {},
+                         .retry = steps({50ms, 100ms, 200ms}, 300ms, /*stableAfter*/ 5s),
+                         .seed = 0},
+            counts);
+        QTRY_COMPARE(counts->readies.load(), 1);
+        const int connectedCount = runtime->objectCount();
+        proxy.setDropAfter(100ms); // the link is up 100 ms each time ("2 s", scaled)
+        QTRY_VERIFY_WITH_TIMEOUT(proxy.counters().accepted >= 7, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(counts->readies.load() >= 6, 10000);
+
+        // Gaps between connects: uptime (100 ms) + the delay. With a reset each would be about
+        // 150 ms; kept, they reach 100 + 300 ms and stay there.
+        const QList<Ms> at = proxy.acceptTimes();
+        QList<qint64> gaps;
+        for (int i = 1; i < at.size(); ++i)
+            gaps << (at[i] - at[i - 1]).count();
+        qInfo("gaps between connects (ms): %s",
+              qPrintable(histogramText(QList<int>(gaps.cbegin(), gaps.cend()))));
+        for (int i = 4; i < gaps.size(); ++i)
+            QVERIFY2(gaps[i] >= 390, qPrintable(QString::number(gaps[i])));
+
+        // Flat: with the link up again, as many objects as after the first connect.
+        proxy.setDropAfter(std::nullopt);
+        QTRY_COMPARE_WITH_TIMEOUT(counts->ready.load(), 1, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(runtime->objectCount(), connectedCount, 5000);
+        QVERIFY(connectedCount - baseline <= 4); // client, manager, entry, proxy
+    }
+
+    // -- styles ---------------------------------------------------------------------------------
+
+    /// Two peers with a group each: each listens, and connects to the other. Accepted and the
+    /// peer's messages reach the owner through the listen entry.
+    void peersListenAndConnectThroughGroups()
+    {
+        const quint16 portA = freePort();
+        const quint16 portB = freePort();
+        QVERIFY(portA && portB && portA != portB);
+        std::shared_ptr<CountingSink> logA, logB;
+        auto a = startRecordedRuntime(logA);
+        auto b = startRecordedRuntime(logB);
+        auto inboxA = std::make_shared<Inbox>(), inboxB = std::make_shared<Inbox>();
+        const EntryOptions quick{.connection = {}, .retry = steps({20ms}, 50ms), .seed = 0};
+        GroupTable tableA, tableB;
+        tableA.listenAt(QStringLiteral("in"), loopback(portA), quick)
+            .connectTo(QStringLiteral("peer"), loopback(portB), quick);
+        tableB.listenAt(QStringLiteral("in"), loopback(portB), quick)
+            .connectTo(QStringLiteral("peer"), loopback(portA), quick);
+        const Address agentA = a->create<Agent>(
+            inboxA, [&](Object &self) { tableA.create(self); }, true);
+        b->create<Agent>(
+            inboxB, [&](Object &self) { tableB.create(self); }, true);
+        QTRY_COMPARE(countOf<Ready>(*inboxA), 1);
+        QTRY_COMPARE(countOf<Ready>(*inboxB), 1);
+        QTRY_COMPARE(countOf<Accepted>(*inboxA), 1);
+        QTRY_COMPARE(countOf<Accepted>(*inboxB), 1);
+
+        for (int i = 0; i < inboxA->count(); ++i)
+            tableA.update(inboxA->at(i).message);
+        QVERIFY(tableA.isReady());
+        const Address peerOfA = tableA[QStringLiteral("peer")];
+        QVERIFY(!peerOfA.isNull());
+        // A's agent asks B through its connect entry; B's listen entry forwards the Query to
+        // B's agent, which answers back along the same path.
+        a->send(Do{peerOfA, Value(Query{5})}, agentA);
+        QTRY_COMPARE(countOf<Query>(*inboxB), 1);
+        QTRY_COMPARE(countOf<Answer>(*inboxA), 1);
+        QCOMPARE(first<Answer>(*inboxA).message.get<Answer>().n, 5);
+    }
+
+    /// The one-call helpers return the proxy or the fault.
+    void connectAndWaitReturnsTheProxyOrTheFault()
+    {
+        Server server;
+        const quint16 port = server.start(0);
+        QVERIFY(port);
+        std::shared_ptr<CountingSink> log;
+        auto runtime = startRecordedRuntime(log);
+        const Address ok = runtime->create([port](Routine &self) -> Value {
+            const Opened link = connectAndWait(self, loopback(port));
+            if (!link)
+                return link.fault;
+            return self.ask<Answer>(Query{3}, link.address, 5s);
+        });
+        const auto okResult = runtime->waitForCompletion(ok, 10s);
+        QVERIFY(okResult && okResult->is<Answer>());
+
+        const quint16 closed = freePort();
+        const Address refused = runtime->create([closed](Routine &self) -> Value {
+            const Opened link = connectAndWait(self, loopback(closed));
+            return link ? Value(Ack{}) : link.fault;
+        });
+        const auto refusedResult = runtime->waitForCompletion(refused, 10s);
+        QVERIFY(refusedResult && refusedResult->is<NotConnected>());
+        QCOMPARE(refusedResult->get<NotConnected>().reason, ConnectError::Refused);
+
+        const Address listens = runtime->create([](Routine &self) -> Value {
+            const Opened l = listenAndWait(self, loopback(0));
+            return l ? l.message : l.fault;
+        });
+        const auto listenResult = runtime->waitForCompletion(listens, 10s);
+        QVERIFY(listenResult && listenResult->is<Listening>());
+        QVERIFY(listenResult->get<Listening>().bound.port != 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_Group)
+#include "tst_group.moc"
