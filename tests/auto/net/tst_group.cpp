@@ -256,6 +256,50 @@ private slots:
         runtime->send(Stop{}, owner);
     }
 
+    /// With OnFailure::Continue the other entries go on after one fails for good.
+    void continueKeepsTheOtherEntriesGoing()
+    {
+        Server server;
+        const quint16 port = server.start(0);
+        QVERIFY(port);
+        std::shared_ptr<CountingSink> log;
+        auto runtime = startRecordedRuntime(log);
+        auto inbox = std::make_shared<Inbox>();
+        RetryPolicy once = steps({10ms}, 10ms);
+        once.limit = 1; // a closed port, tried twice, then given up
+        GroupTable table;
+        table.connectTo(QStringLiteral("good"), loopback(port))
+            .connectTo(QStringLiteral("gone"), loopback(freePort()),
+                       {.connection = {}, .retry = once, .seed = 0})
+            .setOnFailure(GroupTable::OnFailure::Continue);
+        Address manager;
+        const Address owner
+            = runtime->create<Agent>(inbox, [&](Object &self) { manager = table.create(self); });
+        QTRY_VERIFY(countOf<GroupUpdate>(*inbox) >= 3);
+        int failed = -1, up = -1;
+        for (int i = 0; i < inbox->count(); ++i) {
+            if (!table.update(inbox->at(i).message))
+                continue;
+            const auto u = inbox->at(i).message.get<GroupUpdate>();
+            if (u.status == EntryStatus::Failed)
+                failed = i;
+            if (u.status == EntryStatus::Up)
+                up = i;
+        }
+        QVERIFY(failed >= 0 && up >= 0);
+        QCOMPARE(inbox->at(failed).message.get<GroupUpdate>().name, QStringLiteral("gone"));
+        QCOMPARE(inbox->at(failed).message.get<GroupUpdate>().errorClass, ErrorClass::Network);
+        QVERIFY(!table[QStringLiteral("good")].isNull());
+        QVERIFY(table[QStringLiteral("gone")].isNull());
+        QVERIFY(!table.isReady());
+        // The manager goes on: it still answers for the good entry, and has not completed.
+        QVERIFY(runtime->contains(manager));
+        QCOMPARE(countOf<Completed>(*inbox), 0);
+        QCOMPARE(countOf<Ready>(*inbox), 0);
+        runtime->send(Do{table[QStringLiteral("good")], Value(Query{9})}, owner);
+        QTRY_COMPARE(countOf<Answer>(*inbox), 1);
+    }
+
     /// A listen entry with a hard error (an address not of this host) fails the same way.
     void aListenEntryAtABadAddressFails()
     {
