@@ -215,6 +215,7 @@ struct Opened
     Address address; ///< the proxy (connect) or the listener (listen); null on a fault
     Value fault;     ///< NotConnected, NotListening or Aborted (on Stop) when it failed
     Value message;   ///< Connected or Listening when it worked
+    HostPort at;     ///< the peer's address (Connected::remote) or the bound one (Listening::bound)
     /// Returns true when the connection (or listener) is up.
     [[nodiscard]] explicit operator bool() const { return !address.isNull(); }
 };

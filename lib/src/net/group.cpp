@@ -388,8 +388,10 @@ Opened connectAndWait(Routine &self, const HostPort &to, ConnectionOptions optio
 {
     Parley::connectTo(self, to, std::move(options));
     Value m = self.select<Connected, NotConnected, Stop>();
-    if (m.is<Connected>())
-        return {self.returnAddress(), {}, std::move(m)};
+    if (const auto *c = m.getIf<Connected>()) {
+        const HostPort remote = c->remote;
+        return {self.returnAddress(), {}, std::move(m), remote};
+    }
     if (m.is<Stop>())
         return {{}, Value(Aborted{}), {}};
     return {{}, std::move(m), {}};
@@ -399,8 +401,10 @@ Opened listenAndWait(Routine &self, const HostPort &at, ConnectionOptions option
 {
     Parley::listenAt(self, at, std::move(options));
     Value m = self.select<Listening, NotListening, Stop>();
-    if (m.is<Listening>())
-        return {self.returnAddress(), {}, std::move(m)};
+    if (const auto *l = m.getIf<Listening>()) {
+        const HostPort bound = l->bound;
+        return {self.returnAddress(), {}, std::move(m), bound};
+    }
     if (m.is<Stop>())
         return {{}, Value(Aborted{}), {}};
     return {{}, std::move(m), {}};
