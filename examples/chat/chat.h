@@ -2,9 +2,10 @@
 // SPDX-License-Identifier: MIT
 
 // The chat example's window and its object, in a header so that tst_chat can run three of them
-// in one process. Each copy listens at its own port and keeps a connection to every peer on its
-// command line through a connection group: the group says who is present, and losing a peer
-// and getting it back needs no code here.
+// in one process. Each copy listens at its own port and shares one connection with every peer
+// on its command line through a connection group (peer entries: of two copies, the one with the
+// lower port connects): the group says who is present, and losing a peer and getting it back
+// needs no code here.
 #pragma once
 
 #include <parley/parley.h>
@@ -56,7 +57,7 @@ public:
             .setOnFailure(Parley::GroupTable::OnFailure::Continue);
         for (const QString &peer : s.peers.split(u',', Qt::SkipEmptyParts)) {
             const QString hp = peer.contains(u':') ? peer : s.host + u':' + peer;
-            m_group.connectTo(hp, {hp.section(u':', 0, -2), hp.section(u':', -1).toUShort()});
+            m_group.peer(hp, {hp.section(u':', 0, -2), hp.section(u':', -1).toUShort()});
         }
         on<Parley::Start>([this] {
             makeWindow();

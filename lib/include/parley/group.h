@@ -170,6 +170,14 @@ public:
     GroupTable &connectTo(const QString &name, const HostPort &to, EntryOptions options = {});
     /// Adds entry \a name that listens at \a at.
     GroupTable &listenAt(const QString &name, const HostPort &at, EntryOptions options = {});
+    /// Adds entry \a name for a peer at \a at that also names this program as its peer: of
+    /// the two, only one connects, so that exactly one connection joins them (the simultaneous
+    /// open rule). The end whose own listen address (the table's first listenAt() entry, as
+    /// written there) is the lower, by host then port, connects and introduces itself; the
+    /// other waits for that connection on its listen entry, and the entry is Up with the
+    /// accepted connection's proxy. Both tables must write the addresses the same way (both
+    /// "127.0.0.1", say, not one "localhost"). Without a listen entry it simply connects.
+    GroupTable &peer(const QString &name, const HostPort &at, EntryOptions options = {});
     /// Sets what happens when an entry fails for good (default: Complete).
     GroupTable &setOnFailure(OnFailure onFailure);
 
@@ -199,6 +207,7 @@ public:
         HostPort at;
         EntryOptions options;
         bool listens = false;
+        bool peer = false;
     };
 
 private:

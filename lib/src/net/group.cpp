@@ -16,6 +16,13 @@ struct RetryTimer
 {
 };
 PARLEY_MESSAGE_AS(RetryTimer, "parley.RetryTimer")
+/// Introduces the connecting end of a peer entry to the listening end: \a from is the
+/// connecting end's own listen address, as its table writes it.
+struct PeerHello
+{
+    HostPort from;
+};
+PARLEY_MESSAGE_AS(PeerHello, "parley.PeerHello", from)
 } // namespace detail
 
 namespace {
@@ -253,9 +260,21 @@ ListenAtAddress::ListenAtAddress(HostPort at, EntryOptions options, QString name
             return waiting;
         });
     waiting.on<detail::RetryTimer>([attempt] { return attempt(); });
+    // A group's manager pairs peer connections with its peer entries: it hears who introduced
+    // itself on which connection, and when a connection ends.
+    auto toOwnerAndManager = [this](Value v) {
+        if (parentAddress() != m_p->owner)
+            forward(v, parentAddress(), returnAddress());
+        forward(std::move(v), m_p->owner, returnAddress());
+    };
     anyState.on<Stop>([this] { return complete(Aborted{}); })
         .on<Completed>([] {})
-        // Accepted, Abandoned, Closed and application traffic: the owner's business.
+        .on<detail::PeerHello>([this](detail::PeerHello &h) {
+            forward(std::move(h), parentAddress(), returnAddress());
+        })
+        .on<Abandoned>([toOwnerAndManager](Abandoned &m) { toOwnerAndManager(std::move(m)); })
+        .on<Closed>([toOwnerAndManager](Closed &m) { toOwnerAndManager(std::move(m)); })
+        // Accepted and application traffic: the owner's business.
         .onUnknown([this](Value &v) { forward(std::move(v), m_p->owner, returnAddress()); });
 }
 
@@ -273,19 +292,79 @@ public:
         : m_entries(std::move(entries)), m_onFailure(onFailure), m_owner(std::move(owner))
     {
         on<Start>([this] {
+            const auto listen = std::find_if(m_entries.cbegin(), m_entries.cend(),
+                                             [](const GroupTable::Entry &e) { return e.listens; });
+            if (listen != m_entries.cend())
+                m_listensAt = listen->at;
             for (const auto &e : std::as_const(m_entries)) {
                 if (e.listens)
                     create<ListenAtAddress>(e.at, e.options, e.name, m_owner);
+                else if (e.peer && m_listensAt && !dialsFirst(*m_listensAt, e.at))
+                    m_waiting.insert(e.name, {e.at, 0}); // the peer connects to us
                 else
                     create<ConnectToAddress>(e.at, e.options, e.name, m_owner);
             }
         });
-        on<GroupUpdate>([this](GroupUpdate &u) { apply(std::move(u)); });
+        on<GroupUpdate>([this](GroupUpdate &u) {
+            if (u.status == EntryStatus::Up && m_listensAt && isPeer(u.name))
+                send(detail::PeerHello{*m_listensAt}, u.address); // introduce this end
+            apply(std::move(u));
+        });
+        // The connecting end of one of our peer entries introduced itself on an accepted
+        // connection: that connection is the entry's.
+        on<detail::PeerHello>([this](const detail::PeerHello &h) {
+            for (auto it = m_waiting.begin(); it != m_waiting.end(); ++it) {
+                if (it->at == h.from) {
+                    it->proxy = returnAddress().last(); // the accepted connection's proxy
+                    apply(GroupUpdate{it.key(),
+                                      EntryStatus::Up,
+                                      Address(it->proxy),
+                                      it->at,
+                                      ErrorClass::Network,
+                                      {}});
+                    return;
+                }
+            }
+            warning("a peer introduced itself as ", h.from.toString(),
+                    ", which no peer entry names; its connection stays unpaired");
+        });
+        on<Abandoned>([this](const Abandoned &m) { ended(m.reason, m.note); });
+        on<Closed>([this](const Closed &m) { ended(m.reason, m.note); });
         on<Completed>([] {}); // an entry that failed has said so in a GroupUpdate
         on<Stop>([this] { complete(Aborted{}); });
     }
 
 private:
+    /// Returns true when the end listening at \a own connects to the peer at \a peer.
+    static bool dialsFirst(const HostPort &own, const HostPort &peer)
+    {
+        const int byHost = own.host.compare(peer.host);
+        return byHost != 0 ? byHost < 0 : own.port < peer.port;
+    }
+    bool isPeer(const QString &name) const
+    {
+        return std::any_of(m_entries.cbegin(), m_entries.cend(),
+                           [&](const GroupTable::Entry &e) { return e.peer && e.name == name; });
+    }
+    /// Marks the waiting peer entry whose connection ended, if it is one, Down.
+    void ended(EndOfTransport reason, const QString &note)
+    {
+        const quint64 proxy = returnAddress().last();
+        for (auto it = m_waiting.begin(); it != m_waiting.end(); ++it) {
+            if (it->proxy == proxy) {
+                it->proxy = 0;
+                apply(GroupUpdate{it.key(),
+                                  EntryStatus::Down,
+                                  {},
+                                  it->at,
+                                  errorClassOf(reason),
+                                  note.isEmpty() ? QStringLiteral("the peer's connection ended")
+                                                 : note});
+                return;
+            }
+        }
+    }
+
     void apply(GroupUpdate u)
     {
         const QString name = u.name;
@@ -311,6 +390,13 @@ private:
     Address m_owner;
     QSet<QString> m_up;
     bool m_ready = false;
+    std::optional<HostPort> m_listensAt; ///< the first listen entry's address, for peers
+    struct Waiting
+    {
+        HostPort at;
+        quint64 proxy = 0; ///< the accepted connection's proxy while Up
+    };
+    QHash<QString, Waiting> m_waiting; ///< peer entries the peer connects to
 };
 
 } // namespace
@@ -319,13 +405,19 @@ private:
 
 GroupTable &GroupTable::connectTo(const QString &name, const HostPort &to, EntryOptions options)
 {
-    m_entries.push_back({name, to, std::move(options), false});
+    m_entries.push_back({name, to, std::move(options), false, false});
     return *this;
 }
 
 GroupTable &GroupTable::listenAt(const QString &name, const HostPort &at, EntryOptions options)
 {
-    m_entries.push_back({name, at, std::move(options), true});
+    m_entries.push_back({name, at, std::move(options), true, false});
+    return *this;
+}
+
+GroupTable &GroupTable::peer(const QString &name, const HostPort &at, EntryOptions options)
+{
+    m_entries.push_back({name, at, std::move(options), false, true});
     return *this;
 }
 

@@ -490,6 +490,71 @@ private slots:
         QCOMPARE(first<Answer>(*inboxA).message.get<Answer>().n, 5);
     }
 
+    /// Simultaneous open: two peers that each listen and name the other as a peer end with one
+    /// connection between them (the lower listen address connects); each reaches the other
+    /// through it, nothing arrives twice, and it comes back when the connecting end restarts.
+    void peersAgreeOnOneConnection()
+    {
+        quint16 low = freePort(), high = freePort();
+        QVERIFY(low && high && low != high);
+        if (low > high)
+            std::swap(low, high);
+        const EntryOptions quick{.connection = {}, .retry = steps({20ms}, 50ms), .seed = 0};
+        auto tableFor = [&](quint16 own, quint16 other) {
+            GroupTable t;
+            t.listenAt(QStringLiteral("me"), loopback(own), quick)
+                .peer(QStringLiteral("other"), loopback(other), quick);
+            return t;
+        };
+        GroupTable lowTable = tableFor(low, high), highTable = tableFor(high, low);
+        std::shared_ptr<CountingSink> logLow, logHigh;
+        auto lowRuntime = startRecordedRuntime(logLow);
+        auto highRuntime = startRecordedRuntime(logHigh);
+        auto lowInbox = std::make_shared<Inbox>(), highInbox = std::make_shared<Inbox>();
+        // Both start at once: each would connect to the other without the rule.
+        const Address highAgent = highRuntime->create<Agent>(
+            highInbox, [&](Object &self) { highTable.create(self); }, true);
+        Address lowAgent = lowRuntime->create<Agent>(
+            lowInbox, [&](Object &self) { lowTable.create(self); }, true);
+        QTRY_COMPARE(countOf<Ready>(*lowInbox), 1);
+        QTRY_COMPARE(countOf<Ready>(*highInbox), 1);
+        // One connection: the high end accepted one, the low end none.
+        QTRY_COMPARE(countOf<Accepted>(*highInbox), 1);
+        QCOMPARE(countOf<Accepted>(*lowInbox), 0);
+
+        auto current = [](const Inbox &inbox) {
+            GroupTable t;
+            t.peer(QStringLiteral("other"), {});
+            for (int i = 0; i < inbox.count(); ++i)
+                t.update(inbox.at(i).message);
+            return t[QStringLiteral("other")];
+        };
+        // Each asks the other once through its entry; each is asked once and answered once.
+        lowRuntime->send(Do{current(*lowInbox), Value(Query{1})}, lowAgent);
+        highRuntime->send(Do{current(*highInbox), Value(Query{2})}, highAgent);
+        QTRY_COMPARE(countOf<Answer>(*lowInbox), 1);
+        QTRY_COMPARE(countOf<Answer>(*highInbox), 1);
+        QCOMPARE(first<Answer>(*lowInbox).message.get<Answer>().n, 1);
+        QCOMPARE(first<Answer>(*highInbox).message.get<Answer>().n, 2);
+        QCOMPARE(countOf<Query>(*lowInbox), 1);
+        QCOMPARE(countOf<Query>(*highInbox), 1);
+
+        // The connecting end restarts: the waiting end sees its entry go and come back.
+        lowRuntime.reset();
+        QTRY_COMPARE(countOf<NotReady>(*highInbox), 1);
+        lowInbox = std::make_shared<Inbox>();
+        lowRuntime = startRecordedRuntime(logLow);
+        lowAgent = lowRuntime->create<Agent>(
+            lowInbox, [&](Object &self) { lowTable.create(self); }, true);
+        QTRY_COMPARE(countOf<Ready>(*lowInbox), 1);
+        QTRY_COMPARE(countOf<Ready>(*highInbox), 2);
+        QTRY_COMPARE(countOf<Accepted>(*highInbox), 2);
+        highRuntime->send(Do{current(*highInbox), Value(Query{3})}, highAgent);
+        QTRY_COMPARE(countOf<Answer>(*highInbox), 2);
+        QCOMPARE(countOf<Query>(*lowInbox), 1);
+        QCOMPARE(countOf<Accepted>(*lowInbox), 0);
+    }
+
     /// The one-call helpers return the proxy or the fault.
     void connectAndWaitReturnsTheProxyOrTheFault()
     {
