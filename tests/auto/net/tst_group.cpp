@@ -406,6 +406,50 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(counts->answers.load(), 2, 10000);
     }
 
+    /// The link dies in the middle of a frame: the server gets no part of it, the group
+    /// reconnects, and the new connection starts clean (the next frame arrives whole, once).
+    void aLinkKilledMidFrameDeliversNoPartAndStartsClean()
+    {
+        Server server;
+        const quint16 port = server.start(0);
+        QVERIFY(port);
+        FaultProxy proxy(QStringLiteral("127.0.0.1"), port);
+        QVERIFY(proxy.listen());
+        std::shared_ptr<CountingSink> log;
+        auto runtime = startRecordedRuntime(log);
+        auto inbox = std::make_shared<Inbox>();
+        GroupTable table;
+        table.connectTo(QStringLiteral("server"), loopback(proxy.port()),
+                        {.connection = {}, .retry = steps({20ms}, 50ms), .seed = 0});
+        const Address agent
+            = runtime->create<Agent>(inbox, [&](Object &self) { table.create(self); });
+        QTRY_COMPARE(countOf<Ready>(*inbox), 1);
+        auto current = [&] {
+            GroupTable t;
+            t.connectTo(QStringLiteral("server"), {});
+            for (int i = 0; i < inbox->count(); ++i)
+                t.update(inbox->at(i).message);
+            return t[QStringLiteral("server")];
+        };
+
+        // Let 1000 more bytes through, then reset: a 100 kB frame is cut inside its body.
+        proxy.setLimitData(FaultProxy::Direction::Upstream, proxy.counters().bytesUpstream + 1000);
+        runtime->send(Do{current(), Value(Blob{1, QByteArray(100000, 'a')})}, agent);
+        QTRY_COMPARE_WITH_TIMEOUT(countOf<NotReady>(*inbox), 1, 10000);
+        proxy.setLimitData(FaultProxy::Direction::Upstream, -1);
+        QTRY_COMPARE_WITH_TIMEOUT(countOf<Ready>(*inbox), 2, 10000);
+
+        const QByteArray body(100000, 'b');
+        runtime->send(Do{current(), Value(Blob{2, body})}, agent);
+        QTRY_COMPARE(countOf<Blob>(*server.inbox), 1);
+        const Blob got = first<Blob>(*server.inbox).message.get<Blob>();
+        QCOMPARE(got.n, 2);
+        QCOMPARE(got.bytes, body);
+        // The first Blob's sender heard that its connection was lost; nothing was resent.
+        QTRY_VERIFY(countOf<ConnectionLost>(*inbox) >= 1);
+        QCOMPARE(countOf<Blob>(*server.inbox), 1);
+    }
+
     /// A link that drops soon after each connect: the delays keep growing instead of
     /// resetting, and the objects do not pile up.
     void aFlappingLinkDoesNotResetTheDelay()
