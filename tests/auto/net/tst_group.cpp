@@ -18,6 +18,7 @@
 #include <QtTest/QtTest>
 
 #include <atomic>
+#include <deque>
 
 using namespace Parley;
 using namespace NetTest;
@@ -159,6 +160,144 @@ QString histogramText(const QList<int> &h)
         parts << QString::number(n);
     return parts.join(QLatin1Char(' '));
 }
+
+/// The dispatcher scenario's vocabulary: a worker joins, the dispatcher hands it a Job, the
+/// worker says Done; the test submits jobs.
+struct Join
+{
+};
+struct Job
+{
+    int n = 0;
+};
+struct Done
+{
+    int n = 0;
+};
+struct Submit
+{
+    int n = 0;
+};
+PARLEY_MESSAGE_AS(Join, "test.Join")
+PARLEY_MESSAGE_AS(Job, "test.Job", n)
+PARLEY_MESSAGE_AS(Done, "test.Done", n)
+PARLEY_MESSAGE_AS(Submit, "test.Submit", n)
+
+/// What the dispatcher knows, read by the test.
+struct Ledger
+{
+    std::atomic<int> workers{0};
+    std::atomic<int> requeued{0};
+    QMutex lock;
+    QList<int> done;
+};
+
+/// Listens for workers, hands each submitted job to an idle one, and puts the job of a worker
+/// whose connection ends back at the front of the queue.
+class Dispatcher : public Machine
+{
+public:
+    Dispatcher(HostPort at, std::shared_ptr<Ledger> ledger) : m_ledger(std::move(ledger))
+    {
+        on<Start>([this, at] { listenAt(*this, at, fastHeartbeat()); });
+        on<Listening>([] {});
+        on<Accepted>([] {});
+        on<Join>([this] {
+            m_workers.push_back({returnAddress(), 0});
+            ++m_ledger->workers;
+            dispatch();
+        });
+        on<Submit>([this](const Submit &s) {
+            m_queue.push_back(s.n);
+            dispatch();
+        });
+        on<Done>([this](const Done &d) {
+            for (auto &w : m_workers) {
+                if (w.address == returnAddress())
+                    w.job = 0;
+            }
+            QMutexLocker l(&m_ledger->lock);
+            m_ledger->done << d.n;
+            l.unlock();
+            dispatch();
+        });
+        on<Abandoned>([this] { lost(); });
+        on<Closed>([this] { lost(); });
+        on<Stop>([this] { complete(Aborted{}); });
+    }
+    static ConnectionOptions fastHeartbeat()
+    {
+        ConnectionOptions o;
+        o.heartbeatInterval = 100ms;
+        o.heartbeatTimeout = 500ms;
+        return o;
+    }
+
+private:
+    struct Worker
+    {
+        Address address; ///< the worker, through its connection (the proxy is the last id)
+        int job = 0;     ///< the job it holds, 0 when idle
+    };
+    void lost()
+    {
+        const quint64 proxy = returnAddress().last();
+        for (auto it = m_workers.begin(); it != m_workers.end(); ++it) {
+            if (it->address.last() == proxy) {
+                if (it->job) {
+                    m_queue.push_front(it->job); // nothing is resent by the library: we decide
+                    ++m_ledger->requeued;
+                }
+                m_workers.erase(it);
+                --m_ledger->workers;
+                break;
+            }
+        }
+        dispatch();
+    }
+    void dispatch()
+    {
+        for (auto &w : m_workers) {
+            if (m_queue.empty())
+                return;
+            if (!w.job) {
+                w.job = m_queue.front();
+                m_queue.pop_front();
+                send(Job{w.job}, w.address);
+            }
+        }
+    }
+    std::shared_ptr<Ledger> m_ledger;
+    std::vector<Worker> m_workers;
+    std::deque<int> m_queue;
+};
+
+/// Joins the dispatcher whenever its group is Ready; does each job, or holds it when told to.
+class Worker : public Machine
+{
+public:
+    Worker(HostPort dispatcher, bool holdJobs, std::shared_ptr<std::atomic<int>> held)
+    {
+        m_group.connectTo(QStringLiteral("dispatcher"), dispatcher,
+                          {.connection = Dispatcher::fastHeartbeat(),
+                           .retry = steps({20ms, 50ms}, 100ms),
+                           .seed = 0});
+        on<Start>([this] { m_group.create(*this); });
+        on<GroupUpdate>([this](const GroupUpdate &u) { m_group.update(u); });
+        on<Ready>([this] { send(Join{}, m_group[QStringLiteral("dispatcher")]); });
+        on<NotReady>([] {});
+        on<Job>([this, holdJobs, held](const Job &j) {
+            if (holdJobs)
+                ++*held; // and never answers: it is about to be killed
+            else
+                reply(Done{j.n});
+        });
+        on<Stop>([this] { complete(Aborted{}); });
+    }
+
+private:
+    GroupTable m_group;
+};
 
 } // namespace
 
@@ -597,6 +736,62 @@ private slots:
         QTRY_COMPARE(countOf<Answer>(*highInbox), 2);
         QCOMPARE(countOf<Query>(*lowInbox), 1);
         QCOMPARE(countOf<Accepted>(*lowInbox), 0);
+    }
+
+    /// A dispatcher with workers that connect through groups: a worker killed while it holds
+    /// a job is noticed at once, its job goes to another worker, and the worker, started again,
+    /// rejoins by itself.
+    void aKilledWorkersJobIsRequeuedAndTheWorkerRejoins()
+    {
+        auto ledger = std::make_shared<Ledger>();
+        std::shared_ptr<CountingSink> dlog, alog, blog;
+        auto dispatcherRuntime = startRecordedRuntime(dlog);
+        const quint16 port = freePort();
+        QVERIFY(port);
+        const Address dispatcher = dispatcherRuntime->create<Dispatcher>(loopback(port), ledger);
+        // Worker A reaches the dispatcher through a proxy, so that the test can cut it off as
+        // abruptly as a killed process: a reset, and no way back until it is started again.
+        FaultProxy proxy(QStringLiteral("127.0.0.1"), port);
+        QVERIFY(proxy.listen());
+        auto held = std::make_shared<std::atomic<int>>(0);
+        auto a = startRecordedRuntime(alog);
+        a->create<Worker>(loopback(proxy.port()), true, held);
+        QTRY_COMPARE_WITH_TIMEOUT(ledger->workers.load(), 1, 10000);
+        auto b = startRecordedRuntime(blog);
+        b->create<Worker>(loopback(port), false, held);
+        QTRY_COMPARE_WITH_TIMEOUT(ledger->workers.load(), 2, 10000);
+
+        dispatcherRuntime->send(Submit{1}, dispatcher); // to A, the first to join
+        QTRY_COMPARE(held->load(), 1);
+        QElapsedTimer sinceKill;
+        sinceKill.start();
+        proxy.setAcceptMode(FaultProxy::AcceptMode::Refuse);
+        proxy.resetLinks();
+        a.reset();
+        auto doneList = [&] {
+            QMutexLocker l(&ledger->lock);
+            return ledger->done;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(doneList(), QList<int>{1}, 10000); // done by B
+        const qint64 noticedAfter = sinceKill.elapsed();
+        qInfo("the killed worker's job was done by another %lld ms after the kill", noticedAfter);
+        // Noticed from the reset, not after a heartbeat timeout (the default is 15 s).
+        QVERIFY2(noticedAfter < 5000, qPrintable(QString::number(noticedAfter)));
+        QCOMPARE(ledger->requeued.load(), 1);
+        QCOMPARE(ledger->workers.load(), 1);
+
+        // A starts again and rejoins with no help; both take jobs.
+        proxy.setAcceptMode(FaultProxy::AcceptMode::Forward);
+        a = startRecordedRuntime(alog);
+        a->create<Worker>(loopback(proxy.port()), false, held);
+        QTRY_COMPARE_WITH_TIMEOUT(ledger->workers.load(), 2, 10000);
+        dispatcherRuntime->send(Submit{2}, dispatcher);
+        dispatcherRuntime->send(Submit{3}, dispatcher);
+        QTRY_COMPARE(doneList().size(), 3);
+        QList<int> done = doneList();
+        std::sort(done.begin(), done.end());
+        QCOMPARE(done, (QList<int>{1, 2, 3}));
+        QCOMPARE(held->load(), 1);
     }
 
     /// The one-call helpers return the proxy or the fault.
