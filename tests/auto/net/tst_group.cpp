@@ -183,6 +183,12 @@ PARLEY_MESSAGE_AS(Job, "test.Job", n)
 PARLEY_MESSAGE_AS(Done, "test.Done", n)
 PARLEY_MESSAGE_AS(Submit, "test.Submit", n)
 
+/// Tells a waiting routine to go on.
+struct Go
+{
+};
+PARLEY_MESSAGE_AS(Go, "test.Go")
+
 /// What the dispatcher knows, read by the test.
 struct Ledger
 {
@@ -792,6 +798,47 @@ private slots:
         std::sort(done.begin(), done.end());
         QCOMPARE(done, (QList<int>{1, 2, 3}));
         QCOMPARE(held->load(), 1);
+    }
+
+    /// A routine that ignores connection notices does not keep them; one that does not,
+    /// keeps them for a select() that never comes.
+    void aRoutineIgnoresTheNoticesItDoesNotWant_data()
+    {
+        QTest::addColumn<bool>("ignore");
+        QTest::newRow("ignoring") << true;
+        QTest::newRow("not ignoring") << false;
+    }
+    void aRoutineIgnoresTheNoticesItDoesNotWant()
+    {
+        QFETCH(bool, ignore);
+        Server server;
+        const quint16 port = server.start(0);
+        QVERIFY(port);
+        std::shared_ptr<CountingSink> log;
+        auto runtime = startRecordedRuntime(log);
+        std::atomic<bool> connected{false};
+        const Address routine = runtime->create([&, port, ignore](Routine &self) -> Value {
+            if (ignore)
+                self.ignore<Abandoned, Closed>();
+            const Opened link = connectAndWait(self, loopback(port));
+            if (!link)
+                return link.fault;
+            connected = true;
+            self.select<Go>();
+            // Kept, the end of the connection is there to select; ignored, it never comes.
+            const Value m = self.select<Abandoned, Closed>(ignore ? 200ms : 10s);
+            return Answer{m.is<SelectTimer>() ? 0 : 1};
+        });
+        QTRY_VERIFY(connected.load());
+        server.stop(); // the connection ends: Abandoned (or Closed) for the routine
+        if (ignore) {
+            // The routine has taken it in and dropped it.
+            QTRY_VERIFY(!log->lines().filter(QStringLiteral("(ignored by the routine)")).isEmpty());
+        }
+        runtime->send(Go{}, routine);
+        const auto result = runtime->waitForCompletion(routine, 10s);
+        QVERIFY(result && result->is<Answer>());
+        QCOMPARE(result->get<Answer>().n, ignore ? 0 : 1);
     }
 
     /// The one-call helpers return the proxy or the fault.
