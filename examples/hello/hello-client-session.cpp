@@ -30,16 +30,14 @@ Parley::Value connectedToAddress(Parley::Routine &self, const QString &clientNam
 
 Parley::Value connectToAddress(Parley::Routine &self, const ClientSettings &settings)
 {
-    Parley::connectTo(self, Parley::HostPort{settings.host, settings.port},
-                    {.session = Parley::createFrame<&connectedToAddress>(settings.clientName)});
-    auto m = self.select<Parley::Connected, Parley::NotConnected, Parley::Stop>();
-    if (m.is<Parley::NotConnected>())
-        return m.take();
-    if (m.is<Parley::Stop>())
-        return Parley::Aborted{};
+    const Parley::Opened link = Parley::connectAndWait(
+        self, {settings.host, settings.port},
+        {.session = Parley::createFrame<&connectedToAddress>(settings.clientName)});
+    if (!link)
+        return link.fault; // NotConnected, or Aborted on Stop
 
     // The session has started; its completion closes the connection.
-    m = self.select<Parley::Closed, Parley::Abandoned, Parley::Stop>();
+    auto m = self.select<Parley::Closed, Parley::Abandoned, Parley::Stop>();
     if (m.is<Parley::Abandoned>())
         return m.take();
     if (m.is<Parley::Stop>())

@@ -16,16 +16,13 @@ using namespace std::chrono_literals;
 
 Parley::Value connectToAddress(Parley::Routine &self, const ClientSettings &settings)
 {
-    Parley::connectTo(self, Parley::HostPort{settings.host, settings.port});
-    auto m = self.select<Parley::Connected, Parley::NotConnected, Parley::Stop>();
-    if (m.is<Parley::NotConnected>())
-        return m.take();
-    if (m.is<Parley::Stop>())
-        return Parley::Aborted{};
-    const Parley::Address server = self.returnAddress(); // where Connected came from
+    const Parley::Opened link = Parley::connectAndWait(self, {settings.host, settings.port});
+    if (!link)
+        return link.fault; // NotConnected, or Aborted on Stop
+    const Parley::Address server = link.address;
 
     self.send(Hello{settings.clientName}, server);
-    m = self.select<Welcome, Parley::Closed, Parley::Abandoned, Parley::Stop>(3s);
+    auto m = self.select<Welcome, Parley::Closed, Parley::Abandoned, Parley::Stop>(3s);
     if (m.is<Parley::Abandoned>())
         return m.take();
     if (const auto *closed = m.getIf<Parley::Closed>())

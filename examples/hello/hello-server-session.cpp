@@ -29,20 +29,18 @@ public:
 
 Parley::Value listenAtAddress(Parley::Routine &self, const ServerSettings &settings)
 {
-    Parley::listenAt(self, Parley::HostPort{settings.host, settings.port},
-                   {.session = Parley::createFrame<AcceptedAtAddress>(settings.serverName)});
-    auto m = self.select<Parley::Listening, Parley::NotListening, Parley::Stop>();
-    if (m.is<Parley::NotListening>())
-        return m.take();
-    if (m.is<Parley::Stop>())
-        return Parley::Aborted{};
-    const QString bound = m.get<Parley::Listening>().bound.toString();
+    const Parley::Opened listener = Parley::listenAndWait(
+        self, {settings.host, settings.port},
+        {.session = Parley::createFrame<AcceptedAtAddress>(settings.serverName)});
+    if (!listener)
+        return listener.fault; // NotListening, or Aborted on Stop
+    const QString bound = listener.at.toString();
     self.console("Listening at ", bound);
     Parley::announceReady(self, bound); // for a script that started us (--ready-fd, ...)
 
     // Defer to the sessions; Accepted comes from each new session's address.
     for (;;) {
-        m = self.select<Parley::Accepted, Parley::Closed, Parley::Abandoned, Parley::Stop>();
+        auto m = self.select<Parley::Accepted, Parley::Closed, Parley::Abandoned, Parley::Stop>();
         if (const auto *accepted = m.getIf<Parley::Accepted>())
             self.console("Accepted ", accepted->remote.toString(), ", session ",
                          self.returnAddress());

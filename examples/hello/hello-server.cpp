@@ -12,18 +12,16 @@
 
 Parley::Value listenAtAddress(Parley::Routine &self, const ServerSettings &settings)
 {
-    Parley::listenAt(self, Parley::HostPort{settings.host, settings.port});
-    auto m = self.select<Parley::Listening, Parley::NotListening, Parley::Stop>();
-    if (m.is<Parley::NotListening>())
-        return m.take();
-    if (m.is<Parley::Stop>())
-        return Parley::Aborted{};
-    const QString bound = m.get<Parley::Listening>().bound.toString();
+    const Parley::Opened listener = Parley::listenAndWait(self, {settings.host, settings.port});
+    if (!listener)
+        return listener.fault; // NotListening, or Aborted on Stop
+    const QString bound = listener.at.toString();
     self.console("Listening at ", bound);
     Parley::announceReady(self, bound); // for a script that started us (--ready-fd, ...)
 
     for (;;) {
-        m = self.select<Parley::Accepted, Hello, Parley::Closed, Parley::Abandoned, Parley::Stop>();
+        auto m = self.select<Parley::Accepted, Hello, Parley::Closed, Parley::Abandoned,
+                             Parley::Stop>();
         if (const auto *accepted = m.getIf<Parley::Accepted>()) {
             self.console("Accepted ", accepted->remote.toString()); // acquired a client
         } else if (const auto *closed = m.getIf<Parley::Closed>()) {

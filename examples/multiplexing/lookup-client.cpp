@@ -62,13 +62,10 @@ Parley::Value closeAndReturn(Parley::Routine &self, const Parley::Address &serve
 
 Parley::Value client(Parley::Routine &self, const ClientSettings &settings)
 {
-    Parley::connectTo(self, Parley::HostPort{settings.host, settings.port});
-    auto m = self.select<Parley::Connected, Parley::NotConnected, Parley::Stop>();
-    if (m.is<Parley::NotConnected>())
-        return m.take();
-    if (m.is<Parley::Stop>())
-        return Parley::Aborted{};
-    const Parley::Address server = self.returnAddress(); // the proxy: one connection for all
+    const Parley::Opened link = Parley::connectAndWait(self, {settings.host, settings.port});
+    if (!link)
+        return link.fault; // NotConnected, or Aborted on Stop
+    const Parley::Address server = link.address;
 
     constexpr int Lookups = 3;
     QElapsedTimer clock;
@@ -76,7 +73,7 @@ Parley::Value client(Parley::Routine &self, const ClientSettings &settings)
     for (int page = 1; page <= Lookups; ++page)
         self.create<&worker>(server, page);
     for (int answered = 0; answered < Lookups; ++answered) {
-        m = self.select<Parley::Completed, Parley::Abandoned, Parley::Stop>();
+        auto m = self.select<Parley::Completed, Parley::Abandoned, Parley::Stop>();
         if (m.is<Parley::Abandoned>())
             return m.take(); // the server went away
         if (m.is<Parley::Stop>())

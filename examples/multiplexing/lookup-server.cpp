@@ -40,19 +40,16 @@ public:
 
 Parley::Value server(Parley::Routine &self, const ServerSettings &settings)
 {
-    Parley::listenAt(self, Parley::HostPort{settings.host, settings.port});
-    auto m = self.select<Parley::Listening, Parley::NotListening, Parley::Stop>();
-    if (m.is<Parley::NotListening>())
-        return m.take();
-    if (m.is<Parley::Stop>())
-        return Parley::Aborted{};
-    const QString bound = m.get<Parley::Listening>().bound.toString();
+    const Parley::Opened listener = Parley::listenAndWait(self, {settings.host, settings.port});
+    if (!listener)
+        return listener.fault; // NotListening, or Aborted on Stop
+    const QString bound = listener.at.toString();
     self.console("Listening at ", bound);
     Parley::announceReady(self, bound); // for a script that started us (--ready-fd, ...)
 
     for (;;) {
-        m = self.select<Lookup, Parley::Completed, Parley::Accepted, Parley::Closed,
-                        Parley::Abandoned, Parley::Stop>();
+        auto m = self.select<Lookup, Parley::Completed, Parley::Accepted, Parley::Closed,
+                             Parley::Abandoned, Parley::Stop>();
         if (const auto *lookup = m.getIf<Lookup>()) {
             const auto ms = QRandomGenerator::global()->bounded(1500, 3001) * settings.delayScale;
             const std::chrono::milliseconds delay(qRound(ms));

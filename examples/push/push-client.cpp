@@ -31,19 +31,16 @@ PARLEY_MESSAGE_AS(PushSummary, "demo.PushSummary", pushes, companies)
 
 Parley::Value client(Parley::Routine &self, const ClientSettings &settings)
 {
-    Parley::connectTo(self, Parley::HostPort{settings.host, settings.port});
-    auto m = self.select<Parley::Connected, Parley::NotConnected, Parley::Stop>();
-    if (m.is<Parley::NotConnected>())
-        return m.take();
-    if (m.is<Parley::Stop>())
-        return Parley::Aborted{};
-    const Parley::Address server = self.returnAddress();
+    const Parley::Opened link = Parley::connectAndWait(self, {settings.host, settings.port});
+    if (!link)
+        return link.fault; // NotConnected, or Aborted on Stop
+    const Parley::Address server = link.address;
 
     self.create<Parley::GetResponse>(Parley::Value(Lookup{companiesUrl(1)}), server, 10s);
     PushSummary summary;
     Parley::Value result;
     while (result.isEmpty()) {
-        m = self.select<TheSkyIsFalling, Parley::Completed, Parley::Abandoned, Parley::Stop>();
+        auto m = self.select<TheSkyIsFalling, Parley::Completed, Parley::Abandoned, Parley::Stop>();
         if (m.is<TheSkyIsFalling>()) {
             self.console("The sky is falling! (", ++summary.pushes, ")");
         } else if (m.is<Parley::Completed>()) {

@@ -11,6 +11,7 @@
 /// Includes the whole public API of Parley's core.
 
 #include <parley/address.h>
+#include <parley/group.h>
 #include <parley/helpers.h>
 #include <parley/log.h>
 #include <parley/machine.h>
@@ -18,6 +19,7 @@
 #include <parley/messages.h>
 #include <parley/net.h>
 #include <parley/object.h>
+#include <parley/retry.h>
 #include <parley/routine.h>
 #include <parley/runtime.h>
 #include <parley/statemachine.h>

@@ -70,10 +70,22 @@ public:
         return v;
     }
 
+    /// Drops messages of \a Ts as they arrive from now on, instead of keeping them for a select()
+    /// that never comes: `self.ignore<Parley::Closed, Parley::Abandoned>()` in a routine that
+    /// learns about its connections another way (a group, an ask() that fails). Each drop is a
+    /// DEBUG line; nobody is told. A select() for an ignored type waits in vain, and an ask()
+    /// does not end early on an ignored fault notice (ConnectionLost): it times out instead.
+    template <Message... Ts>
+    void ignore()
+    {
+        (ignoreType(typeOf<Ts>()), ...);
+    }
+
     /// Returns the number of messages waiting (selected or not).
     [[nodiscard]] int pendingCount() const;
 
 private:
+    void ignoreType(const TypeInfo *type);
     friend class RoutineRunner;
     Routine();
     void parleyReceive(detail::Envelope &envelope) override;

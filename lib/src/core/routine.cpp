@@ -7,6 +7,7 @@
 
 #include <QtCore/QThread>
 
+#include <algorithm>
 #include <deque>
 
 namespace Parley {
@@ -18,6 +19,8 @@ struct Routine::Private
     detail::Envelope current;            ///< the message last returned (for returnAddress)
     size_t warnAt = 1000;                ///< next backlog size that earns a warning
     size_t notices = 0;                  ///< notices among saved
+    /// Types dropped on arrival (ignore()).
+    std::vector<const TypeInfo *> ignored;
 };
 
 namespace {
@@ -48,6 +51,12 @@ Routine::~Routine() = default;
 void Routine::parleyReceive(detail::Envelope &)
 {
     // Routines take their mail with select(); the executor never dispatches to them.
+}
+
+void Routine::ignoreType(const TypeInfo *type)
+{
+    if (std::find(m_r->ignored.cbegin(), m_r->ignored.cend(), type) == m_r->ignored.cend())
+        m_r->ignored.push_back(type);
 }
 
 int Routine::pendingCount() const
@@ -116,6 +125,13 @@ Value Routine::selectTypes(const TypeInfo *const *types, int count, std::optiona
         if (!executor->collect(d, m_r->fresh, deadline ? &*deadline : nullptr))
             return Value(SelectTimer{});
         for (auto &e : m_r->fresh) {
+            if (!e.timerGeneration && !m_r->ignored.empty()
+                && std::find(m_r->ignored.cbegin(), m_r->ignored.cend(), e.message.type())
+                    != m_r->ignored.cend()) {
+                debug("Dropped ", QString::fromUtf8(e.message.typeName()),
+                      " (ignored by the routine)");
+                continue;
+            }
             if (isNotice(e) && ++m_r->notices > MaxSavedNotices) {
                 // Keep the latest notices only: drop the oldest one saved.
                 for (auto it = m_r->saved.begin(); it != m_r->saved.end(); ++it) {

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 //
 // The descriptors (and codecs) of the messages declared in net.h, compiled once here.
+#include <parley/group.h>
 #include <parley/net.h>
 
 namespace Parley {
@@ -19,5 +20,9 @@ PARLEY_DEFINE_MESSAGE(ConnectionLost)
 PARLEY_DEFINE_MESSAGE(SendFailed)
 PARLEY_DEFINE_MESSAGE(WhenDrained)
 PARLEY_DEFINE_MESSAGE(Drained)
+PARLEY_DEFINE_MESSAGE(GroupUpdate)
+PARLEY_DEFINE_MESSAGE(Ready)
+PARLEY_DEFINE_MESSAGE(NotReady)
+PARLEY_DEFINE_MESSAGE(GroupFailed)
 
 } // namespace Parley
