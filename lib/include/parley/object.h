@@ -51,9 +51,12 @@ struct Completion
 {
 };
 
+namespace Internal {
+class Executor;
+} // namespace Internal
+
 namespace detail {
 
-class Executor;
 
 /// Moves one message between objects: who it is for, who sent it, and the message itself.
 struct Envelope
@@ -77,7 +80,7 @@ struct Envelope
 struct Birth
 {
     Runtime *runtime = nullptr;
-    Executor *executor = nullptr;
+    Internal::Executor *executor = nullptr;
     quint64 id = 0;
     quint64 parentId = 0;
     const QString *className = nullptr;
@@ -332,7 +335,7 @@ protected:
 
 private:
     friend class ObjectPrivate;
-    friend class detail::Executor;
+    friend class Internal::Executor;
     friend class Routine;
 
     /// Handles one envelope; each style of object implements its own dispatch.

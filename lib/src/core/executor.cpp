@@ -9,7 +9,7 @@
 
 #include <parley/runtime.h>
 
-namespace Parley::detail {
+namespace Parley::Internal {
 
 namespace {
 const QEvent::Type WakeEvent = QEvent::Type(QEvent::registerEventType());
@@ -493,4 +493,4 @@ void ManualExecutor::destroyRemaining()
     }
 }
 
-} // namespace Parley::detail
+} // namespace Parley::Internal

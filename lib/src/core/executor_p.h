@@ -21,7 +21,9 @@ namespace Parley {
 class ObjectPrivate;
 class RuntimePrivate;
 
-namespace detail {
+namespace Internal {
+
+using detail::Envelope;
 
 /// \internal
 /// Hosts objects on one thread and runs their mailboxes.
@@ -189,5 +191,5 @@ private:
     std::deque<Queued> m_queue;
 };
 
-} // namespace detail
+} // namespace Internal
 } // namespace Parley

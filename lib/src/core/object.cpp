@@ -87,7 +87,7 @@ Address ObjectPrivate::registerBorn(const detail::Birth &birth, Object *object, 
     }
     // Start comes first: the executor delivers it ahead of anything else sent to the object.
     if (sendStart) {
-        if (detail::Executor *toWake = birth.executor->postStart(d))
+        if (Internal::Executor *toWake = birth.executor->postStart(d))
             toWake->wake();
     }
     return address;
@@ -386,7 +386,7 @@ void ObjectPrivate::finish(Value value)
                 runtime()->log(LogLevel::Object, '>', id, q->name(),
                                QStringLiteral("Sent Stop to %1").arg(to.toString()),
                                q->parleyStateName(), &stop, &to);
-            runtime()->deliverIfThere(detail::Parcel{to, Address(id), stop, 0}, id, q);
+            runtime()->deliverIfThere(Internal::Parcel{to, Address(id), stop, 0}, id, q);
         }
         extra->children.clear();
         extra->callbacks.clear();

@@ -47,7 +47,7 @@ public:
 
     // Laid out to fit 88 bytes: a million machines each carry one.
     Object *q = nullptr;
-    detail::Executor *executor = nullptr; ///< null for an object made outside create()
+    Internal::Executor *executor = nullptr; ///< null for an object made outside create()
     quint64 id = 0;
     quint64 parentId = 0;
     const QString *className = nullptr;

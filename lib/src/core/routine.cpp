@@ -73,7 +73,7 @@ Value Routine::selectTypes(const TypeInfo *const *types, int count, std::optiona
                            const Address *askedTo)
 {
     ObjectPrivate *d = ObjectPrivate::get(this);
-    auto *executor = static_cast<detail::RoutineExecutor *>(d->executor);
+    auto *executor = static_cast<Internal::RoutineExecutor *>(d->executor);
     std::optional<std::chrono::steady_clock::time_point> deadline;
     if (timeout)
         deadline = std::chrono::steady_clock::now()
@@ -178,7 +178,7 @@ public:
             return {};
         }
         rt->reapRoutineThreads(false);
-        auto executor = std::make_unique<detail::RoutineExecutor>(rt);
+        auto executor = std::make_unique<Internal::RoutineExecutor>(rt);
         birth.executor = executor.get();
 
         detail::setBirth(&birth);

@@ -102,13 +102,13 @@ void ObjectTable::remove(quint64 id)
     }
 }
 
-bool ObjectTable::post(quint64 id, detail::Parcel &parcel)
+bool ObjectTable::post(quint64 id, Internal::Parcel &parcel)
 {
     const quint64 page = id >> PageBits;
     std::atomic<Page *> *slot = pageSlot(page, false);
     if (!slot)
         return false;
-    detail::Executor *toWake;
+    Internal::Executor *toWake;
     {
         std::lock_guard guard(stripe(page));
         Page *p = slot->load(std::memory_order_relaxed);
@@ -310,10 +310,10 @@ void RuntimePrivate::bounce(const Address &to, const Address &from, const Value 
     Value notice(Undeliverable{to, QString::fromUtf8(type->wireName), reason, note});
     // The sender may have ended meanwhile: then this is dropped quietly (a notice).
     const Address returned = to.isNull() ? Address(RootId) : to;
-    deliver(detail::Parcel{from, returned, notice, 0}, 0);
+    deliver(Internal::Parcel{from, returned, notice, 0}, 0);
 }
 
-bool RuntimePrivate::deliverIfThere(detail::Parcel parcel, quint64 senderId, const Object *sender)
+bool RuntimePrivate::deliverIfThere(Internal::Parcel parcel, quint64 senderId, const Object *sender)
 {
     if (parcel.to.last() != 0 && table.post(parcel.to.last(), parcel))
         return true;
@@ -325,7 +325,7 @@ bool RuntimePrivate::deliverIfThere(detail::Parcel parcel, quint64 senderId, con
     return false;
 }
 
-bool RuntimePrivate::deliver(detail::Parcel parcel, quint64 senderId, const Object *sender)
+bool RuntimePrivate::deliver(Internal::Parcel parcel, quint64 senderId, const Object *sender)
 {
     const quint64 id = parcel.to.last();
     if (id == RootId) {
@@ -366,26 +366,26 @@ void RuntimePrivate::deliverToRoot(detail::Envelope &&envelope)
         {}, &envelope.message, &envelope.from);
 }
 
-detail::LoopExecutor *RuntimePrivate::nextWorker()
+Internal::LoopExecutor *RuntimePrivate::nextWorker()
 {
     const unsigned i = m_nextWorker.fetch_add(1, std::memory_order_relaxed);
     return workers[i % workers.size()].get();
 }
 
-detail::LoopExecutor *RuntimePrivate::guiExecutor()
+Internal::LoopExecutor *RuntimePrivate::guiExecutor()
 {
     std::lock_guard guard(guiLock);
     if (!gui) {
         QCoreApplication *app = QCoreApplication::instance();
         if (!app)
             return nullptr;
-        gui = std::make_unique<detail::LoopExecutor>(this, QStringLiteral("gui"), app->thread(),
+        gui = std::make_unique<Internal::LoopExecutor>(this, QStringLiteral("gui"), app->thread(),
                                                      false);
     }
     return gui.get();
 }
 
-detail::Executor *RuntimePrivate::executorFor(const Object *creator, Placement placement)
+Internal::Executor *RuntimePrivate::executorFor(const Object *creator, Placement placement)
 {
     if (manual)
         return manual.get(); // one thread does everything, whatever the placement
@@ -399,7 +399,7 @@ detail::Executor *RuntimePrivate::executorFor(const Object *creator, Placement p
         return nextWorker();
     case Placement::Default:
         if (creator) {
-            detail::Executor *e = ObjectPrivate::get(const_cast<Object *>(creator))->executor;
+            Internal::Executor *e = ObjectPrivate::get(const_cast<Object *>(creator))->executor;
             if (e && e->isWorker())
                 return e;
         }
@@ -499,7 +499,7 @@ Runtime::Runtime(Options options) : m_d(std::make_unique<RuntimePrivate>(this, s
     if (qEnvironmentVariableIsEmpty("QT_NO_THREADED_GLIB"))
         qputenv("QT_NO_THREADED_GLIB", "1");
     if (d->options.deterministic) {
-        d->manual = std::make_unique<detail::ManualExecutor>(d, QThread::currentThread());
+        d->manual = std::make_unique<Internal::ManualExecutor>(d, QThread::currentThread());
         d->timers = std::make_unique<TimerService>(d, TimerService::Mode::Manual);
         d->timers->setHousekeeping([d] { d->flushThrottled(false); });
         return;
@@ -509,7 +509,7 @@ Runtime::Runtime(Options options) : m_d(std::make_unique<RuntimePrivate>(this, s
         n = std::max(1, QThread::idealThreadCount());
     d->workers.reserve(size_t(n));
     for (int i = 0; i < n; ++i) {
-        d->workers.push_back(std::make_unique<detail::LoopExecutor>(
+        d->workers.push_back(std::make_unique<Internal::LoopExecutor>(
             d, QStringLiteral("%1-worker-%2").arg(d->options.name.isEmpty() ? QStringLiteral("parley") : d->options.name).arg(i), nullptr, true));
     }
     d->timers = std::make_unique<TimerService>(d, TimerService::Mode::Thread);

@@ -51,7 +51,7 @@ public:
     void insert(quint64 id, ObjectPrivate *object);
     void remove(quint64 id);
     /// Posts \a envelope to the object with \a id; returns false when there is none.
-    bool post(quint64 id, detail::Parcel &parcel);
+    bool post(quint64 id, Internal::Parcel &parcel);
     [[nodiscard]] bool contains(quint64 id) const;
     /// Returns the object with \a id, or null; the caller must know it can't be deleted
     /// meanwhile (a deterministic runtime, where one thread does everything).
@@ -138,24 +138,24 @@ public:
 
     /// Routes \a envelope to its object, or drops it with a log line. \a senderId names the
     /// object that sent it (for the log), 0 for the runtime.
-    bool deliver(detail::Parcel parcel, quint64 senderId, const Object *sender = nullptr);
+    bool deliver(Internal::Parcel parcel, quint64 senderId, const Object *sender = nullptr);
     /// Delivers \a message from \a from to \a to.
     bool deliver(const Address &to, const Address &from, Value &&message, quint64 senderId,
                  const Object *sender = nullptr)
     {
-        return deliver(detail::Parcel{to, from, message, 0}, senderId, sender);
+        return deliver(Internal::Parcel{to, from, message, 0}, senderId, sender);
     }
     /// Delivers \a parcel when its addressee (a local object) still exists; when it has ended,
     /// drops it with a DEBUG line only. For notices whose addressee may end at any moment
     /// without that being a mistake (Stop to a child that is completing, a connection's end to
     /// a controller that has gone).
-    bool deliverIfThere(detail::Parcel parcel, quint64 senderId, const Object *sender);
+    bool deliverIfThere(Internal::Parcel parcel, quint64 senderId, const Object *sender);
     /// Records the completion of a top-level object.
     void deliverToRoot(detail::Envelope &&envelope);
     /// Chooses the executor for a new machine.
-    detail::Executor *executorFor(const Object *creator, Placement placement);
-    detail::LoopExecutor *nextWorker();
-    detail::LoopExecutor *guiExecutor();
+    Internal::Executor *executorFor(const Object *creator, Placement placement);
+    Internal::LoopExecutor *nextWorker();
+    Internal::LoopExecutor *guiExecutor();
     quint64 allocateId() { return m_nextId.fetch_add(1, std::memory_order_relaxed); }
     quint64 allocateTimerGeneration()
     {
@@ -190,7 +190,7 @@ public:
     struct RoutineThread
     {
         std::unique_ptr<QThread> thread;
-        std::unique_ptr<detail::RoutineExecutor> executor;
+        std::unique_ptr<Internal::RoutineExecutor> executor;
         std::atomic<bool> finished{false};
     };
 
@@ -201,12 +201,12 @@ public:
     std::atomic<quint64> m_nextId{RootId + 1};
     ObjectTable table{&m_nextId};
     std::atomic<quint64> m_nextGeneration{1};
-    std::vector<std::unique_ptr<detail::LoopExecutor>> workers;
+    std::vector<std::unique_ptr<Internal::LoopExecutor>> workers;
     std::atomic<unsigned> m_nextWorker{0};
     std::mutex guiLock;
-    std::unique_ptr<detail::LoopExecutor> gui;
+    std::unique_ptr<Internal::LoopExecutor> gui;
     std::unique_ptr<TimerService> timers;
-    std::unique_ptr<detail::ManualExecutor> manual; ///< deterministic runtimes only
+    std::unique_ptr<Internal::ManualExecutor> manual; ///< deterministic runtimes only
     std::atomic<bool> shuttingDown{false};
 
     // -- top-level objects and their completions

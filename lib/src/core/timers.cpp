@@ -170,7 +170,7 @@ void TimerService::fireTop(std::unique_lock<std::mutex> &lock, Clock::time_point
     }
     lock.unlock();
     const Address self(top.key.objectId);
-    m_runtime->deliver(detail::Parcel{self, self, copy, top.generation}, top.key.objectId);
+    m_runtime->deliver(Internal::Parcel{self, self, copy, top.generation}, top.key.objectId);
     lock.lock();
 }
 

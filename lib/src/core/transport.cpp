@@ -10,9 +10,9 @@ namespace Parley::Internal {
 
 namespace {
 
-detail::LoopExecutor *loopOf(Object *o)
+Internal::LoopExecutor *loopOf(Object *o)
 {
-    return dynamic_cast<detail::LoopExecutor *>(ObjectPrivate::get(o)->executor);
+    return dynamic_cast<Internal::LoopExecutor *>(ObjectPrivate::get(o)->executor);
 }
 
 } // namespace
@@ -43,7 +43,7 @@ bool TransportHost::deliver(const Address &to, const Address &from, Value &&mess
 bool TransportHost::deliverIfThere(const Address &to, const Address &from, Value &message) const
 {
     ObjectPrivate *d = ObjectPrivate::get(m_transport);
-    return d->runtime()->deliverIfThere(detail::Parcel{to, from, message, 0}, d->id, m_transport);
+    return d->runtime()->deliverIfThere(Internal::Parcel{to, from, message, 0}, d->id, m_transport);
 }
 
 void TransportHost::logDropped(const detail::Envelope &envelope, const char *why) const
@@ -79,7 +79,7 @@ bool TransportHost::isAlive(void *host, quint64 id)
 
 bool TransportHost::holdWakes() const
 {
-    detail::LoopExecutor *loop = loopOf(m_transport);
+    Internal::LoopExecutor *loop = loopOf(m_transport);
     if (!loop || loop->holdsWakes())
         return false;
     loop->setHoldWakes(true);
@@ -88,7 +88,7 @@ bool TransportHost::holdWakes() const
 
 void TransportHost::releaseWakes() const
 {
-    detail::LoopExecutor *loop = loopOf(m_transport);
+    Internal::LoopExecutor *loop = loopOf(m_transport);
     loop->setHoldWakes(false);
     loop->drainNow();
 }

@@ -22,21 +22,21 @@ namespace Parley::Crypto {
 /// Reads the key pair in \a path into \a keys. Refuses, with a one-line \a error, a file that
 /// group or others may read or write, a file that isn't a key file, and a public key that
 /// doesn't belong to the secret key.
-[[nodiscard]] PARLEY_EXPORT bool loadIdentity(const QString &path, KeyPair &keys, QString &error);
+[[nodiscard]] PARLEY_AUTOTEST_EXPORT bool loadIdentity(const QString &path, KeyPair &keys, QString &error);
 /// Reads the key pair in \a path, or generates one and stores it there with mode 0600 when the
 /// file doesn't exist (creating its directory). \a created, when given, says which happened.
-[[nodiscard]] PARLEY_EXPORT bool loadOrCreateIdentity(const QString &path, KeyPair &keys,
+[[nodiscard]] PARLEY_AUTOTEST_EXPORT bool loadOrCreateIdentity(const QString &path, KeyPair &keys,
                                                       QString &error, bool *created = nullptr);
 /// Returns the fingerprint of \a key, "SHA256:" and 43 base64 characters.
-[[nodiscard]] PARLEY_EXPORT QString fingerprint(const PublicKey &key);
+[[nodiscard]] PARLEY_AUTOTEST_EXPORT QString fingerprint(const PublicKey &key);
 /// Returns \a key as a 32-byte QByteArray.
-[[nodiscard]] PARLEY_EXPORT QByteArray toByteArray(const PublicKey &key);
+[[nodiscard]] PARLEY_AUTOTEST_EXPORT QByteArray toByteArray(const PublicKey &key);
 /// Sets \a key from \a bytes; false unless \a bytes holds exactly 32 bytes.
-[[nodiscard]] PARLEY_EXPORT bool fromByteArray(QByteArrayView bytes, PublicKey &key);
+[[nodiscard]] PARLEY_AUTOTEST_EXPORT bool fromByteArray(QByteArrayView bytes, PublicKey &key);
 
 /// Reads and appends to a known-hosts file: one "host:port key" line per peer, the key in
 /// base64; blank lines and lines starting with '#' are ignored.
-class PARLEY_EXPORT KnownHosts
+class PARLEY_AUTOTEST_EXPORT KnownHosts
 {
 public:
     /// What the file says about a host and a key.
@@ -106,7 +106,7 @@ struct PeerKeyCheck
 /// Applies a SecurityOptions' peer-key policy to the key a peer proved during the handshake.
 /// Keys are compared in constant time; known-hosts files are read afresh on each verify() and
 /// accessed by one verify() at a time in the process.
-class PARLEY_EXPORT PeerKeyVerifier
+class PARLEY_AUTOTEST_EXPORT PeerKeyVerifier
 {
 public:
     /// Prepares the policy of \a options; isValid() says whether its keys and files make sense.

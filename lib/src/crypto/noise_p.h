@@ -28,11 +28,11 @@ inline constexpr qsizetype MaxMessageSize = 65535; ///< Noise's limit on any mes
 using PublicKey = std::array<quint8, KeySize>;
 
 /// Initializes libsodium once per process; safe to call from any thread, any number of times.
-PARLEY_EXPORT void ensureSodium();
+PARLEY_AUTOTEST_EXPORT void ensureSodium();
 /// Overwrites \a size bytes at \a data with zeros in a way the compiler can't elide.
-PARLEY_EXPORT void secureZero(void *data, size_t size);
+PARLEY_AUTOTEST_EXPORT void secureZero(void *data, size_t size);
 /// Returns true when the \a size bytes at \a a and \a b are equal, in time independent of them.
-PARLEY_EXPORT bool equalConstantTime(const void *a, const void *b, size_t size);
+PARLEY_AUTOTEST_EXPORT bool equalConstantTime(const void *a, const void *b, size_t size);
 
 /// Holds \a N secret bytes and zeroes them when destroyed or overwritten.
 template <size_t N>
@@ -54,7 +54,7 @@ private:
 };
 
 /// Holds an X25519 key pair; the secret half is zeroed when the pair is destroyed.
-struct PARLEY_EXPORT KeyPair
+struct PARLEY_AUTOTEST_EXPORT KeyPair
 {
     PublicKey publicKey{};
     SecretBytes<KeySize> secretKey;
@@ -84,7 +84,7 @@ enum class NoiseError {
 
 /// Encrypts and decrypts with one ChaCha20-Poly1305 key and a 64-bit counter nonce (Noise
 /// section 5.1): the 96-bit IETF nonce is 32 zero bits then the counter, little-endian.
-class PARLEY_EXPORT CipherState
+class PARLEY_AUTOTEST_EXPORT CipherState
 {
 public:
     /// The counter value Noise reserves: reaching it refuses any further message.
@@ -117,7 +117,7 @@ private:
 };
 
 /// Holds the chaining key and the handshake hash of a handshake (Noise section 5.2).
-class PARLEY_EXPORT SymmetricState
+class PARLEY_AUTOTEST_EXPORT SymmetricState
 {
 public:
     SymmetricState(HashKind hash, QByteArrayView protocolName);
@@ -148,7 +148,7 @@ private:
 
 /// Runs one side of a Noise handshake (Noise section 5.3): writes and reads the handshake
 /// messages of its pattern in turn, then splits into the two transport CipherStates.
-class PARLEY_EXPORT HandshakeState
+class PARLEY_AUTOTEST_EXPORT HandshakeState
 {
 public:
     /// What a handshake starts from.

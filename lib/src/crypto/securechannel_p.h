@@ -32,7 +32,7 @@ enum class ChannelError {
 };
 
 /// Returns the enumerator's name, e.g. "DecryptFailed".
-[[nodiscard]] PARLEY_EXPORT const char *channelErrorName(ChannelError error);
+[[nodiscard]] PARLEY_AUTOTEST_EXPORT const char *channelErrorName(ChannelError error);
 
 /// Bounds what a peer can make a SecureChannel hold.
 struct ChannelLimits
@@ -54,7 +54,7 @@ struct ChannelLimits
 ///
 /// Any error in the peer's bytes is final: the channel keeps its first error and decrypts
 /// nothing more. Secrets and buffered plaintext are zeroed when the channel is destroyed.
-class PARLEY_EXPORT SecureChannel
+class PARLEY_AUTOTEST_EXPORT SecureChannel
 {
 public:
     /// Which end of the connection this is: the initiator is the connecting side.

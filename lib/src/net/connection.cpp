@@ -32,7 +32,7 @@ qint64 incompleteFrameBytes()
     return g_incompleteBytes.load(std::memory_order_relaxed);
 }
 
-namespace detail {
+namespace Internal {
 
 namespace {
 
@@ -1194,5 +1194,5 @@ void Connection::endNotConnected(ConnectError reason, const QString &text)
     finishLater();
 }
 
-} // namespace detail
+} // namespace Internal
 } // namespace Parley

@@ -24,7 +24,9 @@ QT_END_NAMESPACE
 
 namespace Parley {
 
-namespace detail {
+namespace Internal {
+
+using detail::Envelope;
 
 /// \internal
 /// A frame passing through this process to a further hop: its body is never decoded here.
@@ -256,5 +258,5 @@ private:
     bool m_acceptErrorWarned = false;
 };
 
-} // namespace detail
+} // namespace Internal
 } // namespace Parley

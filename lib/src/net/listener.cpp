@@ -16,7 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-namespace Parley::detail {
+namespace Parley::Internal {
 
 namespace {
 
@@ -195,4 +195,4 @@ void Listener::parleyReceive(Envelope &envelope)
     }
 }
 
-} // namespace Parley::detail
+} // namespace Parley::Internal

@@ -36,14 +36,14 @@ void checkOptions(ConnectionOptions &options, const Object &self)
 Address listenAt(Object &self, const HostPort &at, ConnectionOptions options)
 {
     checkOptions(options, self);
-    return self.create<detail::Listener>(at, std::move(options));
+    return self.create<Internal::Listener>(at, std::move(options));
 }
 
 Address connectTo(Object &self, const HostPort &to, ConnectionOptions options)
 {
     checkOptions(options, self);
-    detail::ConnectionSetup setup{std::move(options), self.address(), to, -1};
-    return self.create<detail::Connection>(std::move(setup));
+    Internal::ConnectionSetup setup{std::move(options), self.address(), to, -1};
+    return self.create<Internal::Connection>(std::move(setup));
 }
 
 } // namespace Parley

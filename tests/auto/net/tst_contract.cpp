@@ -240,6 +240,7 @@ private slots:
     void aGetResponseToADeadAddressFailsAtOnce();
     void aCloseToAProxyThatEndedIsAnswered();
     void aProducerPacesItselfOnDrained();
+    void aForcedShutdownEndsManyConnectionsCleanly();
 };
 
 // -- E5: every sender, however many ------------------------------------------------------------
@@ -554,6 +555,44 @@ void tst_Contract::aBurstOfHonestClientsAllConnect()
     QCOMPARE(refused->load(), 0);
     QCOMPARE(connected->load(), Clients);
     QTRY_COMPARE_WITH_TIMEOUT(countOf<Accepted>(*server.inbox), Clients, 30000);
+}
+
+/// A runtime that gives its objects no time to end (stopGrace 0) destroys what is left by force:
+/// hundreds of connections, their controllers and the listener's accepted proxies, in whatever
+/// order the table holds them, while the peer runtime is ending too. Nothing may be touched
+/// after it is deleted (run under ASan: a dangling object crashed bench_net's shutdown).
+void tst_Contract::aForcedShutdownEndsManyConnectionsCleanly()
+{
+    constexpr int Clients = 600;
+    if (raiseFileLimit() < rlim_t(2 * Clients + 256))
+        QSKIP("the open-file limit is too low for 600 connections in one process");
+    for (int round = 0; round < 3; ++round) {
+        std::shared_ptr<CountingSink> serverLog;
+        std::shared_ptr<CountingSink> clientLog;
+        auto serverRt = startRuntime(serverLog, LogLevel::Warning, 0ms);
+        auto clientRt = startRuntime(clientLog, LogLevel::Warning, 0ms);
+        auto inbox = std::make_shared<Inbox>();
+        serverRt->create<Agent>(inbox, listening(Loopback, {}), true);
+        QTRY_COMPARE(countOf<Listening>(*inbox), 1);
+        const quint16 port = first<Listening>(*inbox).message.get<Listening>().bound.port;
+        auto connected = std::make_shared<std::atomic<int>>(0);
+        auto refused = std::make_shared<std::atomic<int>>(0);
+        clientRt->createOn<Crowd>(Placement::AnyWorker, connected, refused, loopback(port),
+                                  Clients / 2);
+        clientRt->createOn<Crowd>(Placement::AnyWorker, connected, refused, loopback(port),
+                                  Clients / 2);
+        QTRY_COMPARE_WITH_TIMEOUT(connected->load(), Clients, 60000);
+        // Both end at once, the client first in one round, the server first in the next.
+        if (round % 2 == 0) {
+            clientRt.reset();
+            serverRt.reset();
+        } else {
+            serverRt.reset();
+            clientRt.reset();
+        }
+        // The forced path was taken: "Ending N object(s) that did not complete within 0 ms".
+        QVERIFY(warningsWith(*clientLog, QStringLiteral("did not complete")) > 0);
+    }
 }
 
 // -- log floods -----------------------------------------------------------------------------------
