@@ -276,23 +276,9 @@ void LoopExecutor::retire(ObjectPrivate *object)
 void LoopExecutor::destroyRemaining()
 {
     // On the executor's thread, after the runtime gave up waiting: delete what is still here.
-    std::vector<ObjectPrivate *> mine;
-    for (ObjectPrivate *o : m_runtime->table.snapshot()) {
-        if (o->executor == this)
-            mine.push_back(o);
-    }
-    for (ObjectPrivate *o : mine) {
-        m_runtime->table.remove(o->id);
-        {
-            std::lock_guard guard(m_lock);
-            o->incoming.clear();
-        }
-        destroyObject(o);
-    }
-    m_resume = nullptr; // deleted above if alive; a dead one is on no list and was retired
-    m_scratch.clear();
-    m_scratchPos = 0;
-    // Completed objects still waiting on a ready list were out of the table: delete them too.
+    // Completed objects still waiting on a ready list are out of the table: they are deleted
+    // too. The ready lists are taken first, and only their dead entries kept: a live entry is
+    // also in the table, is deleted below, and must not be looked at afterwards.
     std::vector<ObjectPrivate *> waiting(m_readyLocal.begin() + qsizetype(m_readyPos),
                                          m_readyLocal.end());
     m_readyLocal.clear();
@@ -302,12 +288,34 @@ void LoopExecutor::destroyRemaining()
         waiting.insert(waiting.end(), m_ready.begin(), m_ready.end());
         m_ready.clear();
     }
-    for (ObjectPrivate *o : waiting) {
-        if (o->dead) {
-            o->incoming.clear();
-            destroyObject(o);
-        }
+    std::erase_if(waiting, [](const ObjectPrivate *o) { return !o->dead; });
+
+    // Out of the table, all of them, before any is deleted: a destructor that sends (a
+    // connection telling its senders) then finds no half-destroyed addressee here.
+    std::vector<ObjectPrivate *> mine;
+    for (ObjectPrivate *o : m_runtime->table.snapshot()) {
+        if (o->executor == this)
+            mine.push_back(o);
     }
+    for (ObjectPrivate *o : mine)
+        m_runtime->table.remove(o->id);
+    for (ObjectPrivate *o : mine) {
+        {
+            std::lock_guard guard(m_lock);
+            o->incoming.clear();
+        }
+        destroyObject(o);
+    }
+    m_resume = nullptr; // deleted above if alive; a dead one is on no list and was retired
+    m_scratch.clear();
+    m_scratchPos = 0;
+    for (ObjectPrivate *o : waiting) {
+        o->incoming.clear();
+        destroyObject(o);
+    }
+    // Nothing that arrived meanwhile is for an object of this executor (none is in the table).
+    std::lock_guard guard(m_lock);
+    m_ready.clear();
 }
 
 void LoopExecutor::shutdown()
