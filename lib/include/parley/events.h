@@ -148,12 +148,13 @@ PARLEY_ENUM(EventKind, Unknown, Created, Destroyed, Sent, Forwarded, Relayed, Re
             Listening, NotListening, Accepted, Connected, NotConnected, Closed, Abandoned, Text,
             EventsDropped, Snapshot, SnapshotEnd)
 
-PARLEY_DECLARE_MESSAGE_AS(Event, "parley.Event", kind, level, seq, time, wall, object, name, className,
-                  state, thread, parent, previousState, from, to, type, messageId, origin, cause,
-                  causeOrigin, depth, queuedNs, handledNs, body, bodyTruncated, dropReason,
-                  duration, repeating, endpoint, encrypted, peerKey, text, count)
+PARLEY_DECLARE_MESSAGE_AS(Event, "parley.Event", kind, level, seq, time, wall, object, name,
+                          className, state, thread, parent, previousState, from, to, type,
+                          messageId, origin, cause, causeOrigin, depth, queuedNs, handledNs, body,
+                          bodyTruncated, dropReason, duration, repeating, endpoint, encrypted,
+                          peerKey, text, count)
 PARLEY_DECLARE_MESSAGE_AS(RuntimeInfo, "parley.RuntimeInfo", schema, runtimeId, pid, host, program,
-                  runtimeName, startWall, parleyVersion)
+                          runtimeName, startWall, parleyVersion)
 PARLEY_DECLARE_MESSAGE_AS(EventBatch, "parley.EventBatch", events)
 PARLEY_DECLARE_MESSAGE_AS(CaptureFilter, "parley.CaptureFilter", level, subtree, types, bodies)
 

@@ -259,8 +259,8 @@ struct FaultTraits<GroupFailed>
 PARLEY_ENUM(ErrorClass, Network, Hard)
 PARLEY_ENUM(EntryStatus, Up, Down, Failed)
 
-PARLEY_DECLARE_MESSAGE_AS(GroupUpdate, "parley.GroupUpdate", name, status, address, peer, errorClass,
-                  reason)
+PARLEY_DECLARE_MESSAGE_AS(GroupUpdate, "parley.GroupUpdate", name, status, address, peer,
+                          errorClass, reason)
 PARLEY_DECLARE_MESSAGE_AS(Ready, "parley.Ready")
 PARLEY_DECLARE_MESSAGE_AS(NotReady, "parley.NotReady", name)
 PARLEY_DECLARE_MESSAGE_AS(GroupFailed, "parley.GroupFailed", name, reason)

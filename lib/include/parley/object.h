@@ -57,7 +57,6 @@ class Executor;
 
 namespace detail {
 
-
 /// Moves one message between objects: who it is for, who sent it, and the message itself.
 struct Envelope
 {

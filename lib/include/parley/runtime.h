@@ -36,8 +36,9 @@ public:
     /// Configures a runtime.
     struct Options
     {
-        int workers = 0;                           ///< worker threads; 0 = one per core
-        QString name; ///< names the runtime in its own log lines and its worker threads ("NAME-worker-0")
+        int workers = 0; ///< worker threads; 0 = one per core
+        QString name;    ///< names the runtime in its own log lines and its worker threads
+                         ///< ("NAME-worker-0")
         std::chrono::milliseconds stopGrace{3000}; ///< how long shutdown waits for objects
         /// Runs every machine on the creating thread, one message at a time, only when the
         /// owner calls step() or runUntilIdle(); timers follow a clock moved by advanceClock().

@@ -71,7 +71,8 @@ DecodeError decodeTypedBody(const TypeInfo *type, QByteArrayView bytes, void *ou
                             const DecodeContext &context)
 {
     if (!type || !type->decode)
-        return DecodeError{DecodeError::Kind::NotDecodable, {},
+        return DecodeError{DecodeError::Kind::NotDecodable,
+                           {},
                            QStringLiteral("message type \"%1\" has a field without a codec")
                                .arg(QString::fromUtf8(type ? type->wireName : "?"))};
     CborReader r(bytes, context);

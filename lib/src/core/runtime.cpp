@@ -283,9 +283,7 @@ void RuntimePrivate::logDropped(const detail::Envelope &envelope, quint64 sender
     const LogLevel level = notice ? LogLevel::Debug : LogLevel::Warning;
     if (!logger.wants(level))
         return;
-    const QString name = sender ? sender->name()
-        : senderId == RootId    ? displayName()
-                                : QString();
+    const QString name = sender ? sender->name() : senderId == RootId ? displayName() : QString();
     QString text = QStringLiteral("Dropped %1 to %2 (%3)")
                        .arg(QString::fromUtf8(envelope.message.typeName()), envelope.to.toString(),
                             QString::fromUtf8(why));
@@ -380,7 +378,7 @@ Internal::LoopExecutor *RuntimePrivate::guiExecutor()
         if (!app)
             return nullptr;
         gui = std::make_unique<Internal::LoopExecutor>(this, QStringLiteral("gui"), app->thread(),
-                                                     false);
+                                                       false);
     }
     return gui.get();
 }
@@ -510,7 +508,11 @@ Runtime::Runtime(Options options) : m_d(std::make_unique<RuntimePrivate>(this, s
     d->workers.reserve(size_t(n));
     for (int i = 0; i < n; ++i) {
         d->workers.push_back(std::make_unique<Internal::LoopExecutor>(
-            d, QStringLiteral("%1-worker-%2").arg(d->options.name.isEmpty() ? QStringLiteral("parley") : d->options.name).arg(i), nullptr, true));
+            d,
+            QStringLiteral("%1-worker-%2")
+                .arg(d->options.name.isEmpty() ? QStringLiteral("parley") : d->options.name)
+                .arg(i),
+            nullptr, true));
     }
     d->timers = std::make_unique<TimerService>(d, TimerService::Mode::Thread);
     d->timers->setHousekeeping([d] { d->flushThrottled(false); });

@@ -22,11 +22,12 @@ namespace Parley::Crypto {
 /// Reads the key pair in \a path into \a keys. Refuses, with a one-line \a error, a file that
 /// group or others may read or write, a file that isn't a key file, and a public key that
 /// doesn't belong to the secret key.
-[[nodiscard]] PARLEY_AUTOTEST_EXPORT bool loadIdentity(const QString &path, KeyPair &keys, QString &error);
+[[nodiscard]] PARLEY_AUTOTEST_EXPORT bool loadIdentity(const QString &path, KeyPair &keys,
+                                                       QString &error);
 /// Reads the key pair in \a path, or generates one and stores it there with mode 0600 when the
 /// file doesn't exist (creating its directory). \a created, when given, says which happened.
-[[nodiscard]] PARLEY_AUTOTEST_EXPORT bool loadOrCreateIdentity(const QString &path, KeyPair &keys,
-                                                      QString &error, bool *created = nullptr);
+[[nodiscard]] PARLEY_AUTOTEST_EXPORT bool
+loadOrCreateIdentity(const QString &path, KeyPair &keys, QString &error, bool *created = nullptr);
 /// Returns the fingerprint of \a key, "SHA256:" and 43 base64 characters.
 [[nodiscard]] PARLEY_AUTOTEST_EXPORT QString fingerprint(const PublicKey &key);
 /// Returns \a key as a 32-byte QByteArray.

@@ -848,8 +848,8 @@ bool Connection::unknownType(const Wire::Frame &frame, const Address &to)
     }
     const Internal::TransportHost host(this);
     host.warnThrottled(qHashMulti(0xbad7, address().last()),
-                      QStringLiteral("dropped a message of unknown type \"%1\" from %2")
-                          .arg(type, m_remote.toString()));
+                       QStringLiteral("dropped a message of unknown type \"%1\" from %2")
+                           .arg(type, m_remote.toString()));
     if (!frame.from.isNull()) {
         Value notice(Undeliverable{to, type, DropReason::UnknownType,
                                    QStringLiteral("the receiving process does not know the type")});
@@ -991,10 +991,10 @@ void Connection::noteSender(const Address &from)
     const qsizetype forgotten = m_senders.note(from, &Internal::TransportHost::isAlive, &host);
     if (forgotten > 0)
         host.warnThrottled(qHashMulti(0xf07, address().last()),
-                          QStringLiteral("forgot %1 remote senders (more than %2 relayed through "
-                                         "this connection); they will not hear if it breaks")
-                              .arg(forgotten)
-                              .arg(SenderTracker::MaxRemote));
+                           QStringLiteral("forgot %1 remote senders (more than %2 relayed through "
+                                          "this connection); they will not hear if it breaks")
+                               .arg(forgotten)
+                               .arg(SenderTracker::MaxRemote));
 }
 
 void Connection::tellSenders(EndOfTransport reason, const QString &note)

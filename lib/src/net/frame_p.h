@@ -63,22 +63,23 @@ enum class ParseStatus { NeedMore, Ok, Error };
 /// its length is known); on Error, \a error says what is wrong. Every count is checked before
 /// anything is allocated from it: the length against \a maxFrameSize, addresses against
 /// MaxAddressLength, the book against MaxBookEntries.
-PARLEY_AUTOTEST_EXPORT ParseStatus parseFrame(QByteArrayView data, qsizetype maxFrameSize, Frame &frame,
-                                     qsizetype &consumed, qsizetype &needed, QString &error);
+PARLEY_AUTOTEST_EXPORT ParseStatus parseFrame(QByteArrayView data, qsizetype maxFrameSize,
+                                              Frame &frame, qsizetype &consumed, qsizetype &needed,
+                                              QString &error);
 
 /// Appends a message frame carrying \a message from \a from to \a to, leaving through the proxy
 /// \a proxyId: `from` and every address in the body whose last id is the proxy go out with a 0
 /// in its place (they "go home"). Returns false, with \a error set and \a out unchanged, when
 /// the frame would exceed \a maxFrameSize or the message can't be encoded.
 PARLEY_AUTOTEST_EXPORT bool appendMessage(QByteArray &out, const Address &to, const Address &from,
-                                 const Value &message, Address::Id proxyId, qsizetype maxFrameSize,
-                                 QString &error);
+                                          const Value &message, Address::Id proxyId,
+                                          qsizetype maxFrameSize, QString &error);
 /// Appends a message frame whose type name, CBOR body and address book are already encoded
 /// (a relayed frame): the body is copied byte for byte; the book is rewritten as above.
 PARLEY_AUTOTEST_EXPORT bool appendEncoded(QByteArray &out, const Address &to, const Address &from,
-                                 QByteArrayView type, QByteArrayView body,
-                                 const std::vector<Address> &book, Address::Id proxyId,
-                                 qsizetype maxFrameSize, QString &error);
+                                          QByteArrayView type, QByteArrayView body,
+                                          const std::vector<Address> &book, Address::Id proxyId,
+                                          qsizetype maxFrameSize, QString &error);
 /// Appends a ping, pong or close frame (\a note only for close).
 PARLEY_AUTOTEST_EXPORT void appendControl(QByteArray &out, Kind kind, QByteArrayView note = {});
 
@@ -90,6 +91,7 @@ PARLEY_AUTOTEST_EXPORT DecodeContext bodyContext(const Frame &frame, qsizetype m
 /// Applies the incoming rules to a `from` or book address that arrived through the proxy
 /// \a proxyId: a trailing 0 is removed (an address with nothing left names \a home, the
 /// connection's controller or session); otherwise the proxy is appended as the last hop.
-PARLEY_AUTOTEST_EXPORT void aliasIncoming(Address &address, Address::Id proxyId, const Address &home);
+PARLEY_AUTOTEST_EXPORT void aliasIncoming(Address &address, Address::Id proxyId,
+                                          const Address &home);
 
 } // namespace Parley::Wire

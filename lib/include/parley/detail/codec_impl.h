@@ -4,7 +4,7 @@
 
 #include <parley/detail/layers.h>
 #if PARLEY_BUILDING_LAYER < PARLEY_LAYER_CODEC
-#error "<parley/detail/codec_impl.h> is in the codec layer, above this one (docs/design-notes.md, Layers)"
+#error "<parley/detail/codec_impl.h> is in the codec layer (docs/design-notes.md, Layers)"
 #endif
 
 /// \file
