@@ -244,6 +244,21 @@ struct Opened
 [[nodiscard]] PARLEY_EXPORT Opened listenAndWait(Routine &self, const HostPort &at,
                                                  ConnectionOptions options = {});
 
+/// For machines and state machines: connects \a self to \a to and calls \a done once with the
+/// outcome (the proxy, or the NotConnected) instead of handing Connected or NotConnected to the
+/// handlers; the proxy's later notices (Closed, Abandoned) reach the handlers as usual. Returns
+/// the proxy's address at once. Not with a session (ConnectionOptions::session): the session,
+/// not the proxy, tells the outcome.
+PARLEY_EXPORT Address connectThen(Object &self, const HostPort &to,
+                                  std::function<void(Opened &)> done,
+                                  ConnectionOptions options = {});
+/// For machines and state machines: listens at \a at for \a self and calls \a done once with
+/// the outcome (the listener, or the NotListening) instead of handing Listening or
+/// NotListening to the handlers. Returns the listener's address at once.
+PARLEY_EXPORT Address listenThen(Object &self, const HostPort &at,
+                                 std::function<void(Opened &)> done,
+                                 ConnectionOptions options = {});
+
 // -- faults and wire names ----------------------------------------------------------------------
 
 template <>

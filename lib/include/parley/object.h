@@ -257,6 +257,10 @@ public:
     /// Calls \a callback with the completion value of \a child instead of handing its Completed
     /// to the handlers (the seeds' `then`/`debrief`).
     void then(const Address &child, std::function<void(Value &)> callback);
+    /// Calls \a callback with the next message from \a from, whatever its type, instead of
+    /// handing it to the handlers; once. For machines and state machines (a routine selects).
+    /// connectThen() and listenThen() use it to take a proxy's first notice.
+    void nextFrom(const Address &from, std::function<void(Value &)> callback);
 
     // -- completion ------------------------------------------------------------------------------
 

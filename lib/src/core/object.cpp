@@ -208,6 +208,12 @@ void Object::then(const Address &child, std::function<void(Value &)> callback)
     d->ensureExtra().callbacks.emplace(child.last(), std::move(callback));
 }
 
+void Object::nextFrom(const Address &from, std::function<void(Value &)> callback)
+{
+    Q_D(Object);
+    d->ensureExtra().nextFrom.emplace(from.last(), std::move(callback));
+}
+
 Completion Object::complete(Value value)
 {
     Q_D(Object);
@@ -338,6 +344,19 @@ bool ObjectPrivate::runCallback(detail::Envelope &envelope)
     return true;
 }
 
+bool ObjectPrivate::runNextFrom(detail::Envelope &envelope)
+{
+    if (!extra || extra->nextFrom.isEmpty())
+        return false;
+    const auto it = extra->nextFrom.find(envelope.from.last());
+    if (it == extra->nextFrom.end())
+        return false;
+    auto callback = std::move(it.value());
+    extra->nextFrom.erase(it);
+    callback(envelope.message);
+    return true;
+}
+
 bool ObjectPrivate::deliver(detail::Envelope &envelope)
 {
     if (envelope.timerGeneration && !acceptTimer(envelope))
@@ -346,7 +365,7 @@ bool ObjectPrivate::deliver(detail::Envelope &envelope)
     current = &envelope;
     dispatching = true;
     try {
-        if (!(envelope.message.is<Completed>() && runCallback(envelope)))
+        if (!runNextFrom(envelope) && !(envelope.message.is<Completed>() && runCallback(envelope)))
             q->parleyReceive(envelope);
     } catch (const std::exception &e) {
         faultFromException(QString::fromUtf8(e.what()));
@@ -390,6 +409,7 @@ void ObjectPrivate::finish(Value value)
         }
         extra->children.clear();
         extra->callbacks.clear();
+        extra->nextFrom.clear();
     }
     if (runtime()->logger.wants(LogLevel::Object))
         runtime()->log(LogLevel::Object, '>', id, q->name(),

@@ -41,6 +41,7 @@ public:
     {
         QHash<const TypeInfo *, Timer> timers;
         QHash<quint64, std::function<void(Value &)>> callbacks;
+        QHash<quint64, std::function<void(Value &)>> nextFrom; ///< see Object::nextFrom
         std::vector<quint64> children; ///< created here; compacted as it doubles
         size_t compactAt = 64;
     };
@@ -94,6 +95,8 @@ public:
     bool acceptTimer(const detail::Envelope &envelope);
     /// Runs a registered completion callback for a Completed envelope; true when one ran.
     bool runCallback(detail::Envelope &envelope);
+    /// Runs a registered nextFrom() callback for the sender of \a envelope; true when one ran.
+    bool runNextFrom(detail::Envelope &envelope);
     /// Logs "Received <Type> from <addr>" (or another \a verb, e.g. "Replayed").
     void logReceived(const detail::Envelope &envelope, const char *verb = "Received") const;
     /// Returns true when a then() callback waits for this Completed envelope.

@@ -502,4 +502,49 @@ Opened listenAndWait(Routine &self, const HostPort &at, ConnectionOptions option
     return {{}, std::move(m), {}};
 }
 
+namespace {
+
+/// Turns a proxy's (or listener's) first notice into an Opened.
+template <class Up, class Down>
+Opened openedFrom(const Address &from, Value &m)
+{
+    if (const auto *up = m.getIf<Up>()) {
+        HostPort at;
+        if constexpr (std::is_same_v<Up, Connected>)
+            at = up->remote;
+        else
+            at = up->bound;
+        return {from, {}, std::move(m), at};
+    }
+    return {{}, std::move(m), {}, {}};
+}
+
+} // namespace
+
+Address connectThen(Object &self, const HostPort &to, std::function<void(Opened &)> done,
+                    ConnectionOptions options)
+{
+    const Address proxy = Parley::connectTo(self, to, std::move(options));
+    if (!proxy.isNull()) {
+        self.nextFrom(proxy, [proxy, done = std::move(done)](Value &m) {
+            Opened opened = openedFrom<Connected, NotConnected>(proxy, m);
+            done(opened);
+        });
+    }
+    return proxy;
+}
+
+Address listenThen(Object &self, const HostPort &at, std::function<void(Opened &)> done,
+                   ConnectionOptions options)
+{
+    const Address listener = Parley::listenAt(self, at, std::move(options));
+    if (!listener.isNull()) {
+        self.nextFrom(listener, [listener, done = std::move(done)](Value &m) {
+            Opened opened = openedFrom<Listening, NotListening>(listener, m);
+            done(opened);
+        });
+    }
+    return listener;
+}
+
 } // namespace Parley

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <QtTest/QTest>
+
 // A machine that records everything it receives, for the core tests to inspect with QTRY_*.
 
 #include <parley/parley.h>
@@ -166,6 +168,22 @@ startDeterministicRuntime(std::shared_ptr<CountingSink> &sink)
         = std::make_unique<Parley::Runtime>(Parley::Runtime::Options{.deterministic = true});
     runtime->logger().addSink(sink);
     return runtime;
+}
+
+/// The global data rows of a suite that runs every test on a threaded runtime and on a
+/// deterministic one (call from initTestCase_data(); init() reads the column "deterministic").
+inline void addRuntimeRows()
+{
+    QTest::addColumn<bool>("deterministic");
+    QTest::newRow("threaded") << false;
+    QTest::newRow("deterministic") << true;
+}
+
+/// Starts the runtime of the current global data row (see addRuntimeRows()).
+inline std::unique_ptr<Parley::Runtime> startRuntimeOfRow(std::shared_ptr<CountingSink> &sink)
+{
+    QFETCH_GLOBAL(bool, deterministic);
+    return deterministic ? startDeterministicRuntime(sink) : startRecordedRuntime(sink);
 }
 
 /// Lets a deterministic runtime deliver everything that waits; a threaded runtime's workers

@@ -111,18 +111,8 @@ private Q_SLOTS:
     // Every test runs on a threaded runtime and on a deterministic one (whose clock moves a
     // millisecond at a time while a test waits): the helpers' results, order and deadlines must
     // be the same. Routines need threads, so the GetResponse-in-a-routine tests run threaded.
-    void initTestCase_data()
-    {
-        QTest::addColumn<bool>("deterministic");
-        QTest::newRow("threaded") << false;
-        QTest::newRow("deterministic") << true;
-    }
-    void init()
-    {
-        QFETCH_GLOBAL(bool, deterministic);
-        m_runtime
-            = deterministic ? startDeterministicRuntime(m_sink) : startRecordedRuntime(m_sink);
-    }
+    void initTestCase_data() { addRuntimeRows(); }
+    void init() { m_runtime = startRuntimeOfRow(m_sink); }
     void cleanup() { m_runtime.reset(); }
 
     void getResponseReturnsTheFirstReply()

@@ -102,18 +102,8 @@ class tst_StateMachine : public QObject
 private Q_SLOTS:
     // Every test runs on a threaded runtime and on a deterministic one: deferral, replay order
     // and drops are the machine's own logic and must not depend on threads or timing.
-    void initTestCase_data()
-    {
-        QTest::addColumn<bool>("deterministic");
-        QTest::newRow("threaded") << false;
-        QTest::newRow("deterministic") << true;
-    }
-    void init()
-    {
-        QFETCH_GLOBAL(bool, deterministic);
-        m_runtime
-            = deterministic ? startDeterministicRuntime(m_sink) : startRecordedRuntime(m_sink);
-    }
+    void initTestCase_data() { addRuntimeRows(); }
+    void init() { m_runtime = startRuntimeOfRow(m_sink); }
     void cleanup() { m_runtime.reset(); }
 
     void deferredMessagesAreReplayedAfterTheStateChange()

@@ -106,12 +106,7 @@ private Q_SLOTS:
     // order) and on a deterministic one, whose clock only the test moves: there every timer
     // must fire exactly when due, so a repeating timer that drifted (re-armed from when it
     // was handled rather than from when it was due) or a late restart fails.
-    void initTestCase_data()
-    {
-        QTest::addColumn<bool>("deterministic");
-        QTest::newRow("threaded") << false;
-        QTest::newRow("deterministic") << true;
-    }
+    void initTestCase_data() { addRuntimeRows(); }
     void init()
     {
         QFETCH_GLOBAL(bool, deterministic);
