@@ -557,9 +557,38 @@ void tst_Contract::aBurstOfHonestClientsAllConnect()
     QTRY_COMPARE_WITH_TIMEOUT(countOf<Accepted>(*server.inbox), Clients, 30000);
 }
 
+namespace {
+
+/// A Crowd that ignores Stop: it and its connections are left for the forced path.
+class StubbornCrowd : public Crowd
+{
+public:
+    StubbornCrowd(std::shared_ptr<std::atomic<int>> connected,
+                  std::shared_ptr<std::atomic<int>> refused, HostPort at, int count)
+        : Crowd(std::move(connected), std::move(refused), at, count)
+    {
+        on<Stop>([] {});
+    }
+};
+
+/// Keeps itself busy (a message to itself after each one) and ignores Stop: at a forced
+/// shutdown it is both still in the table and waiting on its executor's ready list.
+class StubbornChatter : public Machine
+{
+public:
+    StubbornChatter()
+    {
+        on<Start>([this] { send(Query{0}, address()); });
+        on<Query>([this](Query &q) { send(Query{q.n + 1}, address()); });
+        on<Stop>([] {});
+    }
+};
+
+} // namespace
+
 /// A runtime that gives its objects no time to end (stopGrace 0) destroys what is left by force:
-/// hundreds of connections, their controllers and the listener's accepted proxies, in whatever
-/// order the table holds them, while the peer runtime is ending too. Nothing may be touched
+/// hundreds of connections, their controllers, the listener's accepted proxies and objects with
+/// mail waiting on a ready list, while the peer runtime is ending too. Nothing may be touched
 /// after it is deleted (run under ASan: a dangling object crashed bench_net's shutdown).
 void tst_Contract::aForcedShutdownEndsManyConnectionsCleanly()
 {
@@ -577,11 +606,13 @@ void tst_Contract::aForcedShutdownEndsManyConnectionsCleanly()
         const quint16 port = first<Listening>(*inbox).message.get<Listening>().bound.port;
         auto connected = std::make_shared<std::atomic<int>>(0);
         auto refused = std::make_shared<std::atomic<int>>(0);
-        clientRt->createOn<Crowd>(Placement::AnyWorker, connected, refused, loopback(port),
-                                  Clients / 2);
-        clientRt->createOn<Crowd>(Placement::AnyWorker, connected, refused, loopback(port),
-                                  Clients / 2);
+        clientRt->createOn<StubbornCrowd>(Placement::AnyWorker, connected, refused, loopback(port),
+                                          Clients / 2);
+        clientRt->createOn<StubbornCrowd>(Placement::AnyWorker, connected, refused, loopback(port),
+                                          Clients / 2);
         QTRY_COMPARE_WITH_TIMEOUT(connected->load(), Clients, 60000);
+        for (int i = 0; i < 4; ++i)
+            clientRt->createOn<StubbornChatter>(Placement::AnyWorker);
         // Both end at once, the client first in one round, the server first in the next.
         if (round % 2 == 0) {
             clientRt.reset();
