@@ -175,7 +175,8 @@ ConnectToAddress::ConnectToAddress(HostPort to, EntryOptions options, QString na
     auto lost
         = [this, report, retry](EndOfTransport end, const QString &note, Value ending) -> State {
         const ErrorClass c = errorClassOf(end);
-        const QString reason = note.isEmpty() ? enumName(end) : note;
+        const QString reason
+            = note.isEmpty() ? enumName(end) : QStringLiteral("%1: %2").arg(enumName(end), note);
         m_p->schedule.lost(Milliseconds(m_p->up.elapsed()));
         m_p->proxy = {};
         m_p->peer = {};
@@ -186,12 +187,18 @@ ConnectToAddress::ConnectToAddress(HostPort to, EntryOptions options, QString na
         .on<Abandoned>([this, lost](Abandoned &m) -> State {
             if (returnAddress() != m_p->peer)
                 return connected;
-            return lost(m.reason, m.note, Value(std::move(m)));
+            // Copied first: the Value below takes m, and the order of arguments is unspecified.
+            const EndOfTransport end = m.reason;
+            const QString note = m.note;
+            return lost(end, note, Value(std::move(m)));
         })
         .on<Closed>([this, lost](Closed &m) -> State {
             if (returnAddress() != m_p->peer)
                 return connected;
-            return lost(m.reason, m.note, Value(std::move(m)));
+            // Copied first: the Value below takes m, and the order of arguments is unspecified.
+            const EndOfTransport end = m.reason;
+            const QString note = m.note;
+            return lost(end, note, Value(std::move(m)));
         });
 
     waiting.on<detail::RetryTimer>([attempt] { return attempt(); });
