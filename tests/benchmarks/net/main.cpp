@@ -215,8 +215,8 @@ private:
 };
 
 /// Returns the options of a rig's runtime: one worker, and time enough to close 10,000
-/// connections when the rig ends. The default 3 s is not, and ending the objects left by force
-/// (LoopExecutor::destroyRemaining) then crashes now and then with a dangling object.
+/// connections cleanly when the rig ends (the default 3 s is not: what is left is then ended by
+/// force, which is correct but not what a benchmark should measure its way out of).
 Runtime::Options rigOptions(const char *name)
 {
     return Runtime::Options{.workers = 1, .name = QString::fromLatin1(name), .stopGrace = 60s};
