@@ -167,6 +167,18 @@ concept NamedEnum = std::is_enum_v<E> && requires
 };
 
 } // namespace detail
+
+/// Returns the name PARLEY_ENUM declared for \a value ("WentStale"), or null for a value it
+/// did not declare. The codecs encode enumerations by this name.
+template <detail::NamedEnum E>
+constexpr const char *enumeratorName(E value)
+{
+    for (const auto &e : parleyEnumerators(static_cast<const E *>(nullptr))) {
+        if (e.value == value)
+            return e.name;
+    }
+    return nullptr;
+}
 } // namespace Parley
 
 // The rest needs the message types (message.h includes this header's first half through the

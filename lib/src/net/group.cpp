@@ -35,15 +35,12 @@ RetrySchedule scheduleFor(const HostPort &peer, const EntryOptions &options)
                          options.seed ? options.seed : RetrySchedule::randomSeed());
 }
 
-/// Returns the name of enumerator \a e, e.g. "WentStale".
+/// Returns the name of enumerator \a e, e.g. "WentStale" (its number when it has none).
 template <detail::NamedEnum E>
 QString enumName(E e)
 {
-    for (const auto &n : parleyEnumerators(static_cast<const E *>(nullptr))) {
-        if (n.value == e)
-            return QString::fromUtf8(n.name);
-    }
-    return QString::number(int(e));
+    const char *name = enumeratorName(e);
+    return name ? QString::fromUtf8(name) : QString::number(int(e));
 }
 
 QString connectErrorText(const NotConnected &m)

@@ -534,10 +534,8 @@ struct FieldCodec<E, std::enable_if_t<std::is_enum_v<E>>>
     template <class W>
     static void encode(W &w, E v)
     {
-        for (const auto &e : enumerators()) {
-            if (e.value == v)
-                return w.writeUtf8(e.name);
-        }
+        if (const char *name = enumeratorName(v))
+            return w.writeUtf8(name);
         w.writeInt(qint64(v)); // an undeclared value travels as its number
     }
     template <class R>
