@@ -54,7 +54,7 @@ PARLEY_MESSAGE_AS(Greeted, "parley.Greeted")
 /// longer be reached (a local object that has ended; a remote one whose connection has ended)
 /// are removed. Local senders are bounded by the live objects; remote ones are capped at
 /// MaxRemote, beyond which the least recently seen are forgotten (with a warning).
-class SenderTracker
+class PARLEY_AUTOTEST_EXPORT SenderTracker
 {
 public:
     static constexpr qsizetype MaxRemote = 65536;

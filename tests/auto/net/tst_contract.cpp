@@ -10,6 +10,7 @@
 
 #include "nettest.h"
 
+#include "net/connection_p.h"
 #include "net/frame_p.h"
 
 #include <parley/codec.h>
@@ -224,6 +225,7 @@ class tst_Contract : public QObject
 private slots:
     void everySenderHearsTheBreak_data();
     void everySenderHearsTheBreak();
+    void theSenderTableIsBoundedOnePastItsLimit();
     void relayedRequestsHearALaterHopBreak();
     void aRelayToAnEndedHopIsBouncedWithItsType();
     void aCloseThatCannotFlushSaysSo();
@@ -288,6 +290,38 @@ void tst_Contract::everySenderHearsTheBreak()
 }
 
 // -- E5 across a relay ---------------------------------------------------------------------------
+
+/// The senders a connection remembers: remote ones are capped at MaxRemote, trimmed as the table
+/// doubles (so one past the cap is kept until then, and memory stays under twice the cap), the
+/// least recently seen first; local ones that ended are dropped at the same moments.
+void tst_Contract::theSenderTableIsBoundedOnePastItsLimit()
+{
+    using Internal::SenderTracker;
+    constexpr qsizetype Max = SenderTracker::MaxRemote;
+    constexpr Address::Id Proxy = 7;
+    auto alive = +[](void *, quint64) { return true; };
+    SenderTracker tracker;
+    qsizetype forgotten = 0;
+    for (qsizetype i = 1; i <= Max + 1; ++i)
+        forgotten += tracker.note(Address{Address::Id(i), Proxy}, alive, nullptr);
+    QCOMPARE(forgotten, 0);
+    QCOMPARE(tracker.size(), Max + 1);
+    for (qsizetype i = Max + 2; i <= 2 * Max; ++i)
+        forgotten += tracker.note(Address{Address::Id(i), Proxy}, alive, nullptr);
+    QCOMPARE(forgotten, Max);
+    QCOMPARE(tracker.size(), Max);
+    for (const Address &kept : tracker.take())
+        QVERIFY2(kept.at(0) > Address::Id(Max), qPrintable(kept.toString())); // the newest half
+
+    // Local senders that ended are dropped when the table is next compacted; none is counted
+    // as forgotten (only live remote ones are).
+    auto ended = +[](void *, quint64) { return false; };
+    forgotten = 0;
+    for (qsizetype i = 1; i <= 1024; ++i)
+        forgotten += tracker.note(Address(Address::Id(i)), ended, nullptr);
+    QCOMPARE(forgotten, 0);
+    QCOMPARE(tracker.size(), 0);
+}
 
 void tst_Contract::relayedRequestsHearALaterHopBreak()
 {
