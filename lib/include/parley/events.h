@@ -12,6 +12,7 @@
 #include <parley/message.h>
 #include <parley/messages.h>
 
+#include <QtCore/QHash>
 #include <QtCore/QList>
 #include <QtCore/QString>
 #include <QtCore/QStringList>
@@ -63,6 +64,7 @@ enum class EventKind : quint8 {
     EventsDropped,  ///< the pipeline lost `count` events (its queue was full)
     Snapshot,       ///< an object alive when a stream subscriber attached (as Created)
     SnapshotEnd,    ///< the end of a snapshot; `count` objects were in it
+    Handled,        ///< object's handler for messageId returned after handledNs (machines)
 };
 
 /// Records one thing a runtime did. Fields that don't apply to a kind keep their defaults (and
@@ -94,7 +96,7 @@ struct Event
     quint64 causeOrigin = 0;    ///< the runtime that assigned cause; 0 = this runtime
     qint32 depth = -1;          ///< Received: messages still waiting in the mailbox; -1 = unknown
     qint64 queuedNs = -1;       ///< Received: time the message waited in the mailbox
-    qint64 handledNs = -1;      ///< Received: time its handler took (machines; -1 for routines)
+    qint64 handledNs = -1;      ///< Handled: time the handler took
     QString body;               ///< the message as JSON text, when bodies are captured
     bool bodyTruncated = false; ///< body was cut at the capture limit
     DropReason dropReason = DropReason::Unknown; ///< Dropped
@@ -142,11 +144,40 @@ struct CaptureFilter
     bool bodies = false; ///< capture message bodies (as capped JSON)
 };
 
+/// Returns the marker character of \a event's text form: `+` created, `X` destroyed, `>` sent,
+/// forwarded or completed, `<` received or replayed, `~` trace, `^` console, `?` warning,
+/// `!` fault, `_` debug.
+PARLEY_EXPORT char eventMarker(const Event &event);
+/// Returns what the text form says after the object: "Sent demo.Hello to <0000001f>".
+PARLEY_EXPORT QString eventText(const Event &event);
+/// Returns the text form of \a event, the line the stderr sink writes:
+/// `HH:MM:SS.mmm + <0000001a>worker - Created by <00000016>`.
+PARLEY_EXPORT QString formatEvent(const Event &event);
+
+/// Applies a CaptureFilter to a stream of events in emission order, following Created and
+/// Destroyed events to know which objects are in the chosen subtree.
+class PARLEY_EXPORT CaptureState
+{
+public:
+    CaptureState() = default;
+    explicit CaptureState(CaptureFilter filter) : m_filter(std::move(filter)) {}
+    /// Replaces the filter; the subtree is the chosen object and what it creates from now on
+    /// (and what this state has seen it create).
+    void setFilter(CaptureFilter filter);
+    [[nodiscard]] const CaptureFilter &filter() const { return m_filter; }
+    /// Returns true when \a event passes the filter (call for every event, in order).
+    bool admits(const Event &event);
+
+private:
+    CaptureFilter m_filter;
+    QHash<quint64, quint64> m_parents; ///< live objects: id -> parent
+};
+
 PARLEY_ENUM(LogLevel, Debug, Trace, Object, Console, Warning, Fault, None)
 PARLEY_ENUM(EventKind, Unknown, Created, Destroyed, Sent, Forwarded, Relayed, Received, Dropped,
             Deferred, Replayed, Completed, StateChanged, TimerStarted, TimerFired, TimerCancelled,
             Listening, NotListening, Accepted, Connected, NotConnected, Closed, Abandoned, Text,
-            EventsDropped, Snapshot, SnapshotEnd)
+            EventsDropped, Snapshot, SnapshotEnd, Handled)
 
 PARLEY_DECLARE_MESSAGE_AS(Event, "parley.Event", kind, level, seq, time, wall, object, name,
                           className, state, thread, parent, previousState, from, to, type,

@@ -18,7 +18,7 @@
 #include <type_traits>
 
 /// \file
-/// Log records, levels and sinks.
+/// Log levels, sinks and the event pipeline (the events themselves: <parley/events.h>).
 
 namespace Parley {
 
@@ -38,47 +38,52 @@ PARLEY_EXPORT std::optional<LogLevel> logLevelFromName(QStringView name);
 /// Returns the upper-case name of \a level.
 PARLEY_EXPORT QString logLevelName(LogLevel level);
 
-/// One event: who, what, when — the unit every sink and the monitor work with.
-struct PARLEY_EXPORT LogRecord
-{
-    qint64 msecsSinceEpoch = 0; ///< wall-clock time, UTC milliseconds
-    LogLevel level = LogLevel::Debug;
-    char marker = '_';    ///< + X > < ~ ^ ? ! _
-    quint64 objectId = 0; ///< the object that logged, 0 for the runtime itself
-    QString objectName;   ///< its name, e.g. "worker"
-    QString state;        ///< the state of a StateMachine, else empty
-    QString text;         ///< the human-readable text
-    QString messageType;  ///< for message events: the message's type
-    Address peer;         ///< for message events: the other party
+struct Event;
+struct RuntimeInfo;
 
-    /// Returns the text form: `HH:MM:SS.mmm + <0000001a>worker - Created by <00000016>`.
-    [[nodiscard]] QString toText() const;
-};
-
-/// Receives log records at or above its level; implementations must be thread-safe.
+/// Receives events at or above its level. The Logger calls write() from its drain thread
+/// (Delivery::Queued, the default) or on the thread that emitted the event
+/// (Delivery::Immediate: for sinks that are cheap and thread-safe, such as a test's recorder).
 class PARLEY_EXPORT LogSink
 {
 public:
-    explicit LogSink(LogLevel level) : m_level(level) {}
+    /// Says on which thread a sink is written.
+    enum class Delivery {
+        Queued,    ///< on the logger's drain thread, in emission order; emitting never waits
+        Immediate, ///< on the emitting thread, at once; write() must be thread-safe and quick
+    };
+
+    explicit LogSink(LogLevel level, Delivery delivery = Delivery::Queued)
+        : m_level(level), m_delivery(delivery)
+    {
+    }
     virtual ~LogSink();
-    /// Writes one record; called only for records at or above level().
-    virtual void write(const LogRecord &record) = 0;
+    /// Writes one event; called only for events at or above level().
+    virtual void write(const Event &event) = 0;
+    /// Called by the drain thread when it has written what was waiting (and when the logger
+    /// is flushed or ends): a buffering sink hands its buffer on here.
+    virtual void flush() {}
+    /// Returns true when this sink wants message bodies (as capped JSON) in its events.
+    [[nodiscard]] virtual bool wantsBodies() const { return false; }
     /// Returns the lowest level this sink shows.
     [[nodiscard]] LogLevel level() const noexcept { return m_level; }
+    [[nodiscard]] Delivery delivery() const noexcept { return m_delivery; }
 
 private:
     LogLevel m_level;
+    Delivery m_delivery;
 };
 
-/// Writes the text form of each record to standard error, one line per record.
+/// Writes the text form of each event (formatEvent()) to standard error, one line per event.
 class PARLEY_EXPORT StderrSink : public LogSink
 {
 public:
     explicit StderrSink(LogLevel level) : LogSink(level) {}
-    void write(const LogRecord &record) override;
+    void write(const Event &event) override;
+    void flush() override;
 };
 
-/// Writes the text form of each record to a file, one line per record.
+/// Writes the text form of each event to a file, one line per event.
 class PARLEY_EXPORT FileSink : public LogSink
 {
 public:
@@ -86,40 +91,67 @@ public:
     FileSink(const QString &path, LogLevel level);
     ~FileSink() override;
     [[nodiscard]] bool isOpen() const;
-    void write(const LogRecord &record) override;
+    void write(const Event &event) override;
+    void flush() override;
 
 private:
     struct Private;
     std::unique_ptr<Private> d;
 };
 
-/// Distributes records to sinks; asks nothing of a record that no sink wants.
+/// The event pipeline of one runtime: stamps each event (sequence number, monotonic and wall
+/// time), queues it in a bounded queue and hands it to the sinks on one drain thread. Emitting
+/// never blocks on a sink; when the queue is full the event is counted and an EventsDropped
+/// event says how many were lost once there is room again. Asks nothing of an event that no
+/// sink wants: check wants() before building one.
 class PARLEY_EXPORT Logger
 {
 public:
+    /// Events the queue holds before it drops (and counts) new ones.
+    static constexpr qsizetype DefaultCapacity = 16384;
+
     Logger();
     ~Logger();
     Logger(const Logger &) = delete;
     Logger &operator=(const Logger &) = delete;
 
-    /// Returns true when some sink shows records of \a level; check before building a record.
+    /// Returns true when some sink shows events of \a level; check before building an event.
     [[nodiscard]] bool wants(LogLevel level) const noexcept
     {
         return quint8(level) >= m_threshold.load(std::memory_order_relaxed);
     }
-    /// Adds \a sink; records go to it from now on.
+    /// Returns true when some sink wants message bodies.
+    [[nodiscard]] bool wantsBodies() const noexcept
+    {
+        return m_bodies.load(std::memory_order_relaxed);
+    }
+    /// Adds \a sink; events go to it from now on.
     void addSink(std::shared_ptr<LogSink> sink);
-    /// Removes \a sink.
+    /// Removes \a sink, after handing it what was queued for it.
     void removeSink(const std::shared_ptr<LogSink> &sink);
     /// Removes every sink.
     void clearSinks();
-    /// Stamps \a record with the current time (if unset) and hands it to the sinks that want it.
-    void write(LogRecord record);
+    /// Stamps \a event (seq, time, wall) and hands it to the sinks that want it: immediate
+    /// sinks now, queued ones through the drain thread.
+    void post(Event &&event);
+    /// Returns once every event posted before the call has been written and the sinks flushed.
+    void flush();
+    /// Sets how many events may wait for the drain thread (at least 16).
+    void setCapacity(qsizetype events);
+    /// Returns how many events were dropped because the queue was full.
+    [[nodiscard]] quint64 dropped() const;
+    /// Returns the number the next event will get.
+    [[nodiscard]] quint64 nextSequence() const;
+    /// Returns the monotonic nanoseconds since this logger started (Event::time).
+    [[nodiscard]] qint64 elapsed() const;
+    /// Re-reads every sink's level and body wish (after a sink changed what it captures).
+    void refresh();
 
 private:
     struct Private;
     std::unique_ptr<Private> d;
     std::atomic<quint8> m_threshold{quint8(LogLevel::None)};
+    std::atomic<bool> m_bodies{false};
 };
 
 namespace detail {

@@ -58,13 +58,23 @@ class Executor;
 namespace detail {
 
 /// Moves one message between objects: who it is for, who sent it, and the message itself.
+/// What the event stream knows of a message on its way (all zero when nothing is recorded).
+struct Stamp
+{
+    quint64 messageId = 0; ///< its id in the runtime that sent it (Event::messageId)
+    quint64 origin = 0;    ///< that runtime's id when it came from another process; 0 = this one
+    qint64 postedAt = 0;   ///< when it was posted (Logger::elapsed()); 0 = not recorded
+};
+
 struct Envelope
 {
     Envelope() = default;
     // A constructor (not only aggregate initialisation) so that mailboxes can build envelopes in
     // place with emplace_back on every compiler.
-    Envelope(const Address &to_, const Address &from_, Value &&message_, quint64 generation = 0)
-        : to(to_), from(from_), message(std::move(message_)), timerGeneration(generation)
+    Envelope(const Address &to_, const Address &from_, Value &&message_, quint64 generation = 0,
+             const Stamp &stamp_ = {})
+        : to(to_), from(from_), message(std::move(message_)), timerGeneration(generation),
+          stamp(stamp_)
     {
     }
 
@@ -72,6 +82,7 @@ struct Envelope
     Address from;
     Value message;
     quint64 timerGeneration = 0; ///< non-zero for a timer firing; stale generations are dropped
+    Stamp stamp;
 };
 
 /// What create() hands to a new object's constructor (through a thread-local, so that an

@@ -11,6 +11,7 @@
 /// Includes the whole public API of Parley's core.
 
 #include <parley/address.h>
+#include <parley/events.h>
 #include <parley/group.h>
 #include <parley/helpers.h>
 #include <parley/log.h>
@@ -19,7 +20,9 @@
 #include <parley/messages.h>
 #include <parley/net.h>
 #include <parley/object.h>
+#include <parley/recording.h>
 #include <parley/retry.h>
 #include <parley/routine.h>
 #include <parley/runtime.h>
 #include <parley/statemachine.h>
+#include <parley/stream.h>

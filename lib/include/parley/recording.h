@@ -97,4 +97,30 @@ private:
     std::unique_ptr<Private> d;
 };
 
+/// A sink that writes a recording (what `--record=FILE` adds): buffered, handed to the file
+/// when the logger's queue runs dry, at once after a FAULT event, and when the sink ends.
+class PARLEY_EXPORT RecordingSink : public LogSink
+{
+public:
+    /// Creates (truncates) \a path and writes \a info; check isOpen(). Captures what \a filter
+    /// lets through.
+    RecordingSink(const QString &path, const RuntimeInfo &info, const CaptureFilter &filter = {});
+    ~RecordingSink() override;
+    [[nodiscard]] bool isOpen() const;
+    /// Says why the file can't be written.
+    [[nodiscard]] QString errorString() const;
+    /// Returns the events written so far.
+    [[nodiscard]] quint64 eventsWritten() const;
+    /// Returns the bytes written so far, header included.
+    [[nodiscard]] qint64 bytesWritten() const;
+
+    void write(const Event &event) override;
+    void flush() override;
+    [[nodiscard]] bool wantsBodies() const override;
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
 } // namespace Parley

@@ -7,6 +7,7 @@
 #error "<parley/runtime.h> is in the core layer, above this one (docs/design-notes.md, Layers)"
 #endif
 
+#include <parley/events.h>
 #include <parley/object.h>
 
 #include <QtCore/QObject>
@@ -116,6 +117,11 @@ public:
 
     /// Returns the logger; add sinks to it to see records.
     [[nodiscard]] Logger &logger() const;
+    /// Returns what identifies this runtime at the head of its event streams and recordings
+    /// (docs/events.md): a random 64-bit id, pid, host, program and runtime name.
+    [[nodiscard]] const RuntimeInfo &info() const;
+    /// Sets the program name in info() (Parley::run() sets it from its Program).
+    void setProgramName(const QString &program);
 
     // -- deterministic runtimes (Options::deterministic) ------------------------------------------
 

@@ -4,6 +4,8 @@
 #include <parley/app.h>
 
 #include <parley/log.h>
+#include <parley/recording.h>
+#include <parley/stream.h>
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QDir>
@@ -213,17 +215,55 @@ constexpr Flag Flags[] = {
     {"log-file", "lf", "PATH", "append the log to PATH (at --debug-level, else DEBUG)"},
     {"ready-file", "rf", "PATH", "write a line to PATH when the main object says it is ready"},
     {"ready-fd", "rfd", "N", "write a line to file descriptor N when ready, then close it"},
-    {"monitor", "m", "HOST:PORT", "stream the log to a monitor (not built yet: says so)"},
+    {"monitor", "m", "HOST:PORT",
+     "stream events live to parley-monitor at HOST:PORT (default from $PARLEY_MONITOR)"},
+    {"record", "rec", "PATH", "record events to PATH (read it with parley-trace or the monitor)"},
+    {"capture", "cap", "SPEC",
+     "what --record and --monitor capture: a LEVEL (default OBJECT), bodies, type=NAME (again "
+     "for more), subtree=ID; comma-separated"},
     {"settings-file", "sf", "PATH", "start from the JSON settings in PATH"},
     {"store-settings", "ss", nullptr, "save the effective settings for later runs and exit"},
     {"factory-reset", "fr", nullptr, "forget the stored settings and exit"},
 };
+
+/// Parses a --capture SPEC: LEVEL, bodies, type=NAME, subtree=ID, comma-separated.
+bool parseCapture(const QString &spec, CaptureFilter &out, QString &error)
+{
+    CaptureFilter f;
+    for (const QString &raw : spec.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const QString part = raw.trimmed();
+        if (part == QLatin1String("bodies")) {
+            f.bodies = true;
+        } else if (part.startsWith(QLatin1String("type="))) {
+            f.types.append(part.mid(5));
+        } else if (part.startsWith(QLatin1String("subtree="))) {
+            bool ok = false;
+            f.subtree = part.mid(8).toULongLong(&ok, 0);
+            if (!ok || f.subtree == 0) {
+                error
+                    = QStringLiteral("\"%1\": expected an object id (decimal or 0x hex)").arg(part);
+                return false;
+            }
+        } else if (const auto level = logLevelFromName(part)) {
+            f.level = *level;
+        } else {
+            error = QStringLiteral("\"%1\" is not a level (DEBUG, TRACE, OBJECT, CONSOLE, "
+                                   "WARNING, FAULT), bodies, type=NAME or subtree=ID")
+                        .arg(part);
+            return false;
+        }
+    }
+    out = f;
+    return true;
+}
 
 struct Options
 {
     std::optional<LogLevel> debugLevel;
     QString logFile;
     QString monitor;
+    QString record;
+    CaptureFilter capture;
     QString settingsFile;
     QString readyFile;
     int readyFd = -1;
@@ -324,14 +364,24 @@ bool Program::parse(const QStringList &arguments, Options &options) const
             } else if (n == QLatin1String("log-file")) {
                 options.logFile = value;
             } else if (n == QLatin1String("monitor")) {
-                const qsizetype colon = value.lastIndexOf(QLatin1Char(':'));
-                bool ok = false;
-                const uint port = colon > 0 ? value.mid(colon + 1).toUInt(&ok) : 0;
-                if (!ok || port == 0 || port > 65535) {
+                HostPort at;
+                if (!parseMonitorAddress(value, at)) {
                     usageError(QStringLiteral("%1: expected HOST:PORT").arg(argument));
                     return false;
                 }
                 options.monitor = value;
+            } else if (n == QLatin1String("record")) {
+                if (value.isEmpty()) {
+                    usageError(QStringLiteral("%1: expected a path").arg(argument));
+                    return false;
+                }
+                options.record = value;
+            } else if (n == QLatin1String("capture")) {
+                QString error;
+                if (!parseCapture(value, options.capture, error)) {
+                    usageError(QStringLiteral("%1: %2").arg(argument, error));
+                    return false;
+                }
             } else if (n == QLatin1String("ready-file")) {
                 if (value.isEmpty()) {
                     usageError(QStringLiteral("%1: expected a path").arg(argument));
@@ -537,10 +587,29 @@ int runProgram(const SettingsSpec &spec, const MainFactory &create)
                 QStringLiteral("--log-file=%1: cannot open the file").arg(options.logFile));
         runtime.logger().addSink(sink);
     }
-    if (!options.monitor.isEmpty())
-        program.fail(QStringLiteral("--monitor=%1: the live stream to a monitor is not built "
-                                    "yet; running without it")
-                         .arg(options.monitor));
+    runtime.setProgramName(QCoreApplication::applicationName());
+    if (!options.record.isEmpty()) {
+        auto sink
+            = std::make_shared<RecordingSink>(options.record, runtime.info(), options.capture);
+        if (!sink->isOpen())
+            return program.usageError(
+                QStringLiteral("--record=%1: %2").arg(options.record, sink->errorString()));
+        runtime.logger().addSink(sink);
+    }
+    // The stream is inherited by child processes through the environment.
+    QString monitor = options.monitor;
+    if (monitor.isEmpty())
+        monitor = qEnvironmentVariable("PARLEY_MONITOR");
+    std::shared_ptr<MonitorStream> stream;
+    if (!monitor.isEmpty()) {
+        HostPort at;
+        if (parseMonitorAddress(monitor, at))
+            stream = MonitorStream::start(runtime, at, options.capture);
+        else
+            program.fail(QStringLiteral("PARLEY_MONITOR=%1: expected HOST:PORT; running "
+                                        "without a monitor")
+                             .arg(monitor));
+    }
 
     const bool handlingSignals = installSignalHandlers();
     std::unique_ptr<QSocketNotifier> notifier;

@@ -26,9 +26,7 @@ Executor::~Executor() = default;
 
 void Executor::destroyObject(ObjectPrivate *object)
 {
-    if (object->runtime()->logger.wants(LogLevel::Object))
-        object->runtime()->log(LogLevel::Object, 'X', object->id, object->q->name(),
-                               QStringLiteral("Destroyed"), object->q->parleyStateName());
+    object->runtime()->emitDestroyed(object);
     delete object->q;
 }
 
@@ -96,7 +94,7 @@ Executor *LoopExecutor::post(ObjectPrivate *target, Parcel &parcel)
 {
     std::lock_guard guard(m_lock);
     target->incoming.emplace_back(parcel.to, parcel.from, std::move(parcel.message),
-                                  parcel.timerGeneration);
+                                  parcel.timerGeneration, parcel.stamp);
     return schedule(target);
 }
 
@@ -353,7 +351,7 @@ Executor *RoutineExecutor::post(ObjectPrivate *target, Parcel &parcel)
     {
         std::lock_guard guard(m_lock);
         target->incoming.emplace_back(parcel.to, parcel.from, std::move(parcel.message),
-                                      parcel.timerGeneration);
+                                      parcel.timerGeneration, parcel.stamp);
         notify = m_waiting;
     }
     if (notify)
@@ -414,9 +412,9 @@ void RoutineExecutor::retire(ObjectPrivate *object)
 Executor *ManualExecutor::post(ObjectPrivate *target, Parcel &parcel)
 {
     std::lock_guard guard(m_queueLock);
-    m_queue.push_back(Queued{
-        target->id, false,
-        Envelope{parcel.to, parcel.from, std::move(parcel.message), parcel.timerGeneration}});
+    m_queue.push_back(Queued{target->id, false,
+                             Envelope{parcel.to, parcel.from, std::move(parcel.message),
+                                      parcel.timerGeneration, parcel.stamp}});
     return nullptr;
 }
 
@@ -449,7 +447,8 @@ bool ManualExecutor::step()
     ObjectPrivate *target = m_runtime->table.find(q.id);
     if (!target) {
         if (!q.start && !q.envelope.timerGeneration)
-            m_runtime->logDropped(q.envelope, RuntimePrivate::RootId, "object completed");
+            m_runtime->logDropped(q.envelope, RuntimePrivate::RootId, "object completed", nullptr,
+                                  DropReason::ObjectCompleted);
         return true;
     }
     if (q.start) // made here: the queue holds only a flag for it

@@ -41,6 +41,7 @@ struct Parcel
     const Address &from;
     Value &message;
     quint64 timerGeneration = 0;
+    detail::Stamp stamp{};
 };
 
 class Executor

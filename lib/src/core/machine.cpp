@@ -22,7 +22,7 @@ void Machine::parleyReceive(detail::Envelope &envelope)
     if (envelope.message.is<Start>())
         return; // a machine with nothing to do at start needs no Start handler
     ObjectPrivate *d = ObjectPrivate::get(this);
-    d->runtime()->logDropped(envelope, d->id, "no handler", this);
+    d->runtime()->logDropped(envelope, d->id, "no handler", this, DropReason::NoHandler);
     // Its sender may wait for an answer that will not come: tell it.
     d->runtime()->bounce(envelope.to, envelope.from, envelope.message, DropReason::NoHandler,
                          QStringLiteral("no handler"));

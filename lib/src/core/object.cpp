@@ -3,6 +3,8 @@
 #include "object_p.h"
 #include "runtime_p.h"
 
+#include "interface/events_p.h"
+
 #include <QtCore/QThread>
 
 #include <exception>
@@ -74,10 +76,11 @@ Address ObjectPrivate::registerBorn(const detail::Birth &birth, Object *object, 
         std::lock_guard guard(rt->rootLock);
         rt->topLevel.insert(birth.id);
     }
-    if (rt->logger.wants(LogLevel::Object))
-        rt->log(LogLevel::Object, '+', birth.id, object->name(),
-                QStringLiteral("Created by %1").arg(formatId(birth.parentId)),
-                object->parleyStateName());
+    // The event stream's own objects, and what they create, are not recorded: their events
+    // would feed the stream they carry.
+    d->unrecorded = Internal::UnrecordedScope::active()
+        || (birth.creator && ObjectPrivate::get(birth.creator)->unrecorded);
+    rt->emitCreated(birth, object);
     rt->table.insert(birth.id, d);
     const Address address(birth.id);
     if (birth.parentId != RuntimePrivate::RootId) {
@@ -163,12 +166,10 @@ void Object::send(Value message, const Address &to)
     Q_D(Object);
     if (!d->runtime())
         return;
-    if (d->runtime()->logger.wants(LogLevel::Object))
-        d->runtime()->log(LogLevel::Object, '>', d->id, name(),
-                          QStringLiteral("Sent %1 to %2")
-                              .arg(QString::fromUtf8(message.typeName()), to.toString()),
-                          parleyStateName(), &message, &to);
-    d->runtime()->deliver(to, Address(d->id), std::move(message), d->id, this);
+    const Address from(d->id);
+    const detail::Stamp stamp
+        = d->runtime()->emitSent(EventKind::Sent, d->id, this, message, to, from);
+    d->runtime()->deliver(Internal::Parcel{to, from, message, 0, stamp}, d->id, this);
 }
 
 void Object::forward(Value message, const Address &to, const Address &from)
@@ -176,13 +177,9 @@ void Object::forward(Value message, const Address &to, const Address &from)
     Q_D(Object);
     if (!d->runtime())
         return;
-    if (d->runtime()->logger.wants(LogLevel::Object))
-        d->runtime()->log(
-            LogLevel::Object, '>', d->id, name(),
-            QStringLiteral("Forward %1 to %2 (from %3)")
-                .arg(QString::fromUtf8(message.typeName()), to.toString(), from.toString()),
-            parleyStateName(), &message, &to);
-    d->runtime()->deliver(to, from, std::move(message), d->id, this);
+    const detail::Stamp stamp
+        = d->runtime()->emitSent(EventKind::Forwarded, d->id, this, message, to, from);
+    d->runtime()->deliver(Internal::Parcel{to, from, message, 0, stamp}, d->id, this);
 }
 
 const Address &Object::returnAddress() const
@@ -245,6 +242,9 @@ void Object::startTimerValue(Value timer, Duration after, TimerMode mode)
     const TypeInfo *type = timer.type();
     const quint64 generation = d->runtime()->allocateTimerGeneration();
     d->ensureExtra().timers.insert(type, {generation, mode == TimerMode::Repeating});
+    d->runtime()->emitTimer(EventKind::TimerStarted, d, type,
+                            std::chrono::duration_cast<std::chrono::nanoseconds>(after).count(),
+                            mode == TimerMode::Repeating);
     d->runtime()->timers->start(d->id, generation, std::move(timer), after,
                                 mode == TimerMode::Repeating);
 }
@@ -254,8 +254,10 @@ void Object::cancelTimer(const TypeInfo *type)
     Q_D(Object);
     if (!d->runtime() || !d->extra)
         return;
-    if (d->extra->timers.remove(type))
+    if (d->extra->timers.remove(type)) {
+        d->runtime()->emitTimer(EventKind::TimerCancelled, d, type);
         d->runtime()->timers->cancel(d->id, type);
+    }
 }
 
 // -- logging ------------------------------------------------------------------------------------
@@ -271,26 +273,7 @@ void Object::writeLog(LogLevel level, const QString &text) const
     Q_D(const Object);
     if (!d->runtime())
         return;
-    char marker = '_';
-    switch (level) {
-    case LogLevel::Trace:
-        marker = '~';
-        break;
-    case LogLevel::Console:
-        marker = '^';
-        break;
-    case LogLevel::Warning:
-        marker = '?';
-        break;
-    case LogLevel::Fault:
-        marker = '!';
-        break;
-    case LogLevel::Debug:
-    case LogLevel::Object:
-    case LogLevel::None:
-        break;
-    }
-    d->runtime()->log(level, marker, d->id, name(), text, parleyStateName());
+    d->runtime()->emitText(level, d->id, this, text);
 }
 
 // -- ObjectPrivate ------------------------------------------------------------------------------
@@ -307,17 +290,6 @@ void ObjectPrivate::adoptChild(quint64 child)
     e.children.push_back(child);
 }
 
-void ObjectPrivate::logReceived(const detail::Envelope &envelope, const char *verb) const
-{
-    if (!runtime()->logger.wants(LogLevel::Object))
-        return;
-    runtime()->log(LogLevel::Object, '<', id, q->name(),
-                   QStringLiteral("%1 %2 from %3")
-                       .arg(QString::fromUtf8(verb), QString::fromUtf8(envelope.message.typeName()),
-                            envelope.from.toString()),
-                   q->parleyStateName(), &envelope.message, &envelope.from);
-}
-
 bool ObjectPrivate::acceptTimer(const detail::Envelope &envelope)
 {
     if (!extra)
@@ -327,6 +299,7 @@ bool ObjectPrivate::acceptTimer(const detail::Envelope &envelope)
         return false;
     if (!it->repeating)
         extra->timers.erase(it);
+    runtime()->emitTimer(EventKind::TimerFired, this, envelope.message.type());
     return true;
 }
 
@@ -357,11 +330,14 @@ bool ObjectPrivate::runNextFrom(detail::Envelope &envelope)
     return true;
 }
 
-bool ObjectPrivate::deliver(detail::Envelope &envelope)
+bool ObjectPrivate::deliver(detail::Envelope &envelope, qint32 depth)
 {
     if (envelope.timerGeneration && !acceptTimer(envelope))
         return true; // a cancelled or restarted timer: discard quietly
-    logReceived(envelope);
+    RuntimePrivate *rt = runtime();
+    rt->emitReceived(EventKind::Received, this, envelope, depth);
+    const bool timed = rt->logger.wants(LogLevel::Object) && !unrecorded;
+    const qint64 began = timed ? rt->logger.elapsed() : 0;
     current = &envelope;
     dispatching = true;
     try {
@@ -374,14 +350,14 @@ bool ObjectPrivate::deliver(detail::Envelope &envelope)
     }
     dispatching = false;
     current = nullptr;
+    rt->emitHandled(this, envelope, timed ? rt->logger.elapsed() - began : -1);
     return !completed;
 }
 
 void ObjectPrivate::faultFromException(const QString &what)
 {
-    runtime()->log(LogLevel::Fault, '!', id, q->name(),
-                   QStringLiteral("Faulted: exception escaped a handler: %1").arg(what),
-                   q->parleyStateName());
+    runtime()->emitText(LogLevel::Fault, id, q,
+                        QStringLiteral("Faulted: exception escaped a handler: %1").arg(what));
     if (!completed)
         finish(Value(Faulted{QStringLiteral("exception"), what, 0}));
 }
@@ -401,25 +377,23 @@ void ObjectPrivate::finish(Value value)
             // and no warning when it is gone.
             Value stop(Stop{});
             const Address to(child);
+            const Address from(id);
+            detail::Stamp stamp;
             if (runtime()->logger.wants(LogLevel::Object) && runtime()->table.contains(child))
-                runtime()->log(LogLevel::Object, '>', id, q->name(),
-                               QStringLiteral("Sent Stop to %1").arg(to.toString()),
-                               q->parleyStateName(), &stop, &to);
-            runtime()->deliverIfThere(Internal::Parcel{to, Address(id), stop, 0}, id, q);
+                stamp = runtime()->emitSent(EventKind::Sent, id, q, stop, to, from);
+            runtime()->deliverIfThere(Internal::Parcel{to, from, stop, 0, stamp}, id, q);
         }
         extra->children.clear();
         extra->callbacks.clear();
         extra->nextFrom.clear();
     }
-    if (runtime()->logger.wants(LogLevel::Object))
-        runtime()->log(LogLevel::Object, '>', id, q->name(),
-                       quiet ? QStringLiteral("Completed") // its parent hears nothing
-                             : QStringLiteral("Completed with %1 to %2")
-                                   .arg(QString::fromUtf8(value.typeName()), formatId(parentId)),
-                       q->parleyStateName(), &value);
-    if (!quiet)
-        runtime()->deliver(Address(parentId), Address(id), Value(Completed{std::move(value)}), id,
-                           q);
+    const detail::Stamp stamp = runtime()->emitCompleted(this, value);
+    if (!quiet) {
+        const Address to(parentId);
+        const Address from(id);
+        Value completed(Completed{std::move(value)});
+        runtime()->deliver(Internal::Parcel{to, from, completed, 0, stamp}, id, q);
+    }
 }
 
 void ObjectPrivate::dropUndelivered(std::vector<detail::Envelope> &envelopes, const char *why)
@@ -427,7 +401,7 @@ void ObjectPrivate::dropUndelivered(std::vector<detail::Envelope> &envelopes, co
     for (const auto &e : envelopes) {
         if (e.timerGeneration)
             continue;
-        runtime()->logDropped(e, id, why, q); // named: the object is still there
+        runtime()->logDropped(e, id, why, q, DropReason::ObjectCompleted); // still named
         // Its sender may be waiting for an answer: tell it (unless this is a notice).
         runtime()->bounce(e.to, e.from, e.message, DropReason::ObjectCompleted,
                           QString::fromUtf8(why));

@@ -64,9 +64,10 @@ public:
     // -- the object's own thread
     bool dispatching = false;
     bool completed = false;
-    bool ownThread = false; ///< a routine: complete() records, the runner retires
-    bool quiet = false;     ///< completes without a Completed to its parent (network proxies)
-    bool batchHook = false; ///< wants parleyBatchDone() after each batch of its mail
+    bool ownThread = false;  ///< a routine: complete() records, the runner retires
+    bool quiet = false;      ///< completes without a Completed to its parent (network proxies)
+    bool batchHook = false;  ///< wants parleyBatchDone() after each batch of its mail
+    bool unrecorded = false; ///< the event stream's own link: no events (they would feed back)
 
     /// Returns the runtime, or null for an object made outside create().
     [[nodiscard]] RuntimePrivate *runtime() const
@@ -90,15 +91,13 @@ public:
 
     /// Handles one envelope: timer staleness, completion callbacks, then the style's dispatch.
     /// Returns false once the object has completed (the rest of its batch is dropped).
-    bool deliver(detail::Envelope &envelope);
+    bool deliver(detail::Envelope &envelope, qint32 depth = -1);
     /// Checks a timer envelope; returns false when it is stale (cancelled or restarted).
     bool acceptTimer(const detail::Envelope &envelope);
     /// Runs a registered completion callback for a Completed envelope; true when one ran.
     bool runCallback(detail::Envelope &envelope);
     /// Runs a registered nextFrom() callback for the sender of \a envelope; true when one ran.
     bool runNextFrom(detail::Envelope &envelope);
-    /// Logs "Received <Type> from <addr>" (or another \a verb, e.g. "Replayed").
-    void logReceived(const detail::Envelope &envelope, const char *verb = "Received") const;
     /// Returns true when a then() callback waits for this Completed envelope.
     [[nodiscard]] bool hasCallback(const detail::Envelope &envelope) const
     {

@@ -99,7 +99,7 @@ Value Routine::selectTypes(const TypeInfo *const *types, int count, std::optiona
             if (e.message.is<Completed>() && d->hasCallback(e)) {
                 detail::Envelope taken = std::move(e);
                 m_r->saved.erase(m_r->saved.begin() + qsizetype(i));
-                d->logReceived(taken);
+                d->runtime()->emitReceived(EventKind::Received, d, taken);
                 d->current = &taken;
                 d->runCallback(taken);
                 d->current = nullptr;
@@ -111,7 +111,7 @@ Value Routine::selectTypes(const TypeInfo *const *types, int count, std::optiona
                 m_r->current = std::move(m_r->saved[i]);
                 m_r->saved.erase(m_r->saved.begin() + qsizetype(i));
                 d->current = &m_r->current;
-                d->logReceived(m_r->current);
+                d->runtime()->emitReceived(EventKind::Received, d, m_r->current);
                 return std::move(m_r->current.message);
             }
             ++i;
@@ -128,8 +128,8 @@ Value Routine::selectTypes(const TypeInfo *const *types, int count, std::optiona
             if (!e.timerGeneration && !m_r->ignored.empty()
                 && std::find(m_r->ignored.cbegin(), m_r->ignored.cend(), e.message.type())
                     != m_r->ignored.cend()) {
-                debug("Dropped ", QString::fromUtf8(e.message.typeName()),
-                      " (ignored by the routine)");
+                d->runtime()->emitDropped(LogLevel::Debug, d->id, d->q, e.message, e.to, e.from,
+                                          DropReason::NoHandler, "ignored by the routine");
                 continue;
             }
             if (isNotice(e) && ++m_r->notices > MaxSavedNotices) {
@@ -169,11 +169,10 @@ public:
         }
         RuntimePrivate *rt = RuntimePrivate::get(runtime);
         if (rt->manual) {
-            rt->log(LogLevel::Fault, '!', birth.parentId,
-                    creator ? creator->name() : rt->displayName(),
-                    QStringLiteral("cannot create routine %1: a deterministic runtime has no "
-                                   "threads for routines; use a machine")
-                        .arg(*nameStore));
+            rt->emitText(LogLevel::Fault, birth.parentId, creator,
+                         QStringLiteral("cannot create routine %1: a deterministic runtime has no "
+                                        "threads for routines; use a machine")
+                             .arg(*nameStore));
             delete nameStore;
             return {};
         }
@@ -216,13 +215,13 @@ private:
         } catch (const Terminated &) {
             result = Value(Aborted{QStringLiteral("ended by runtime shutdown")});
         } catch (const std::exception &e) {
-            rt->log(LogLevel::Fault, '!', d->id, routine->name(),
-                    QStringLiteral("Faulted: exception escaped the routine: %1")
-                        .arg(QString::fromUtf8(e.what())));
+            rt->emitText(LogLevel::Fault, d->id, routine,
+                         QStringLiteral("Faulted: exception escaped the routine: %1")
+                             .arg(QString::fromUtf8(e.what())));
             result = Value(Faulted{QStringLiteral("exception"), QString::fromUtf8(e.what()), 0});
         } catch (...) {
-            rt->log(LogLevel::Fault, '!', d->id, routine->name(),
-                    QStringLiteral("Faulted: exception escaped the routine"));
+            rt->emitText(LogLevel::Fault, d->id, routine,
+                         QStringLiteral("Faulted: exception escaped the routine"));
             result = Value(
                 Faulted{QStringLiteral("exception"), QStringLiteral("unknown exception"), 0});
         }

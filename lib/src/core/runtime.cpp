@@ -3,8 +3,12 @@
 #include "runtime_p.h"
 
 #include <QtCore/QCoreApplication>
+#include <QtCore/QDateTime>
 #include <QtCore/QEventLoop>
+#include <QtCore/QFileInfo>
 #include <QtCore/QLoggingCategory>
+#include <QtCore/QRandomGenerator>
+#include <QtCore/QSysInfo>
 #include <QtCore/QThread>
 #include <QtCore/QTimer>
 
@@ -168,26 +172,17 @@ std::vector<ObjectPrivate *> ObjectTable::snapshot() const
 
 RuntimePrivate::RuntimePrivate(Runtime *q, Runtime::Options opts) : q(q), options(std::move(opts))
 {
-}
-
-void RuntimePrivate::log(LogLevel level, char marker, quint64 objectId, const QString &name,
-                         QString text, const QString &state, const Value *message,
-                         const Address *peer)
-{
-    if (!logger.wants(level))
-        return;
-    LogRecord r;
-    r.level = level;
-    r.marker = marker;
-    r.objectId = objectId;
-    r.objectName = name;
-    r.state = state;
-    r.text = std::move(text);
-    if (message)
-        r.messageType = QString::fromUtf8(message->typeName());
-    if (peer)
-        r.peer = *peer;
-    logger.write(std::move(r));
+    // Random, so that the runtimes of one system (even on one host, or restarted with the same
+    // pid) name each other apart in Event::origin.
+    info.runtimeId = QRandomGenerator::system()->generate64() | 1;
+    info.pid = QCoreApplication::applicationPid();
+    info.host = QSysInfo::machineHostName();
+    info.program = QCoreApplication::instance()
+        ? QFileInfo(QCoreApplication::applicationFilePath()).fileName()
+        : QString();
+    info.runtimeName = displayName();
+    info.startWall = QDateTime::currentMSecsSinceEpoch() * 1'000'000;
+    info.parleyVersion = QStringLiteral(PARLEY_VERSION_STRING);
 }
 
 // -- LogThrottle --------------------------------------------------------------------------------
@@ -228,21 +223,25 @@ std::vector<LogThrottle::Line> LogThrottle::flush(Clock::time_point now, bool al
             continue;
         }
         if (it->suppressed > 0) {
+            // The summary is text about the same object; the first event of the burst is what
+            // it says "like this" of.
             Line summary = it->line;
-            summary.text
-                = QStringLiteral("%1 more like this in %2 ms: %3")
+            const QString first = eventText(it->line.event);
+            const qint64 ms
+                = std::chrono::duration_cast<std::chrono::milliseconds>(now - it->start).count();
+            Event &e = summary.event;
+            e.kind = EventKind::Text;
+            e.wall = 0;
+            e.count = it->suppressed;
+            e.text = it.key() == 0
+                ? QStringLiteral("%1 more warnings of other kinds in %2 ms; the last: %3")
                       .arg(it->suppressed)
-                      .arg(std::chrono::duration_cast<std::chrono::milliseconds>(now - it->start)
-                               .count())
-                      .arg(it->line.text);
-            if (it.key() == 0)
-                summary.text = QStringLiteral("%1 more warnings of other kinds in %2 ms; the "
-                                              "last: %3")
-                                   .arg(it->suppressed)
-                                   .arg(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                            now - it->start)
-                                            .count())
-                                   .arg(it->line.text);
+                      .arg(ms)
+                      .arg(first)
+                : QStringLiteral("%1 more like this in %2 ms: %3")
+                      .arg(it->suppressed)
+                      .arg(ms)
+                      .arg(first);
             out.push_back(std::move(summary));
         }
         it = m_entries.erase(it);
@@ -252,51 +251,44 @@ std::vector<LogThrottle::Line> LogThrottle::flush(Clock::time_point now, bool al
 
 // -- drops and bounces --------------------------------------------------------------------------
 
-void RuntimePrivate::warnThrottled(quint64 key, quint64 objectId, const QString &name, QString text,
-                                   const QString &state)
+void RuntimePrivate::warnThrottled(quint64 key, Event &&event)
 {
-    if (!logger.wants(LogLevel::Warning))
+    if (!logger.wants(event.level))
         return;
     bool summaryDue = false;
-    const LogThrottle::Line line{LogLevel::Warning, '?', objectId, name, text, state};
-    if (throttle.admit(key, LogThrottle::Clock::now(), line, summaryDue)) {
-        log(LogLevel::Warning, '?', objectId, name, std::move(text), state);
+    if (throttle.admit(key, LogThrottle::Clock::now(), LogThrottle::Line{event}, summaryDue)) {
+        logger.post(std::move(event));
         return;
     }
     if (summaryDue && timers)
         timers->requestHousekeeping(LogThrottle::Window);
 }
 
+void RuntimePrivate::warnThrottled(quint64 key, quint64 objectId, const Object *object,
+                                   QString text)
+{
+    if (!logger.wants(LogLevel::Warning) || !records(object))
+        return;
+    Event e = objectEvent(EventKind::Text, LogLevel::Warning, objectId, object);
+    e.text = std::move(text);
+    warnThrottled(key, std::move(e));
+}
+
 void RuntimePrivate::flushThrottled(bool all)
 {
     for (auto &line : throttle.flush(LogThrottle::Clock::now(), all))
-        log(line.level, line.marker, line.objectId, line.name, std::move(line.text), line.state);
+        logger.post(std::move(line.event));
 }
 
 void RuntimePrivate::logDropped(const detail::Envelope &envelope, quint64 senderId, const char *why,
-                                const Object *sender)
+                                const Object *sender, DropReason reason)
 {
     // A notice (a Completed for a parent that is already gone, a Stop for an object that ended,
     // an Undeliverable or a connection's loss for an object that moved on) is the normal end of
     // something: debug only.
     const bool notice = envelope.message.type() && envelope.message.type()->notice;
-    const LogLevel level = notice ? LogLevel::Debug : LogLevel::Warning;
-    if (!logger.wants(level))
-        return;
-    const QString name = sender ? sender->name() : senderId == RootId ? displayName() : QString();
-    QString text = QStringLiteral("Dropped %1 to %2 (%3)")
-                       .arg(QString::fromUtf8(envelope.message.typeName()), envelope.to.toString(),
-                            QString::fromUtf8(why));
-    if (notice) {
-        log(level, '_', senderId, name, std::move(text),
-            sender ? sender->parleyStateName() : QString(), &envelope.message, &envelope.to);
-        return;
-    }
-    // One line per burst: the same sender dropping the same type to the same target.
-    const quint64 key = qHashMulti(0x5eed, senderId, envelope.to.last(),
-                                   quintptr(envelope.message.type()), quintptr(why));
-    warnThrottled(key, senderId, name, std::move(text),
-                  sender ? sender->parleyStateName() : QString());
+    emitDropped(notice ? LogLevel::Debug : LogLevel::Warning, senderId, sender, envelope.message,
+                envelope.to, envelope.from, reason, why);
 }
 
 void RuntimePrivate::bounce(const Address &to, const Address &from, const Value &message,
@@ -315,11 +307,8 @@ bool RuntimePrivate::deliverIfThere(Internal::Parcel parcel, quint64 senderId, c
 {
     if (parcel.to.last() != 0 && table.post(parcel.to.last(), parcel))
         return true;
-    if (logger.wants(LogLevel::Debug))
-        log(LogLevel::Debug, '_', senderId, sender ? sender->name() : QString(),
-            QStringLiteral("Dropped %1 to %2 (it has ended)")
-                .arg(QString::fromUtf8(parcel.message.typeName()), parcel.to.toString()),
-            sender ? sender->parleyStateName() : QString(), &parcel.message, &parcel.to);
+    emitDropped(LogLevel::Debug, senderId, sender, parcel.message, parcel.to, parcel.from,
+                DropReason::NoSuchObject, "it has ended");
     return false;
 }
 
@@ -327,7 +316,8 @@ bool RuntimePrivate::deliver(Internal::Parcel parcel, quint64 senderId, const Ob
 {
     const quint64 id = parcel.to.last();
     if (id == RootId) {
-        deliverToRoot({parcel.to, parcel.from, std::move(parcel.message), parcel.timerGeneration});
+        deliverToRoot({parcel.to, parcel.from, std::move(parcel.message), parcel.timerGeneration,
+                       parcel.stamp});
         return true;
     }
     if (id != 0 && table.post(id, parcel))
@@ -339,7 +329,8 @@ bool RuntimePrivate::deliver(Internal::Parcel parcel, quint64 senderId, const Ob
     const char *why = id == 0 ? "null address" : "no such object";
     bounce(parcel.to, parcel.from, parcel.message, reason, QString::fromUtf8(why));
     if (logger.wants(LogLevel::Warning)) // true whenever a WARNING or a DEBUG drop line shows
-        logDropped({parcel.to, parcel.from, std::move(parcel.message), 0}, senderId, why, sender);
+        logDropped({parcel.to, parcel.from, std::move(parcel.message), 0}, senderId, why, sender,
+                   reason);
     return false;
 }
 
@@ -358,10 +349,11 @@ void RuntimePrivate::deliverToRoot(detail::Envelope &&envelope)
             q, [q = q, from] { Q_EMIT q->completed(Address(from)); }, Qt::QueuedConnection);
         return;
     }
-    log(LogLevel::Debug, '_', RootId, displayName(),
-        QStringLiteral("Ignored %1 from %2")
-            .arg(QString::fromUtf8(envelope.message.typeName()), envelope.from.toString()),
-        {}, &envelope.message, &envelope.from);
+    if (logger.wants(LogLevel::Debug))
+        emitText(
+            LogLevel::Debug, RootId, nullptr,
+            QStringLiteral("Ignored %1 from %2")
+                .arg(QString::fromUtf8(envelope.message.typeName()), envelope.from.toString()));
 }
 
 Internal::LoopExecutor *RuntimePrivate::nextWorker()
@@ -461,10 +453,10 @@ void RuntimePrivate::shutdown()
     }
     const int left = table.size();
     if (left > 0)
-        log(LogLevel::Warning, '?', RootId, displayName(),
-            QStringLiteral("Ending %1 object(s) that did not complete within %2 ms")
-                .arg(left)
-                .arg(options.stopGrace.count()));
+        emitText(LogLevel::Warning, RootId, nullptr,
+                 QStringLiteral("Ending %1 object(s) that did not complete within %2 ms")
+                     .arg(left)
+                     .arg(options.stopGrace.count()));
 
     // Routines blocked in select() unwind with Terminated.
     {
@@ -477,6 +469,7 @@ void RuntimePrivate::shutdown()
     reapRoutineThreads(true);
     timers->stop();
     flushThrottled(true);
+    logger.flush(); // what the program did up to here reaches every sink
     for (auto &w : workers)
         w->shutdown();
     if (gui)
@@ -527,11 +520,10 @@ Runtime::~Runtime()
 void Runtime::sendValue(Value message, const Address &to)
 {
     Q_D(Runtime);
-    d->log(
-        LogLevel::Object, '>', RuntimePrivate::RootId, d->displayName(),
-        QStringLiteral("Sent %1 to %2").arg(QString::fromUtf8(message.typeName()), to.toString()),
-        {}, &message, &to);
-    d->deliver(to, Address(RuntimePrivate::RootId), std::move(message), RuntimePrivate::RootId);
+    const Address from(RuntimePrivate::RootId);
+    const detail::Stamp stamp
+        = d->emitSent(EventKind::Sent, RuntimePrivate::RootId, nullptr, message, to, from);
+    d->deliver(Internal::Parcel{to, from, message, 0, stamp}, RuntimePrivate::RootId);
 }
 
 Address Runtime::address() const
@@ -678,6 +670,18 @@ Logger &Runtime::logger() const
 {
     Q_D(const Runtime);
     return d->logger;
+}
+
+const RuntimeInfo &Runtime::info() const
+{
+    Q_D(const Runtime);
+    return d->info;
+}
+
+void Runtime::setProgramName(const QString &program)
+{
+    Q_D(Runtime);
+    d->info.program = program;
 }
 
 } // namespace Parley

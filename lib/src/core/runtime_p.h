@@ -6,6 +6,7 @@
 #include "object_p.h"
 #include "timers_p.h"
 
+#include <parley/events.h>
 #include <parley/runtime.h>
 
 #include <QtCore/QHash>
@@ -100,15 +101,10 @@ public:
     static constexpr std::chrono::milliseconds Window{1000};
     static constexpr int MaxKeys = 4096;
 
-    /// What a suppressed line would have said, kept to write the summary.
+    /// What a suppressed line would have said (its first event), kept to write the summary.
     struct Line
     {
-        LogLevel level;
-        char marker;
-        quint64 objectId;
-        QString name;
-        QString text;
-        QString state;
+        Event event;
     };
     /// Returns true when a line with \a key should be written now; otherwise counts it. Sets
     /// \a summaryDue when this is the first line counted in the window (the caller then asks for
@@ -161,23 +157,61 @@ public:
     {
         return m_nextGeneration.fetch_add(1, std::memory_order_relaxed);
     }
-    /// Logs that \a envelope was dropped (a warning, throttled per sender and target; DEBUG
+    /// Records that \a envelope was dropped (a warning, throttled per sender and target; DEBUG
     /// for notices).
     void logDropped(const detail::Envelope &envelope, quint64 senderId, const char *why,
-                    const Object *sender = nullptr);
-    /// Writes a warning through the throttle: the first of a burst with \a key at once, the
-    /// rest as one summary line with their count.
-    void warnThrottled(quint64 key, quint64 objectId, const QString &name, QString text,
-                       const QString &state = {});
+                    const Object *sender = nullptr, DropReason reason = DropReason::NoSuchObject);
+    void warnThrottled(quint64 key, Event &&event);
+    void warnThrottled(quint64 key, quint64 objectId, const Object *object, QString text);
     /// Tells the sender of an undeliverable message so (Undeliverable, from \a to), unless the
     /// message is a notice or had no sender to tell.
     void bounce(const Address &to, const Address &from, const Value &message, DropReason reason,
                 const QString &note);
     /// Writes the summaries of throttled lines whose window has ended (all when \a all).
     void flushThrottled(bool all);
-    void log(LogLevel level, char marker, quint64 objectId, const QString &name, QString text,
-             const QString &state = {}, const Value *message = nullptr,
-             const Address *peer = nullptr);
+
+    // -- events: one emitting function per kind (trace.cpp). Each checks the logger wants its
+    // level before it builds anything; \a object may be null (the runtime, or a sender that is
+    // not at hand), then the name is the runtime's for RootId and empty otherwise.
+
+    /// Returns an event of \a kind about object \a id, with its name, class, state and thread.
+    [[nodiscard]] Event objectEvent(EventKind kind, LogLevel level, quint64 id,
+                                    const Object *object) const;
+    /// Text at \a level (console, trace, warning, fault, debug).
+    void emitText(LogLevel level, quint64 id, const Object *object, QString text);
+    void emitCreated(const detail::Birth &birth, const Object *object);
+    void emitDestroyed(const ObjectPrivate *object);
+    /// A message sent (or forwarded as if from \a from): gives it a message id and returns the
+    /// stamp it travels with. Returns an empty stamp when nothing records messages.
+    detail::Stamp emitSent(EventKind kind, quint64 id, const Object *object, const Value &message,
+                           const Address &to, const Address &from);
+    /// A message handed to \a object's handler (Received, Replayed) or set aside (Deferred);
+    /// \a depth is what still waits in its mailbox, -1 when unknown.
+    void emitReceived(EventKind kind, const ObjectPrivate *object, const detail::Envelope &envelope,
+                      qint32 depth = -1);
+    /// The handler of \a envelope returned after \a ns.
+    void emitHandled(const ObjectPrivate *object, const detail::Envelope &envelope, qint64 ns);
+    /// \a object completed with \a value (to its parent unless quiet); returns the stamp of
+    /// the Completed message to the parent.
+    detail::Stamp emitCompleted(const ObjectPrivate *object, const Value &value);
+    /// A message that could not be delivered; WARNING through the throttle, DEBUG for notices.
+    void emitDropped(LogLevel level, quint64 senderId, const Object *sender, const Value &message,
+                     const Address &to, const Address &from, DropReason reason, const char *why);
+    void emitStateChanged(const ObjectPrivate *object, const QString &from, const QString &to);
+    void emitTimer(EventKind kind, const ObjectPrivate *object, const TypeInfo *type,
+                   qint64 durationNs = 0, bool repeating = false);
+    /// A connection or listener event (Listening, Accepted, Connected, Closed, ...).
+    void emitConnection(EventKind kind, LogLevel level, quint64 id, const Object *object,
+                        const QString &endpoint, QString text, bool encrypted = false,
+                        const QString &peerKey = {});
+    /// A proxy passed a frame on to a further hop without decoding it.
+    void emitRelayed(quint64 id, const Object *object, const QString &type, const Address &to,
+                     const Address &from, const detail::Stamp &stamp);
+    /// Whether events about \a id are recorded (objects of the event stream's own link are not).
+    [[nodiscard]] bool records(const Object *object) const;
+
+    /// Identifies this runtime in events and on the wire.
+    RuntimeInfo info;
     /// Joins routine threads that have finished.
     void reapRoutineThreads(bool all);
     void shutdown();
@@ -201,6 +235,7 @@ public:
     std::atomic<quint64> m_nextId{RootId + 1};
     ObjectTable table{&m_nextId};
     std::atomic<quint64> m_nextGeneration{1};
+    std::atomic<quint64> m_nextMessageId{1};
     std::vector<std::unique_ptr<Internal::LoopExecutor>> workers;
     std::atomic<unsigned> m_nextWorker{0};
     std::mutex guiLock;

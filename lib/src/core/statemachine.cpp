@@ -83,7 +83,7 @@ bool StateMachine::dispatch(detail::Envelope &envelope)
     detail::StateData *any = anyState.m_data;
     auto *handler = m_current->handlers.find(type);
     if (!handler && m_current->defers(type)) {
-        debug("Deferred ", envelope.message.typeName(), " in ", m_current->name);
+        d->runtime()->emitReceived(EventKind::Deferred, d, envelope);
         m_deferred.push_back(std::move(envelope));
         return false;
     }
@@ -95,7 +95,8 @@ bool StateMachine::dispatch(detail::Envelope &envelope)
         handler = &any->unknown;
     if (!handler) {
         if (!envelope.message.is<Start>()) { // nothing to do at start needs no Start handler
-            d->runtime()->logDropped(envelope, d->id, "no handler in this state", this);
+            d->runtime()->logDropped(envelope, d->id, "no handler in this state", this,
+                                     DropReason::NoHandler);
             d->runtime()->bounce(envelope.to, envelope.from, envelope.message,
                                  DropReason::NoHandler,
                                  QStringLiteral("no handler in state %1").arg(m_current->name));
@@ -106,7 +107,9 @@ bool StateMachine::dispatch(detail::Envelope &envelope)
     if (!t.next || t.next == m_current || d->completed)
         return false;
     if (!t.next->name.isEmpty()) {
+        const QString previous = m_current->name;
         m_current = t.next;
+        d->runtime()->emitStateChanged(d, previous, m_current->name);
         return true;
     }
     warning("a handler returned anyState, which is not a state; staying");
@@ -132,7 +135,7 @@ void StateMachine::parleyReceive(detail::Envelope &envelope)
             detail::Envelope next = std::move(replay.front());
             replay.pop_front();
             d->current = &next;
-            d->logReceived(next, "Replayed");
+            d->runtime()->emitReceived(EventKind::Replayed, d, next);
             moved = dispatch(next);
         }
     }

@@ -34,16 +34,19 @@ bool TransportHost::dispatching() const
     return ObjectPrivate::get(m_transport)->dispatching;
 }
 
-bool TransportHost::deliver(const Address &to, const Address &from, Value &&message) const
+bool TransportHost::deliver(const Address &to, const Address &from, Value &&message,
+                            const detail::Stamp &stamp) const
 {
     ObjectPrivate *d = ObjectPrivate::get(m_transport);
-    return d->runtime()->deliver(to, from, std::move(message), d->id, m_transport);
+    return d->runtime()->deliver(Internal::Parcel{to, from, message, 0, stamp}, d->id, m_transport);
 }
 
-bool TransportHost::deliverIfThere(const Address &to, const Address &from, Value &message) const
+bool TransportHost::deliverIfThere(const Address &to, const Address &from, Value &message,
+                                   const detail::Stamp &stamp) const
 {
     ObjectPrivate *d = ObjectPrivate::get(m_transport);
-    return d->runtime()->deliverIfThere(Internal::Parcel{to, from, message, 0}, d->id, m_transport);
+    return d->runtime()->deliverIfThere(Internal::Parcel{to, from, message, 0, stamp}, d->id,
+                                        m_transport);
 }
 
 void TransportHost::logDropped(const detail::Envelope &envelope, const char *why) const
@@ -55,7 +58,7 @@ void TransportHost::logDropped(const detail::Envelope &envelope, const char *why
 void TransportHost::warnThrottled(quint64 key, const QString &text) const
 {
     ObjectPrivate *d = ObjectPrivate::get(m_transport);
-    d->runtime()->warnThrottled(key, d->id, m_transport->name(), text);
+    d->runtime()->warnThrottled(key, d->id, m_transport, text);
 }
 
 bool TransportHost::wants(LogLevel level) const
@@ -63,12 +66,50 @@ bool TransportHost::wants(LogLevel level) const
     return ObjectPrivate::get(m_transport)->runtime()->logger.wants(level);
 }
 
-void TransportHost::log(LogLevel level, char marker, const QString &text, const Value *message,
-                        const Address *peer) const
+void TransportHost::text(LogLevel level, const QString &text) const
 {
     ObjectPrivate *d = ObjectPrivate::get(m_transport);
-    d->runtime()->log(level, marker, d->id, m_transport->name(), text,
-                      m_transport->parleyStateName(), message, peer);
+    d->runtime()->emitText(level, d->id, m_transport, text);
+}
+
+void TransportHost::connectionEvent(EventKind kind, LogLevel level, const QString &endpoint,
+                                    const QString &text, bool encrypted,
+                                    const QString &peerKey) const
+{
+    ObjectPrivate *d = ObjectPrivate::get(m_transport);
+    d->runtime()->emitConnection(kind, level, d->id, m_transport, endpoint, text, encrypted,
+                                 peerKey);
+}
+
+detail::Stamp TransportHost::forwarded(const Value &message, const Address &to,
+                                       const Address &from) const
+{
+    ObjectPrivate *d = ObjectPrivate::get(m_transport);
+    return d->runtime()->emitSent(EventKind::Forwarded, d->id, m_transport, message, to, from);
+}
+
+detail::Stamp TransportHost::relayed(const QString &type, const Address &to, const Address &from,
+                                     quint64 messageId, quint64 origin) const
+{
+    ObjectPrivate *d = ObjectPrivate::get(m_transport);
+    const detail::Stamp stamp = arrived(messageId, origin);
+    d->runtime()->emitRelayed(d->id, m_transport, type, to, from, stamp);
+    return stamp;
+}
+
+detail::Stamp TransportHost::arrived(quint64 messageId, quint64 origin) const
+{
+    if (messageId == 0)
+        return {};
+    RuntimePrivate *rt = ObjectPrivate::get(m_transport)->runtime();
+    // A message of this runtime's that came back through another process is its own again.
+    const quint64 from = origin == rt->info.runtimeId ? 0 : origin;
+    return {messageId, from, rt->logger.wants(LogLevel::Object) ? rt->logger.elapsed() : 0};
+}
+
+quint64 TransportHost::runtimeId() const
+{
+    return ObjectPrivate::get(m_transport)->runtime()->info.runtimeId;
 }
 
 bool TransportHost::isAlive(void *host, quint64 id)

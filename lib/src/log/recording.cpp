@@ -7,6 +7,8 @@
 #include <QtCore/QFile>
 #include <QtCore/QtEndian>
 
+#include <mutex>
+
 namespace Parley {
 
 namespace {
@@ -290,6 +292,97 @@ qint64 RecordingReader::size() const
 QString RecordingReader::errorString() const
 {
     return d->error;
+}
+
+// -- RecordingSink ------------------------------------------------------------------------------
+
+namespace {
+/// A sink that follows a subtree needs the Created events that say who is in it.
+LogLevel sinkLevel(const CaptureFilter &filter)
+{
+    if (filter.subtree != 0 && quint8(filter.level) > quint8(LogLevel::Object))
+        return LogLevel::Object;
+    return filter.level;
+}
+} // namespace
+
+struct RecordingSink::Private
+{
+    std::mutex lock;
+    RecordingWriter writer;
+    CaptureState capture;
+    quint64 events = 0;
+    bool reported = false;
+};
+
+RecordingSink::RecordingSink(const QString &path, const RuntimeInfo &info,
+                             const CaptureFilter &filter)
+    : LogSink(sinkLevel(filter)), d(std::make_unique<Private>())
+{
+    d->capture.setFilter(filter);
+    (void)d->writer.open(path, info);
+}
+
+RecordingSink::~RecordingSink()
+{
+    std::lock_guard guard(d->lock);
+    d->writer.close();
+}
+
+bool RecordingSink::isOpen() const
+{
+    std::lock_guard guard(d->lock);
+    return d->writer.isOpen();
+}
+
+QString RecordingSink::errorString() const
+{
+    std::lock_guard guard(d->lock);
+    return d->writer.errorString();
+}
+
+quint64 RecordingSink::eventsWritten() const
+{
+    std::lock_guard guard(d->lock);
+    return d->events;
+}
+
+qint64 RecordingSink::bytesWritten() const
+{
+    std::lock_guard guard(d->lock);
+    return d->writer.bytesWritten();
+}
+
+bool RecordingSink::wantsBodies() const
+{
+    return d->capture.filter().bodies;
+}
+
+void RecordingSink::write(const Event &event)
+{
+    std::lock_guard guard(d->lock);
+    if (!d->capture.admits(event))
+        return;
+    if (!d->writer.isOpen())
+        return;
+    if (!event.body.isEmpty() && !d->capture.filter().bodies) {
+        Event copy = event;
+        copy.body.clear();
+        copy.bodyTruncated = false;
+        d->writer.write(copy);
+    } else {
+        d->writer.write(event);
+    }
+    ++d->events;
+    if (event.level == LogLevel::Fault)
+        d->writer.flush(); // what led to a fault survives whatever follows it
+}
+
+void RecordingSink::flush()
+{
+    std::lock_guard guard(d->lock);
+    if (d->writer.isOpen())
+        d->writer.flush();
 }
 
 } // namespace Parley

@@ -83,6 +83,15 @@ ConnectError connectErrorOf(QAbstractSocket::SocketError e)
     }
 }
 
+/// The trace a message leaves with: its id, and the runtime that assigned it (this one unless
+/// it arrived from another process); empty when it was not recorded.
+Wire::Trace traceOf(const detail::Envelope &envelope, quint64 self)
+{
+    if (envelope.stamp.messageId == 0)
+        return {};
+    return {envelope.stamp.messageId, envelope.stamp.origin ? envelope.stamp.origin : self};
+}
+
 } // namespace
 
 // -- SenderTracker ------------------------------------------------------------------------------
@@ -466,10 +475,12 @@ void Connection::ship(Envelope &envelope)
     bool ok;
     if (const auto *relay = envelope.message.getIf<RelayFrame>())
         ok = Wire::appendEncoded(out, envelope.to, envelope.from, relay->type, relay->body,
-                                 relay->book, address().last(), o.maxFrameSize, error);
+                                 relay->book, address().last(), o.maxFrameSize, error,
+                                 traceOf(envelope, Internal::TransportHost(this).runtimeId()));
     else
         ok = Wire::appendMessage(out, envelope.to, envelope.from, envelope.message,
-                                 address().last(), o.maxFrameSize, error);
+                                 address().last(), o.maxFrameSize, error,
+                                 traceOf(envelope, Internal::TransportHost(this).runtimeId()));
     if (!ok) {
         // Only this message is refused: the connection stays up.
         const bool encodable = envelope.message.is<RelayFrame>()
@@ -765,6 +776,7 @@ bool Connection::handleFrame(Wire::Frame &frame)
                     QStringLiteral("a close confirmation without a close"));
         return false;
     case Wire::Kind::Message:
+    case Wire::Kind::TracedMessage: // parseFrame() reports it as a Message with its trace
         break;
     }
 
@@ -780,7 +792,10 @@ bool Connection::handleFrame(Wire::Frame &frame)
         // For a further hop: pass the body on untouched.
         Value relay(
             RelayFrame{frame.type.toByteArray(), frame.body.toByteArray(), std::move(frame.book)});
-        if (!host.deliverIfThere(frame.to, frame.from, relay))
+        const detail::Stamp stamp
+            = host.relayed(QString::fromUtf8(frame.type.data(), frame.type.size()), frame.to,
+                           frame.from, frame.trace.messageId, frame.trace.origin);
+        if (!host.deliverIfThere(frame.to, frame.from, relay, stamp))
             relayFailed(frame);
         return true;
     }
@@ -802,7 +817,8 @@ bool Connection::handleFrame(Wire::Frame &frame)
                              decoded.error().toString()));
         return false;
     }
-    host.deliver(to, frame.from, std::move(*decoded));
+    host.deliver(to, frame.from, std::move(*decoded),
+                 host.arrived(frame.trace.messageId, frame.trace.origin));
     return true;
 }
 
@@ -965,6 +981,33 @@ void Connection::onTick()
 
 // -- ending -------------------------------------------------------------------------------------
 
+void Connection::recordEnd(const Internal::TransportHost &host, const Value &message) const
+{
+    // The connection events of docs/events.md, one per notice the controller hears.
+    const bool encrypted = false; // docs/events.md: set once connections can be encrypted
+    if (const auto *m = message.getIf<Accepted>())
+        host.connectionEvent(EventKind::Accepted, LogLevel::Object, m->remote.toString(), {},
+                             encrypted);
+    else if (const auto *m = message.getIf<Connected>())
+        host.connectionEvent(EventKind::Connected, LogLevel::Object, m->remote.toString(), {},
+                             encrypted);
+    else if (const auto *m = message.getIf<NotConnected>())
+        host.connectionEvent(EventKind::NotConnected, LogLevel::Object, m->requested.toString(),
+                             m->text);
+    else if (const auto *m = message.getIf<Closed>())
+        host.connectionEvent(EventKind::Closed, LogLevel::Object, m->remote.toString(),
+                             m->note.isEmpty()
+                                 ? QString::fromUtf8(enumeratorName(m->reason))
+                                 : QStringLiteral("%1: %2").arg(
+                                     QString::fromUtf8(enumeratorName(m->reason)), m->note));
+    else if (const auto *m = message.getIf<Abandoned>())
+        host.connectionEvent(EventKind::Abandoned, LogLevel::Object, m->remote.toString(),
+                             m->note.isEmpty()
+                                 ? QString::fromUtf8(enumeratorName(m->reason))
+                                 : QStringLiteral("%1: %2").arg(
+                                     QString::fromUtf8(enumeratorName(m->reason)), m->note));
+}
+
 void Connection::tellController(Value message)
 {
     // The controller may have ended (completing it is what stopped this connection): then the
@@ -972,12 +1015,9 @@ void Connection::tellController(Value message)
     const Address from = m_session.isNull() ? address() : m_session;
     const Internal::TransportHost host(this);
     if (host.wants(LogLevel::Object))
-        host.log(LogLevel::Object, '>',
-                 QStringLiteral("Forward %1 to %2 (from %3)")
-                     .arg(QString::fromUtf8(message.typeName()), m_setup.controller.toString(),
-                          from.toString()),
-                 &message, &m_setup.controller);
-    host.deliverIfThere(m_setup.controller, from, message);
+        recordEnd(host, message);
+    const detail::Stamp stamp = host.forwarded(message, m_setup.controller, from);
+    host.deliverIfThere(m_setup.controller, from, message, stamp);
 }
 
 void Connection::noteSender(const Address &from)

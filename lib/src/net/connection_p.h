@@ -27,6 +27,7 @@ namespace Parley {
 namespace Internal {
 
 using detail::Envelope;
+class TransportHost;
 
 /// \internal
 /// A frame passing through this process to a further hop: its body is never decoded here.
@@ -167,6 +168,9 @@ private:
     /// write what it holds first (a close confirmation), within closeTimeout.
     void finishLater(bool linger = false);
     void tellController(Value message);
+    /// Records the connection event (docs/events.md) that \a message, a notice for the
+    /// controller, stands for.
+    void recordEnd(const Internal::TransportHost &host, const Value &message) const;
     /// Remembers a sender that sent through this connection (see SenderTracker).
     void noteSender(const Address &from);
     /// Tells every remembered sender that the connection ended (ConnectionLost), so requests

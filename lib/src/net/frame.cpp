@@ -49,13 +49,18 @@ void appendBook(QByteArray &out, const std::vector<Address> &book, Address::Id p
 /// Starts a message frame: the header with zero lengths, to, from and the type name.
 /// Returns the offset of the frame in \a out.
 qsizetype beginMessage(QByteArray &out, const Address &to, const Address &from, QByteArrayView type,
-                       Address::Id proxyId)
+                       Address::Id proxyId, const Trace &trace)
 {
     const qsizetype start = out.size();
-    out.resize(start + HeaderSize);
+    const bool traced = trace.messageId != 0;
+    out.resize(start + HeaderSize + (traced ? TraceSize : 0));
     char *h = out.data() + start;
     putU32(h, 0);
-    h[4] = char(Kind::Message);
+    h[4] = char(traced ? Kind::TracedMessage : Kind::Message);
+    if (traced) {
+        qToLittleEndian<quint64>(trace.messageId, h + HeaderSize);
+        qToLittleEndian<quint64>(trace.origin, h + HeaderSize + 8);
+    }
     h[5] = char(quint8(to.size()));
     h[6] = char(quint8(from.size()));
     h[7] = char(quint8(type.size()));
@@ -180,6 +185,16 @@ ParseStatus parseFrame(QByteArrayView data, qsizetype maxFrameSize, Frame &frame
         return ParseStatus::Ok;
     case Kind::Message:
         break;
+    case Kind::TracedMessage:
+        if (end - p < TraceSize) {
+            error = QStringLiteral("a traced message frame too short for its trace");
+            return ParseStatus::Error;
+        }
+        frame.kind = Kind::Message;
+        frame.trace.messageId = qFromLittleEndian<quint64>(p);
+        frame.trace.origin = qFromLittleEndian<quint64>(p + 8);
+        p += TraceSize;
+        break;
     default:
         error = QStringLiteral("unknown frame kind %1").arg(quint8(h[4]));
         return ParseStatus::Error;
@@ -236,7 +251,7 @@ ParseStatus parseFrame(QByteArrayView data, qsizetype maxFrameSize, Frame &frame
 }
 
 bool appendMessage(QByteArray &out, const Address &to, const Address &from, const Value &message,
-                   Address::Id proxyId, qsizetype maxFrameSize, QString &error)
+                   Address::Id proxyId, qsizetype maxFrameSize, QString &error, const Trace &trace)
 {
     const TypeInfo *type = message.type();
     if (!type || !type->encode) {
@@ -247,7 +262,7 @@ bool appendMessage(QByteArray &out, const Address &to, const Address &from, cons
     const QByteArrayView typeName(type->wireName);
     if (!checkAddresses(to, from, typeName, 0, error))
         return false;
-    const qsizetype start = beginMessage(out, to, from, typeName, proxyId);
+    const qsizetype start = beginMessage(out, to, from, typeName, proxyId, trace);
     const qsizetype bodyStart = out.size();
     std::vector<Address> book;
     EncodeContext context;
@@ -278,7 +293,7 @@ bool appendMessage(QByteArray &out, const Address &to, const Address &from, cons
 
 bool appendEncoded(QByteArray &out, const Address &to, const Address &from, QByteArrayView type,
                    QByteArrayView body, const std::vector<Address> &book, Address::Id proxyId,
-                   qsizetype maxFrameSize, QString &error)
+                   qsizetype maxFrameSize, QString &error, const Trace &trace)
 {
     if (!checkAddresses(to, from, type, book.size(), error))
         return false;
@@ -289,7 +304,7 @@ bool appendEncoded(QByteArray &out, const Address &to, const Address &from, QByt
             return false;
         }
     }
-    const qsizetype start = beginMessage(out, to, from, type, proxyId);
+    const qsizetype start = beginMessage(out, to, from, type, proxyId, trace);
     const qsizetype bodyStart = out.size();
     out.append(body.data(), body.size());
     const qsizetype bodyEnd = out.size();

@@ -19,10 +19,11 @@ namespace Parley::Wire {
 /// The wire format of docs/protocol.md: an 8-byte preamble each way, then frames.
 
 inline constexpr char Magic[4] = {'P', 'R', 'L', 'Y'};
-inline constexpr quint8 Version = 1;
+inline constexpr quint8 Version = 2;
 inline constexpr int PreambleSize = 8;
 inline constexpr int LengthSize = 4;
 inline constexpr int HeaderSize = 12;        ///< length, kind, counts, body length
+inline constexpr int TraceSize = 16;         ///< a traced message's id and origin runtime
 inline constexpr qsizetype MinFrameSize = 8; ///< the header after the length field
 inline constexpr qsizetype MaxFrameLimit = qsizetype(64) << 20;
 inline constexpr int MaxAddressLength = 64;  ///< ids in one address (to, from, a book entry)
@@ -33,8 +34,24 @@ inline constexpr int MaxCloseNote = 1024;    ///< bytes of text in a close frame
 enum class Mode : quint8 { Plain = 0, Encrypted = 1 };
 
 /// The kind byte of a frame. Close asks the peer to end the connection; Confirm answers a Close:
-/// everything the peer sent before its Close has been read.
-enum class Kind : quint8 { Message = 1, Ping = 2, Pong = 3, Close = 4, Confirm = 5 };
+/// everything the peer sent before its Close has been read. A traced message is a message that
+/// carries its message id and the id of the runtime that assigned it (docs/events.md), so that
+/// the receiving runtime's events name the sending runtime's.
+enum class Kind : quint8 {
+    Message = 1,
+    Ping = 2,
+    Pong = 3,
+    Close = 4,
+    Confirm = 5,
+    TracedMessage = 6
+};
+
+/// A message's identity in the event stream: zero when it was not recorded.
+struct Trace
+{
+    quint64 messageId = 0;
+    quint64 origin = 0; ///< the runtime that assigned messageId
+};
 
 /// Writes this end's preamble into \a out.
 PARLEY_AUTOTEST_EXPORT void appendPreamble(QByteArray &out, Mode mode = Mode::Plain);
@@ -47,7 +64,8 @@ PARLEY_AUTOTEST_EXPORT PreambleCheck checkPreamble(QByteArrayView data, Mode mod
 /// One parsed frame; the views point into the parser's input.
 struct Frame
 {
-    Kind kind = Kind::Message;
+    Kind kind = Kind::Message; ///< Message also for a traced message (see trace)
+    Trace trace;
     Address to;
     Address from;
     QByteArrayView type; ///< the message's wire name
@@ -71,15 +89,18 @@ PARLEY_AUTOTEST_EXPORT ParseStatus parseFrame(QByteArrayView data, qsizetype max
 /// \a proxyId: `from` and every address in the body whose last id is the proxy go out with a 0
 /// in its place (they "go home"). Returns false, with \a error set and \a out unchanged, when
 /// the frame would exceed \a maxFrameSize or the message can't be encoded.
+/// With a non-zero \a trace the frame is a traced message.
 PARLEY_AUTOTEST_EXPORT bool appendMessage(QByteArray &out, const Address &to, const Address &from,
                                           const Value &message, Address::Id proxyId,
-                                          qsizetype maxFrameSize, QString &error);
+                                          qsizetype maxFrameSize, QString &error,
+                                          const Trace &trace = {});
 /// Appends a message frame whose type name, CBOR body and address book are already encoded
 /// (a relayed frame): the body is copied byte for byte; the book is rewritten as above.
 PARLEY_AUTOTEST_EXPORT bool appendEncoded(QByteArray &out, const Address &to, const Address &from,
                                           QByteArrayView type, QByteArrayView body,
                                           const std::vector<Address> &book, Address::Id proxyId,
-                                          qsizetype maxFrameSize, QString &error);
+                                          qsizetype maxFrameSize, QString &error,
+                                          const Trace &trace = {});
 /// Appends a ping, pong or close frame (\a note only for close).
 PARLEY_AUTOTEST_EXPORT void appendControl(QByteArray &out, Kind kind, QByteArrayView note = {});
 

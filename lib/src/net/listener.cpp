@@ -65,7 +65,8 @@ Listener::~Listener() = default;
 void Listener::begin()
 {
     auto notListening = [this](ListenError reason, const QString &text) {
-        trace("Not listening at ", m_requested.toString(), ": ", text);
+        Internal::TransportHost(this).connectionEvent(EventKind::NotListening, LogLevel::Warning,
+                                                      m_requested.toString(), text);
         send(NotListening{m_requested, reason, text}, parentAddress());
         complete(Ack{});
     };
@@ -87,7 +88,8 @@ void Listener::begin()
     m_notifier = new QSocketNotifier(m_server->socketDescriptor(), QSocketNotifier::Read, this);
     QObject::connect(m_notifier, &QSocketNotifier::activated, this, [this] { acceptReady(); });
     m_bound = HostPort{m_server->serverAddress().toString(), m_server->serverPort()};
-    trace("Listening at ", m_bound.toString());
+    Internal::TransportHost(this).connectionEvent(EventKind::Listening, LogLevel::Object,
+                                                  m_bound.toString());
     send(Listening{m_requested, m_bound}, parentAddress());
 }
 

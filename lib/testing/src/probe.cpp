@@ -320,13 +320,16 @@ HostPort exposeOverLoopback(Runtime &runtime, const Address &target, Millisecond
 class SendSpy::Sink final : public LogSink
 {
 public:
-    Sink() : LogSink(LogLevel::Object) {}
-    void write(const LogRecord &r) override
+    Sink() : LogSink(LogLevel::Object, Delivery::Immediate) {}
+    void write(const Event &e) override
     {
-        if (r.marker != '>' || r.messageType.isEmpty())
+        // Messages an object sent or forwarded; a completion is not a send.
+        if (e.kind != EventKind::Sent && e.kind != EventKind::Forwarded)
             return;
+        const TypeInfo *type = findType(e.type);
         QMutexLocker l(&lock);
-        sent.append(Sent{Address(r.objectId), r.peer, r.messageType});
+        sent.append(
+            Sent{Address(e.object), e.to, type ? QString::fromUtf8(type->displayName) : e.type});
     }
     mutable QMutex lock;
     QList<Sent> sent;

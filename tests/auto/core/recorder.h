@@ -72,77 +72,102 @@ private:
     std::shared_ptr<Inbox> m_inbox;
 };
 
-/// Describes log records by their fields, for tests that mean "this event happened" rather
-/// than "this sentence was written". Unset fields match any record. Markers: `+` created, `X`
-/// destroyed, `>` sent, forwarded or completed, `<` received or replayed, `?` warning, `!` fault.
+/// Returns the other party of a message event: the receiver of a send, forward or drop, the
+/// sender of a receipt or replay.
+inline Parley::Address eventPeer(const Parley::Event &e)
+{
+    switch (e.kind) {
+    case Parley::EventKind::Received:
+    case Parley::EventKind::Replayed:
+    case Parley::EventKind::Deferred:
+        return e.from;
+    default:
+        return e.to;
+    }
+}
+
+/// Returns true when \a e is about a message of type \a type, given by its display name
+/// ("Start") or its wire name ("parley.Start").
+inline bool eventIsAbout(const Parley::Event &e, const QString &type)
+{
+    if (e.type == type)
+        return true;
+    const Parley::TypeInfo *info = Parley::findType(e.type);
+    return info && QLatin1String(info->displayName) == type;
+}
+
+/// Describes events by their kind and fields, for tests that mean "this happened" rather than
+/// "this sentence was written". Unset fields match any event.
 struct RecordPattern
 {
-    char marker = 0; ///< 0: any
+    std::optional<Parley::EventKind> kind;
     std::optional<Parley::LogLevel> level;
     std::optional<quint64> objectId;
     QString objectName;
     QString state;
-    QString messageType; ///< the message's display name ("Start", "Knock")
-    std::optional<Parley::Address> peer;
-    /// A fragment of the text, only for what no field says yet (a drop's reason, the verb that
-    /// tells a replay from a receipt): the event stream's kinds will replace it.
+    QString messageType;                 ///< the message's display name ("Start") or wire name
+    std::optional<Parley::Address> peer; ///< see eventPeer()
+    std::optional<Parley::DropReason> dropReason;
+    /// A fragment of a Text event's text: what a program wrote, not what the runtime recorded.
     QString textHas;
 
-    [[nodiscard]] bool matches(const Parley::LogRecord &r) const
+    [[nodiscard]] bool matches(const Parley::Event &e) const
     {
-        return (marker == 0 || r.marker == marker) && (!level || r.level == *level)
-            && (!objectId || r.objectId == *objectId)
-            && (objectName.isEmpty() || r.objectName == objectName)
-            && (state.isEmpty() || r.state == state)
-            && (messageType.isEmpty() || r.messageType == messageType) && (!peer || r.peer == *peer)
-            && (textHas.isEmpty() || r.text.contains(textHas));
+        return (!kind || e.kind == *kind) && (!level || e.level == *level)
+            && (!objectId || e.object == *objectId)
+            && (objectName.isEmpty() || e.name == objectName)
+            && (state.isEmpty() || e.state == state)
+            && (messageType.isEmpty() || eventIsAbout(e, messageType))
+            && (!peer || eventPeer(e) == *peer) && (!dropReason || e.dropReason == *dropReason)
+            && (textHas.isEmpty() || e.text.contains(textHas));
     }
 };
 
-/// Counts log records of every level, for tests of logging behaviour.
+/// Records every event at or above its level, as it is emitted (an immediate sink).
 class CountingSink : public Parley::LogSink
 {
 public:
-    explicit CountingSink(Parley::LogLevel level) : LogSink(level) {}
-    void write(const Parley::LogRecord &r) override
+    explicit CountingSink(Parley::LogLevel level) : LogSink(level, Delivery::Immediate) {}
+    void write(const Parley::Event &e) override
     {
         QMutexLocker l(&m_lock);
-        m_lines << r.toText();
-        m_records.push_back(r);
+        m_records.push_back(e);
     }
+    /// Returns the text form of every event (formatEvent()), for failure messages.
     QStringList lines() const
     {
         QMutexLocker l(&m_lock);
-        return m_lines;
+        QStringList out;
+        for (const auto &e : m_records)
+            out << Parley::formatEvent(e);
+        return out;
     }
+    /// Returns true when the text form of some event contains \a fragment: for tests of the
+    /// text rendering itself (others match events by kind and fields).
     bool contains(const QString &fragment) const
     {
-        QMutexLocker l(&m_lock);
-        for (const auto &s : m_lines) {
-            if (s.contains(fragment))
-                return true;
-        }
-        return false;
+        const QStringList all = lines();
+        return std::any_of(all.begin(), all.end(),
+                           [&](const QString &line) { return line.contains(fragment); });
     }
-    std::vector<Parley::LogRecord> records() const
+    std::vector<Parley::Event> records() const
     {
         QMutexLocker l(&m_lock);
         return m_records;
     }
-    /// Returns how many records match \a pattern.
+    /// Returns how many events match \a pattern.
     int count(const RecordPattern &pattern) const
     {
         QMutexLocker l(&m_lock);
         return int(std::count_if(m_records.begin(), m_records.end(),
-                                 [&](const Parley::LogRecord &r) { return pattern.matches(r); }));
+                                 [&](const Parley::Event &e) { return pattern.matches(e); }));
     }
-    /// Returns true when some record matches \a pattern.
+    /// Returns true when some event matches \a pattern.
     bool has(const RecordPattern &pattern) const { return count(pattern) > 0; }
 
 private:
     mutable QMutex m_lock;
-    QStringList m_lines;
-    std::vector<Parley::LogRecord> m_records;
+    std::vector<Parley::Event> m_records;
 };
 
 /// Starts the two-worker runtime of one test function, with every log record going to a fresh

@@ -205,13 +205,14 @@ void tst_Deterministic::mailForAnObjectThatCompletedIsDroppedByTheRuntime()
     rt.send(Ping{1}, door); // waits behind the Stop that completes the door
     rt.runUntilIdle();
     QVERIFY(!rt.contains(door));
-    // Text: a drop's type and reason are not record fields yet (see tst_machine).
-    const RecordPattern dropped{
-        .textHas = QStringLiteral("Dropped Ping to %1 (object completed)").arg(door.toString())};
+    const RecordPattern dropped{.kind = EventKind::Dropped,
+                                .messageType = QStringLiteral("Ping"),
+                                .peer = door,
+                                .dropReason = DropReason::ObjectCompleted};
     QCOMPARE(sink->count(dropped), 1);
     // The door is gone, so the runtime says so, by name, as a warning.
     RecordPattern byTheRuntime = dropped;
-    byTheRuntime.marker = '?';
+    byTheRuntime.level = LogLevel::Warning;
     byTheRuntime.objectId = rt.address().last();
     byTheRuntime.objectName = QStringLiteral("runtime");
     QCOMPARE(sink->count(byTheRuntime), 1);
@@ -246,14 +247,14 @@ void tst_Deterministic::shutdownEndsWhatIsLeft()
     rt->runUntilIdle();
     QCOMPARE(rt->objectCount(), 2);
     rt.reset(); // Stop to both: the Door completes, the Ticker (no Stop handler) is ended
-    QCOMPARE(sink->count({.marker = 'X'}), 2);
-    QCOMPARE(sink->count({.marker = 'X', .objectId = door.last()}), 1);
-    QCOMPARE(sink->count({.marker = 'X', .objectId = ticker.last()}), 1);
-    // The door completed (a completion record: the value's type, no peer).
-    QVERIFY(sink->has({.marker = '>',
+    QCOMPARE(sink->count({.kind = EventKind::Destroyed}), 2);
+    QCOMPARE(sink->count({.kind = EventKind::Destroyed, .objectId = door.last()}), 1);
+    QCOMPARE(sink->count({.kind = EventKind::Destroyed, .objectId = ticker.last()}), 1);
+    // The door completed (its value's type, to the runtime).
+    QVERIFY(sink->has({.kind = EventKind::Completed,
                        .objectId = door.last(),
                        .messageType = QStringLiteral("Aborted"),
-                       .peer = Address()}));
+                       .peer = Address(1)})); // the runtime's address
 }
 
 QTEST_GUILESS_MAIN(tst_Deterministic)

@@ -155,13 +155,12 @@ private Q_SLOTS:
         // The replies really did arrive in reverse: the GetResponse children (created in
         // request order, so with rising ids) completed with the highest id first.
         QList<quint64> completionOrder;
-        const RecordPattern done{.marker = '>',
+        const RecordPattern done{.kind = Parley::EventKind::Completed,
                                  .objectName = QStringLiteral("GetResponse"),
-                                 .messageType = QStringLiteral("Found"),
-                                 .peer = Parley::Address()}; // a completion: no peer
-        for (const Parley::LogRecord &record : m_sink->records()) {
+                                 .messageType = QStringLiteral("Found")};
+        for (const Parley::Event &record : m_sink->records()) {
             if (done.matches(record))
-                completionOrder << record.objectId;
+                completionOrder << record.object;
         }
         QCOMPARE(completionOrder.size(), 3);
         QVERIFY2(completionOrder[0] > completionOrder[1] && completionOrder[1] > completionOrder[2],

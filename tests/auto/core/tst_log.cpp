@@ -64,18 +64,39 @@ private Q_SLOTS:
     void unknownLevelNameIsRejected() { QVERIFY(!Parley::logLevelFromName(u"LOUD")); }
     void textFormIsExact()
     {
-        Parley::LogRecord r;
-        r.msecsSinceEpoch = QDateTime(QDate(2026, 1, 2), QTime(3, 4, 5, 6)).toMSecsSinceEpoch();
-        r.marker = '+';
-        r.objectId = 0x1a;
-        r.objectName = QStringLiteral("worker");
-        r.text = QStringLiteral("Created by <00000016>");
-        QCOMPARE(r.toText(),
+        Parley::Event r;
+        r.kind = Parley::EventKind::Created;
+        r.wall = QDateTime(QDate(2026, 1, 2), QTime(3, 4, 5, 6)).toMSecsSinceEpoch() * 1'000'000;
+        r.object = 0x1a;
+        r.parent = 0x16;
+        r.name = QStringLiteral("worker");
+        QCOMPARE(Parley::formatEvent(r),
                  QStringLiteral("03:04:05.006 + <0000001a>worker - Created by <00000016>"));
         r.state = QStringLiteral("PENDING");
         QCOMPARE(
-            r.toText(),
+            Parley::formatEvent(r),
             QStringLiteral("03:04:05.006 + <0000001a>worker[PENDING] - Created by <00000016>"));
+        // Each kind renders from its fields.
+        Parley::Event sent;
+        sent.kind = Parley::EventKind::Sent;
+        sent.wall = r.wall;
+        sent.object = 0x1a;
+        sent.name = QStringLiteral("worker");
+        sent.type = QStringLiteral("demo.Hello");
+        sent.to = Parley::Address{0x1f, 0x3};
+        QCOMPARE(Parley::formatEvent(sent),
+                 QStringLiteral("03:04:05.006 > <0000001a>worker - Sent demo.Hello to "
+                                "<0000001f.00000003>"));
+        Parley::Event dropped = sent;
+        dropped.kind = Parley::EventKind::Dropped;
+        dropped.level = Parley::LogLevel::Warning;
+        dropped.text = QStringLiteral("no such object");
+        QCOMPARE(Parley::formatEvent(dropped),
+                 QStringLiteral("03:04:05.006 ? <0000001a>worker - Dropped demo.Hello to "
+                                "<0000001f.00000003> (no such object)"));
+        Parley::Event future = sent;
+        future.kind = Parley::EventKind::Unknown;
+        QVERIFY(Parley::formatEvent(future).contains(QStringLiteral("newer kind")));
     }
     void sinksSeeOnlyTheirLevelAndAbove()
     {
@@ -99,8 +120,8 @@ private Q_SLOTS:
         // Message events carry the type and the other party.
         bool sawMessageEvent = false;
         for (const auto &r : all->records()) {
-            if (r.marker == '<' && r.messageType == QStringLiteral("Start")) {
-                QCOMPARE(r.peer, rt.address());
+            if (r.kind == Parley::EventKind::Received && r.type == QStringLiteral("parley.Start")) {
+                QCOMPARE(r.from, rt.address());
                 sawMessageEvent = true;
             }
         }

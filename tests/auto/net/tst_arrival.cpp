@@ -219,8 +219,8 @@ quint16 boundPort(const Sightings &seen)
 /// Returns true once \a log has a record of a Connection (a proxy) being destroyed.
 bool aConnectionWasDestroyed(const CountingSink &log)
 {
-    for (const LogRecord &r : log.records()) {
-        if (r.marker == 'X' && r.objectName == QLatin1String("Connection"))
+    for (const Event &r : log.records()) {
+        if (r.kind == EventKind::Destroyed && r.name == QLatin1String("Connection"))
             return true;
     }
     return false;

@@ -100,7 +100,7 @@ QByteArray queryFrame(int n)
 int warningsWith(const CountingSink &sink, const QString &fragment)
 {
     int n = 0;
-    for (const LogRecord &r : sink.records()) {
+    for (const Event &r : sink.records()) {
         if (r.level == LogLevel::Warning && r.text.contains(fragment))
             ++n;
     }
@@ -312,7 +312,7 @@ void tst_BadInput::onePeerMisbehavingLeavesTheOthersAlone_data()
         << Bad::Silence << Outcome::NeverGreeted << none << QString()
         << QStringLiteral("no preamble within");
     QTest::newRow("another protocol version") << Bad::WrongVersion << Outcome::NeverGreeted << none
-                                              << QString() << QStringLiteral("protocol version 2");
+                                              << QString() << QStringLiteral("protocol version 3");
     QTest::newRow("an encrypted preamble") << Bad::Encrypted << Outcome::NeverGreeted << none
                                            << QString() << QStringLiteral("encrypted");
     // A partial frame followed by silence is a silent peer: it goes stale (traced, no warning,
@@ -427,10 +427,10 @@ void tst_BadInput::onePeerMisbehavingLeavesTheOthersAlone()
     case Bad::Silence:
         break;
     case Bad::WrongVersion:
-        raw.write(QByteArray("PRLY\x02\x00\x00\x00", 8));
+        raw.write(QByteArray("PRLY\x03\x00\x00\x00", 8));
         break;
     case Bad::Encrypted:
-        raw.write(QByteArray("PRLY\x01\x01\x00\x00", 8));
+        raw.write(QByteArray("PRLY\x02\x01\x00\x00", 8));
         break;
     case Bad::TruncatedHeader:
         greet();

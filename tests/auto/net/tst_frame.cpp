@@ -673,21 +673,23 @@ void tst_Frame::preambles_data()
     Wire::appendPreamble(ours);
     QTest::newRow("ours") << ours << Wire::PreambleCheck::Ok;
     QTest::newRow("ours, then a frame") << ours + QByteArray(12, '\x08') << Wire::PreambleCheck::Ok;
-    QTest::newRow("exact bytes") << QByteArray("PRLY\x01\x00\x00\x00", 8)
+    QTest::newRow("exact bytes") << QByteArray("PRLY\x02\x00\x00\x00", 8)
                                  << Wire::PreambleCheck::Ok;
     QTest::newRow("HTTP") << QByteArray("GET / HTTP/1.1\r\n") << Wire::PreambleCheck::NotParley;
     QTest::newRow("HTTP, first byte") << QByteArray("G") << Wire::PreambleCheck::NotParley;
     QTest::newRow("wrong third byte") << QByteArray("PRX") << Wire::PreambleCheck::NotParley;
-    QTest::newRow("lower case") << QByteArray("prly\x01\x00\x00\x00", 8)
+    QTest::newRow("lower case") << QByteArray("prly\x02\x00\x00\x00", 8)
                                 << Wire::PreambleCheck::NotParley;
-    QTest::newRow("version 2") << QByteArray("PRLY\x02\x00\x00\x00", 8)
+    QTest::newRow("version 1") << QByteArray("PRLY\x01\x00\x00\x00", 8)
+                               << Wire::PreambleCheck::WrongVersion;
+    QTest::newRow("version 3") << QByteArray("PRLY\x03\x00\x00\x00", 8)
                                << Wire::PreambleCheck::WrongVersion;
     QTest::newRow("version 0") << QByteArray("PRLY\x00\x00\x00\x00", 8)
                                << Wire::PreambleCheck::WrongVersion;
-    QTest::newRow("encrypted") << QByteArray("PRLY\x01\x01\x00\x00", 8)
+    QTest::newRow("encrypted") << QByteArray("PRLY\x02\x01\x00\x00", 8)
                                << Wire::PreambleCheck::WrongMode;
     QTest::newRow("mode 2 is not a mode")
-        << QByteArray("PRLY\x01\x02\x00\x00", 8) << Wire::PreambleCheck::NotParley;
+        << QByteArray("PRLY\x02\x02\x00\x00", 8) << Wire::PreambleCheck::NotParley;
 }
 
 void tst_Frame::preambles()
@@ -702,7 +704,7 @@ void tst_Frame::everyProperPrefixOfAPreambleNeedsMore()
     QByteArray ours;
     Wire::appendPreamble(ours);
     QCOMPARE(ours.size(), Wire::PreambleSize);
-    QCOMPARE(ours.toHex(), QByteArray("50524c5901000000"));
+    QCOMPARE(ours.toHex(), QByteArray("50524c5902000000"));
     for (qsizetype n = 0; n < ours.size(); ++n)
         QCOMPARE(Wire::checkPreamble(QByteArrayView(ours).first(n)), Wire::PreambleCheck::NeedMore);
     // An encrypted end's preamble, checked by an encrypted end.

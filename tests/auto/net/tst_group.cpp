@@ -833,7 +833,9 @@ private slots:
         server.stop(); // the connection ends: Abandoned (or Closed) for the routine
         if (ignore) {
             // The routine has taken it in and dropped it.
-            QTRY_VERIFY(!log->lines().filter(QStringLiteral("(ignored by the routine)")).isEmpty());
+            QTRY_VERIFY(log->has({.kind = EventKind::Dropped,
+                                  .objectId = routine.last(),
+                                  .dropReason = DropReason::NoHandler}));
         }
         runtime->send(Go{}, routine);
         const auto result = runtime->waitForCompletion(routine, 10s);

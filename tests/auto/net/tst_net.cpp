@@ -316,7 +316,7 @@ void tst_Net::relayPassesBodiesWithoutDecoding()
     QCOMPARE(cAtA, Address({c.last(), bToC.last(), aToB.last()}));
 
     // A sends a request to C; C answers; the reply retraces the path to A.
-    const RecordPattern relayed{.marker = '<', .messageType = QStringLiteral("Relay")};
+    const RecordPattern relayed{.kind = EventKind::Relayed};
     const int relayedBefore = logB->count(relayed);
     rtA->send(Do{cAtA, Value(Query{42})}, a);
     QTRY_COMPARE(countOf<Query>(*inC), 1);
@@ -327,8 +327,9 @@ void tst_Net::relayPassesBodiesWithoutDecoding()
     QCOMPARE(first<Answer>(*inA).from, Address({c.last(), bToC.last(), aToB.last()}));
     // B saw both frames only as relays: neither the request nor the reply was decoded there.
     QTRY_VERIFY(logB->count(relayed) >= relayedBefore + 2);
-    QCOMPARE(logB->count({.marker = '<', .messageType = QStringLiteral("Query")}), 0);
-    QCOMPARE(logB->count({.marker = '<', .messageType = QStringLiteral("Answer")}), 0);
+    QCOMPARE(logB->count({.kind = EventKind::Received, .messageType = QStringLiteral("Query")}), 0);
+    QCOMPARE(logB->count({.kind = EventKind::Received, .messageType = QStringLiteral("Answer")}),
+             0);
     QCOMPARE(countOf<Query>(*inB), 0);
 }
 
@@ -406,7 +407,7 @@ void tst_Net::aSilentPeerGoesStale()
     // aborts could be lost with the reset.
     QByteArray received = s->readAll();
     connect(s, &QTcpSocket::readyRead, s, [&] { received += s->readAll(); });
-    s->write(QByteArray("PRLY\x01\x00\x00\x00", 8));
+    s->write(QByteArray("PRLY\x02\x00\x00\x00", 8)); // version 2, plain
     QTRY_COMPARE(countOf<Connected>(*inbox), 1);
     QElapsedTimer clock;
     clock.start();
@@ -444,8 +445,8 @@ void tst_Net::aPeerThatStopsReadingIsRefusedThenDropped()
     const Address agent = rt->create<Agent>(inbox, connecting(loopback(port), o));
     QTRY_VERIFY(raw.hasPendingConnections());
     QTcpSocket *s = raw.nextPendingConnection();
-    s->setReadBufferSize(1); // stop reading after the first byte
-    s->write(QByteArray("PRLY\x01\x00\x00\x00", 8));
+    s->setReadBufferSize(1);                         // stop reading after the first byte
+    s->write(QByteArray("PRLY\x02\x00\x00\x00", 8)); // version 2, plain
     QTRY_COMPARE(countOf<Connected>(*inbox), 1);
     const Address proxy = first<Connected>(*inbox).from;
     // Push 64 KiB blobs until the queue refuses: the kernel buffers fill, then Parley's queue.
@@ -670,9 +671,10 @@ void tst_Net::aRequestPendingOnABrokenConnectionEndsWithTheBreak()
     QVERIFY(first<ConnectionLost>(*client).message.isFault());
     QCOMPARE(client->count(), 2); // Connected, then the request's one ending
     // The controller heard the break too, and nobody dropped anything with a warning.
-    QTRY_VERIFY(clientLog->has({.marker = '<', .messageType = QStringLiteral("Abandoned")}));
-    for (const LogRecord &r : clientLog->records())
-        QVERIFY2(r.level != LogLevel::Warning, qPrintable(r.toText()));
+    QTRY_VERIFY(
+        clientLog->has({.kind = EventKind::Received, .messageType = QStringLiteral("Abandoned")}));
+    for (const Event &r : clientLog->records())
+        QVERIFY2(r.level != LogLevel::Warning, qPrintable(formatEvent(r)));
 }
 
 QTEST_GUILESS_MAIN(tst_Net)

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <parley/events.h>
 #include <parley/log.h>
 #include <parley/object.h>
 
@@ -32,10 +33,12 @@ public:
 
     /// Delivers \a message from \a from to \a to, sent by the transport (logged as such); drops
     /// it with a warning when there is no such object.
-    bool deliver(const Address &to, const Address &from, Value &&message) const;
+    bool deliver(const Address &to, const Address &from, Value &&message,
+                 const detail::Stamp &stamp = {}) const;
     /// Delivers \a message when \a to still exists; otherwise drops it with a DEBUG line only
     /// (for notices whose addressee may end at any moment without that being a mistake).
-    bool deliverIfThere(const Address &to, const Address &from, Value &message) const;
+    bool deliverIfThere(const Address &to, const Address &from, Value &message,
+                        const detail::Stamp &stamp = {}) const;
     /// Logs that \a envelope, sent to the transport, was dropped, and why.
     void logDropped(const detail::Envelope &envelope, const char *why) const;
 
@@ -43,9 +46,22 @@ public:
     /// rest as one summary line with a count.
     void warnThrottled(quint64 key, const QString &text) const;
     [[nodiscard]] bool wants(LogLevel level) const;
-    /// A log line of the transport's, with the message it concerns and the peer's address.
-    void log(LogLevel level, char marker, const QString &text, const Value *message = nullptr,
-             const Address *peer = nullptr) const;
+    /// A line of text of the transport's at \a level.
+    void text(LogLevel level, const QString &text) const;
+    /// A connection or listener event (Listening, Accepted, Connected, Closed, Abandoned, ...).
+    void connectionEvent(EventKind kind, LogLevel level, const QString &endpoint,
+                         const QString &text = {}, bool encrypted = false,
+                         const QString &peerKey = {}) const;
+    /// Records \a message forwarded by the transport to \a to as if from \a from; returns the
+    /// stamp it travels with.
+    detail::Stamp forwarded(const Value &message, const Address &to, const Address &from) const;
+    /// Records a frame of \a type passed on to a further hop; returns the stamp it goes on with.
+    detail::Stamp relayed(const QString &type, const Address &to, const Address &from,
+                          quint64 messageId, quint64 origin) const;
+    /// Returns the stamp of a message that arrived with \a messageId from runtime \a origin.
+    [[nodiscard]] detail::Stamp arrived(quint64 messageId, quint64 origin) const;
+    /// Returns this runtime's id (RuntimeInfo::runtimeId).
+    [[nodiscard]] quint64 runtimeId() const;
 
     /// Whether the object with \a id is still in the table; \a host is a TransportHost.
     static bool isAlive(void *host, quint64 id);

@@ -1,0 +1,325 @@
+// SPDX-FileCopyrightText: 2026 The Parley Authors
+// SPDX-License-Identifier: MIT
+//
+// The live event stream to a monitor (docs/events.md, "The live stream").
+
+#include <parley/codec.h>
+#include <parley/machine.h>
+#include <parley/retry.h>
+#include <parley/runtime.h>
+#include <parley/stream.h>
+
+#include <events_p.h>
+
+#include <QtCore/QDateTime>
+#include <QtCore/QElapsedTimer>
+
+#include <algorithm>
+#include <mutex>
+
+namespace Parley {
+
+namespace {
+
+/// The link's timer: time to connect again.
+struct MonitorRetry
+{
+};
+PARLEY_MESSAGE_AS(MonitorRetry, "parley.MonitorRetry")
+
+/// A sink following a subtree needs the Created events that say who is in it; a stream always
+/// needs them for its snapshot.
+LogLevel streamLevel(const CaptureFilter &filter)
+{
+    return std::min(filter.level, LogLevel::Object,
+                    [](LogLevel a, LogLevel b) { return quint8(a) < quint8(b); });
+}
+
+} // namespace
+
+struct MonitorStream::Private
+{
+    Runtime *runtime = nullptr;
+    HostPort monitor;
+    Address link;
+
+    mutable std::mutex lock;
+    CaptureState capture;
+    QHash<quint64, Event> alive; ///< objects alive now, as their Created events
+    QList<Event> pending;
+    bool attached = false;
+    bool snapshotDue = false;
+    int connections = 0;
+    quint64 sent = 0;
+    quint64 dropped = 0;
+    quint64 droppedUnsaid = 0;
+
+    /// Takes what is to be sent now, snapshot first; empty when detached. Call with the lock.
+    QList<Event> takeBatch()
+    {
+        QList<Event> out;
+        if (!attached)
+            return out;
+        if (snapshotDue) {
+            snapshotDue = false;
+            // Ids grow with creation, so a parent comes before its children.
+            QList<quint64> ids = alive.keys();
+            std::sort(ids.begin(), ids.end());
+            out.reserve(ids.size() + 1 + pending.size());
+            for (quint64 id : ids) {
+                Event e = alive.value(id);
+                e.kind = EventKind::Snapshot;
+                out.append(std::move(e));
+            }
+            Event end;
+            end.kind = EventKind::SnapshotEnd;
+            end.level = LogLevel::Object;
+            end.object = 1;
+            end.count = quint64(ids.size());
+            end.wall = QDateTime::currentMSecsSinceEpoch() * 1'000'000;
+            out.append(std::move(end));
+        }
+        if (droppedUnsaid > 0) {
+            Event e;
+            e.kind = EventKind::EventsDropped;
+            e.level = LogLevel::Warning;
+            e.object = 1;
+            e.count = droppedUnsaid;
+            e.wall = QDateTime::currentMSecsSinceEpoch() * 1'000'000;
+            e.text
+                = QStringLiteral("the stream to the monitor lost %1 event(s)").arg(droppedUnsaid);
+            out.append(std::move(e));
+            droppedUnsaid = 0;
+        }
+        out.append(std::move(pending));
+        pending.clear();
+        sent += quint64(out.size());
+        return out;
+    }
+
+    /// Hands \a events to the link (from the drain thread, or the link's own thread); nothing
+    /// of this is recorded.
+    void send(QList<Event> &&events)
+    {
+        if (events.isEmpty())
+            return;
+        const Internal::UnrecordedScope unrecorded;
+        for (qsizetype at = 0; at < events.size(); at += BatchSize) {
+            const qsizetype n = std::min(BatchSize, events.size() - at);
+            runtime->send(EventBatch{events.mid(at, n)}, link);
+        }
+    }
+};
+
+namespace {
+
+/// The stream's connection: connects, sends the identity, passes batches on, retries.
+class MonitorLink : public Machine
+{
+public:
+    explicit MonitorLink(std::shared_ptr<MonitorStream::Private> stream)
+        : m_stream(std::move(stream)), m_retry(RetryPolicy::forPeer(m_stream->monitor))
+    {
+        on<Start>([this] { connect(); });
+        on<MonitorRetry>([this] { connect(); });
+        on<Connected>([this] {
+            m_proxy = returnAddress();
+            m_up.start();
+            send(RuntimeInfo(m_stream->runtime->info()), m_proxy);
+            QList<Event> first;
+            {
+                std::lock_guard guard(m_stream->lock);
+                m_stream->attached = true;
+                m_stream->snapshotDue = true;
+                ++m_stream->connections;
+                first = m_stream->takeBatch();
+            }
+            for (qsizetype at = 0; at < first.size(); at += MonitorStream::BatchSize)
+                send(EventBatch{first.mid(at,
+                                          std::min(MonitorStream::BatchSize, first.size() - at))},
+                     m_proxy);
+        });
+        on<NotConnected>([this] { retryLater(); });
+        on<Closed>([this] { lost(); });
+        on<Abandoned>([this] { lost(); });
+        on<EventBatch>([this](EventBatch &batch) {
+            if (m_proxy.isNull() || returnAddress() != Address(1))
+                return; // not connected: the sink counts nothing it did not hand over
+            send(std::move(batch), m_proxy);
+        });
+        on<SendFailed>([this](SendFailed &failed) {
+            const auto *batch = failed.message.getIf<EventBatch>();
+            std::lock_guard guard(m_stream->lock);
+            const quint64 n = batch ? quint64(batch->events.size()) : 1;
+            m_stream->dropped += n;
+            m_stream->droppedUnsaid += n;
+        });
+        on<CaptureFilter>([this](CaptureFilter &filter) {
+            {
+                std::lock_guard guard(m_stream->lock);
+                m_stream->capture.setFilter(std::move(filter));
+            }
+            m_stream->runtime->logger().refresh();
+        });
+        on<Stop>([this] {
+            if (!m_proxy.isNull())
+                send(Close{}, m_proxy);
+            detach();
+            complete(Aborted{QStringLiteral("stopped")});
+        });
+    }
+
+private:
+    void connect() { Parley::connectTo(*this, m_stream->monitor); }
+    void detach()
+    {
+        std::lock_guard guard(m_stream->lock);
+        m_stream->attached = false;
+        m_stream->pending.clear();
+    }
+    void lost()
+    {
+        detach();
+        m_proxy = {};
+        m_retry.lost(std::chrono::milliseconds(m_up.isValid() ? m_up.elapsed() : 0));
+        retryLater();
+    }
+    void retryLater()
+    {
+        const auto delay = m_retry.next();
+        if (delay)
+            start(MonitorRetry{}, *delay);
+    }
+
+    std::shared_ptr<MonitorStream::Private> m_stream;
+    RetrySchedule m_retry;
+    Address m_proxy;
+    QElapsedTimer m_up;
+};
+
+} // namespace
+
+MonitorStream::MonitorStream(std::shared_ptr<Private> p)
+    : LogSink(streamLevel(p->capture.filter())), d(std::move(p))
+{
+}
+
+MonitorStream::~MonitorStream() = default;
+
+std::shared_ptr<MonitorStream> MonitorStream::start(Runtime &runtime, const HostPort &monitor,
+                                                    const CaptureFilter &filter)
+{
+    auto p = std::make_shared<Private>();
+    p->runtime = &runtime;
+    p->monitor = monitor;
+    p->capture.setFilter(filter);
+    std::shared_ptr<MonitorStream> stream(new MonitorStream(p));
+    {
+        const Internal::UnrecordedScope unrecorded;
+        p->link = runtime.create<MonitorLink>(p);
+    }
+    runtime.logger().addSink(stream);
+    return stream;
+}
+
+bool MonitorStream::isConnected() const
+{
+    std::lock_guard guard(d->lock);
+    return d->attached;
+}
+
+int MonitorStream::connections() const
+{
+    std::lock_guard guard(d->lock);
+    return d->connections;
+}
+
+quint64 MonitorStream::eventsSent() const
+{
+    std::lock_guard guard(d->lock);
+    return d->sent;
+}
+
+quint64 MonitorStream::eventsDropped() const
+{
+    std::lock_guard guard(d->lock);
+    return d->dropped;
+}
+
+CaptureFilter MonitorStream::filter() const
+{
+    std::lock_guard guard(d->lock);
+    return d->capture.filter();
+}
+
+bool MonitorStream::wantsBodies() const
+{
+    std::lock_guard guard(d->lock);
+    return d->capture.filter().bodies;
+}
+
+void MonitorStream::write(const Event &event)
+{
+    QList<Event> full;
+    {
+        std::lock_guard guard(d->lock);
+        switch (event.kind) {
+        case EventKind::Created:
+            d->alive.insert(event.object, event);
+            break;
+        case EventKind::Destroyed:
+            d->alive.remove(event.object);
+            break;
+        case EventKind::StateChanged: {
+            const auto it = d->alive.find(event.object);
+            if (it != d->alive.end())
+                it->state = event.state;
+            break;
+        }
+        default:
+            break;
+        }
+        if (!d->capture.admits(event) || !d->attached)
+            return;
+        if (d->pending.size() >= MaxPending) {
+            ++d->dropped;
+            ++d->droppedUnsaid;
+            return;
+        }
+        d->pending.append(event);
+        if (!d->capture.filter().bodies && !event.body.isEmpty()) {
+            d->pending.back().body.clear();
+            d->pending.back().bodyTruncated = false;
+        }
+        if (d->pending.size() >= BatchSize)
+            full = d->takeBatch();
+    }
+    d->send(std::move(full));
+}
+
+void MonitorStream::flush()
+{
+    QList<Event> batch;
+    {
+        std::lock_guard guard(d->lock);
+        batch = d->takeBatch();
+    }
+    d->send(std::move(batch));
+}
+
+bool parseMonitorAddress(const QString &text, HostPort &out)
+{
+    const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
+    QString host = colon >= 0 ? text.left(colon) : QString();
+    const QString portText = colon >= 0 ? text.mid(colon + 1) : text;
+    bool ok = false;
+    const uint port = portText.toUInt(&ok);
+    if (!ok || port == 0 || port > 65535)
+        return false;
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    out = HostPort{host.isEmpty() ? QStringLiteral("127.0.0.1") : host, quint16(port)};
+    return true;
+}
+
+} // namespace Parley
