@@ -281,13 +281,10 @@ void Connection::onOpen()
         m_session = m_setup.options.session(*this, SessionInfo{self, m_setup.controller, m_remote});
     }
     if (m_accepted) {
-        trace("Accepted from ", m_remote.toString(), " at ", m_setup.requested.toString());
         tellController(Value(Accepted{m_setup.requested, m_remote}));
         send(Greeted{}, parentAddress());
     } else {
         const HostPort local = hostPortOf(m_socket->localAddress(), m_socket->localPort());
-        trace("Connected to ", m_setup.requested.toString(), ", at local address ",
-              local.toString());
         tellController(Value(Connected{m_setup.requested, local, m_remote}));
     }
 }
@@ -986,11 +983,11 @@ void Connection::recordEnd(const Internal::TransportHost &host, const Value &mes
     // The connection events of docs/events.md, one per notice the controller hears.
     const bool encrypted = false; // docs/events.md: set once connections can be encrypted
     if (const auto *m = message.getIf<Accepted>())
-        host.connectionEvent(EventKind::Accepted, LogLevel::Object, m->remote.toString(), {},
-                             encrypted);
+        host.connectionEvent(EventKind::Accepted, LogLevel::Object, m->remote.toString(),
+                             QStringLiteral("at %1").arg(m->listening.toString()), encrypted);
     else if (const auto *m = message.getIf<Connected>())
-        host.connectionEvent(EventKind::Connected, LogLevel::Object, m->remote.toString(), {},
-                             encrypted);
+        host.connectionEvent(EventKind::Connected, LogLevel::Object, m->remote.toString(),
+                             QStringLiteral("from %1").arg(m->local.toString()), encrypted);
     else if (const auto *m = message.getIf<NotConnected>())
         host.connectionEvent(EventKind::NotConnected, LogLevel::Object, m->requested.toString(),
                              m->text);
@@ -1142,7 +1139,6 @@ void Connection::onPeerClose(QByteArrayView note)
         ? QStringLiteral("closed by the peer")
         : QStringLiteral("closed by the peer: %1").arg(QString::fromUtf8(note.data(), note.size()));
     m_state = State::Done;
-    trace("Abandoned by ", m_remote.toString(), ": ", why);
     tellController(Value(Abandoned{EndOfTransport::AbandonedByRemote, why, m_remote}));
     tellSenders(EndOfTransport::AbandonedByRemote, why);
     m_socket->disconnectFromHost(); // writes the confirmation, then closes
@@ -1189,7 +1185,6 @@ void Connection::endAbandoned(EndOfTransport reason, const QString &note)
         return;
     }
     m_state = State::Done;
-    trace("Abandoned by ", m_remote.toString(), ": ", note);
     m_socket->abort();
     tellController(Value(Abandoned{reason, note, m_remote}));
     tellSenders(reason, note);
@@ -1212,7 +1207,6 @@ void Connection::endClosed(bool confirmed, const QString &why)
                 " was not confirmed: ", closed.note);
     }
     m_state = State::Done;
-    trace("Closed the connection to ", m_remote.toString());
     m_socket->abort();
     tellController(Value(std::move(closed)));
     tellSenders(confirmed ? m_closeReason : EndOfTransport::NotFlushed,
@@ -1226,7 +1220,6 @@ void Connection::endNotConnected(ConnectError reason, const QString &text)
         return;
     m_state = State::Done;
     m_socket->abort();
-    trace("Not connected to ", m_setup.requested.toString(), ": ", text);
     if (m_pendingFrames)
         warning(m_pendingFrames, " messages sent before the connection was up are dropped");
     tellController(Value(NotConnected{m_setup.requested, reason, text})); // no session yet

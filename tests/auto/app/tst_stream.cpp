@@ -1,0 +1,298 @@
+// SPDX-FileCopyrightText: 2026 The Parley Authors
+// SPDX-License-Identifier: MIT
+
+// The live event stream (docs/events.md, "The live stream"): a runtime streaming to a monitor
+// that starts late gets the objects alive first, then the events as they happen; the monitor's
+// capture filter changes what comes; a monitor that restarts is found again; the stream never
+// records its own link.
+
+#include <parley/parley.h>
+
+#include <QtCore/QMutex>
+#include <QtNetwork/QTcpServer>
+#include <QtTest/QtTest>
+
+using namespace Parley;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// What the fake monitor received, in order, from every program.
+struct Received
+{
+    mutable QMutex lock;
+    QList<RuntimeInfo> infos;
+    QList<Event> events;
+    Address program; ///< where a CaptureFilter goes (the RuntimeInfo's return address)
+    QString listening;
+
+    QString listeningAt() const
+    {
+        QMutexLocker l(&lock);
+        return listening;
+    }
+    Address programAddress() const
+    {
+        QMutexLocker l(&lock);
+        return program;
+    }
+    int infoCount() const
+    {
+        QMutexLocker l(&lock);
+        return int(infos.size());
+    }
+    QList<Event> all() const
+    {
+        QMutexLocker l(&lock);
+        return events;
+    }
+    int count(EventKind kind) const
+    {
+        QMutexLocker l(&lock);
+        return int(std::count_if(events.begin(), events.end(),
+                                 [kind](const Event &e) { return e.kind == kind; }));
+    }
+    bool has(EventKind kind, const QString &name) const
+    {
+        QMutexLocker l(&lock);
+        return std::any_of(events.begin(), events.end(), [&](const Event &e) {
+            return e.kind == kind && e.name == name;
+        });
+    }
+};
+
+/// One connection of the fake monitor: keeps what the program streams.
+class Collector : public Machine
+{
+public:
+    Collector(std::shared_ptr<Received> into, const SessionInfo &)
+    {
+        on<RuntimeInfo>([this, into](const RuntimeInfo &info) {
+            QMutexLocker l(&into->lock);
+            into->infos.append(info);
+            into->program = returnAddress();
+        });
+        on<EventBatch>([into](EventBatch &batch) {
+            QMutexLocker l(&into->lock);
+            into->events.append(batch.events);
+        });
+        on<Stop>([this] { complete(Ack{}); });
+    }
+};
+
+/// The fake monitor: listens at a port and makes a Collector per connection.
+class FakeMonitor : public Machine
+{
+public:
+    FakeMonitor(std::shared_ptr<Received> into, quint16 port)
+    {
+        on<Start>([this, into, port] {
+            ConnectionOptions options;
+            options.session = createFrame<Collector>(into);
+            options.maxFrameSize = 16 << 20;
+            Parley::listenAt(*this, HostPort{QStringLiteral("127.0.0.1"), port}, options);
+        });
+        on<Listening>([into](const Listening &l) {
+            QMutexLocker lock(&into->lock);
+            into->listening = l.bound.toString();
+        });
+        on<NotListening>([this](const NotListening &n) { complete(n); });
+        on<Accepted>([] {});
+        on<Closed>([] {});
+        on<Abandoned>([] {});
+        on<Stop>([this] { complete(Aborted{}); });
+    }
+};
+
+/// Sends a Question to its peer on Go; answers a Question with an Answer.
+struct Question
+{
+    int n = 0;
+};
+struct Answer
+{
+    int n = 0;
+};
+struct Go
+{
+};
+PARLEY_MESSAGE_AS(Question, "test.Question", n)
+PARLEY_MESSAGE_AS(Answer, "test.Answer", n)
+PARLEY_MESSAGE_AS(Go, "test.Go")
+
+class Answerer : public Machine
+{
+public:
+    Answerer()
+    {
+        on<Question>([this](const Question &q) { reply(Answer{q.n * 2}); });
+        on<Stop>([this] { complete(Aborted{}); });
+    }
+};
+
+class Asker : public Machine
+{
+public:
+    explicit Asker(int children)
+    {
+        on<Start>([this, children] {
+            for (int i = 0; i < children; ++i)
+                m_answerers.append(create<Answerer>());
+        });
+        on<Go>([this] { send(Question{21}, m_answerers.value(0)); });
+        on<Answer>([this](const Answer &) { warning("answered"); });
+        on<Stop>([this] { complete(Aborted{}); });
+    }
+
+private:
+    QList<Address> m_answerers;
+};
+
+/// Returns a port nobody listens on now.
+quint16 freePort()
+{
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost))
+        return 0;
+    return probe.serverPort();
+}
+
+std::unique_ptr<Runtime> startMonitor(const std::shared_ptr<Received> &into, quint16 port)
+{
+    auto rt = std::make_unique<Runtime>(Runtime::Options{.workers = 1, .name = "monitor"});
+    rt->create<FakeMonitor>(into, port);
+    return rt;
+}
+
+} // namespace
+
+class tst_Stream : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void aLateMonitorGetsTheLiveObjectsFirstThenTheEvents();
+    void theMonitorsCaptureFilterChangesWhatComes();
+    void aMonitorThatRestartsIsFoundAgain();
+};
+
+void tst_Stream::aLateMonitorGetsTheLiveObjectsFirstThenTheEvents()
+{
+    const quint16 port = freePort();
+    QVERIFY(port);
+    Runtime program(Runtime::Options{.workers = 2, .name = "program"});
+    auto stream = MonitorStream::start(program, HostPort{QStringLiteral("127.0.0.1"), port});
+    // The program runs before any monitor is there.
+    const Address asker = program.create<Asker>(3);
+    QTRY_COMPARE(program.objectCount(), 5); // the asker, its three answerers, the stream's link
+    QVERIFY(!stream->isConnected());
+
+    auto received = std::make_shared<Received>();
+    auto monitor = startMonitor(received, port);
+    QTRY_COMPARE_WITH_TIMEOUT(received->infoCount(), 1, 20000);
+    QTRY_VERIFY(received->count(EventKind::SnapshotEnd) == 1);
+    QCOMPARE(stream->connections(), 1);
+    {
+        QMutexLocker l(&received->lock);
+        const RuntimeInfo &info = received->infos.first();
+        QCOMPARE(info.runtimeId, program.info().runtimeId);
+        QCOMPARE(info.runtimeName, QStringLiteral("program"));
+        QCOMPARE(info.schema, EventSchemaVersion);
+    }
+    // The snapshot: every object alive, parents before children, then its end with the count;
+    // nothing of the stream's own link.
+    QList<Event> events = received->all();
+    QList<quint64> seen;
+    qsizetype end = -1;
+    for (qsizetype i = 0; i < events.size(); ++i) {
+        const Event &e = events[i];
+        if (e.kind == EventKind::SnapshotEnd) {
+            end = i;
+            QCOMPARE(e.count, quint64(4));
+            break;
+        }
+        QCOMPARE(e.kind, EventKind::Snapshot);
+        QVERIFY2(e.parent == 1 || seen.contains(e.parent), "a child before its parent");
+        seen.append(e.object);
+    }
+    QCOMPARE(end, qsizetype(4));
+    QCOMPARE(seen.first(), asker.last());
+    QCOMPARE(events.first().className, QStringLiteral("Asker"));
+
+    // Then events as they happen: the question, its answer, the warning it brings.
+    program.send(Go{}, asker);
+    QTRY_VERIFY(received->has(EventKind::Text, QStringLiteral("Asker")));
+    events = received->all();
+    quint64 question = 0;
+    for (const Event &e : events) {
+        if (e.kind == EventKind::Sent && e.type == QLatin1String("test.Question"))
+            question = e.messageId;
+        QVERIFY2(!e.className.contains(QLatin1String("MonitorLink"))
+                     && e.className != QLatin1String("Connection")
+                     && e.type != QLatin1String("parley.EventBatch"),
+                 qPrintable(formatEvent(e))); // the stream does not record itself
+    }
+    QVERIFY(question != 0);
+    // The answer was sent while handling the question: its cause.
+    const auto answer = std::find_if(events.begin(), events.end(), [](const Event &e) {
+        return e.kind == EventKind::Sent && e.type == QLatin1String("test.Answer");
+    });
+    QVERIFY(answer != events.end());
+    QCOMPARE(answer->cause, question);
+    QCOMPARE(stream->eventsDropped(), quint64(0));
+}
+
+void tst_Stream::theMonitorsCaptureFilterChangesWhatComes()
+{
+    auto received = std::make_shared<Received>();
+    auto monitor = startMonitor(received, 0);
+    QTRY_VERIFY(!received->listeningAt().isEmpty());
+    HostPort at;
+    QVERIFY(parseMonitorAddress(received->listeningAt(), at));
+
+    Runtime program(Runtime::Options{.workers = 2, .name = "program"});
+    auto stream = MonitorStream::start(program, at);
+    QTRY_COMPARE_WITH_TIMEOUT(received->infoCount(), 1, 20000);
+    const Address asker = program.create<Asker>(1);
+    program.send(Go{}, asker);
+    QTRY_VERIFY(received->has(EventKind::Text, QStringLiteral("Asker")));
+    QVERIFY(received->count(EventKind::Sent) > 0);
+
+    // The monitor wants warnings and worse only.
+    const Address back = received->programAddress();
+    monitor->send(CaptureFilter{.level = LogLevel::Warning}, back);
+    QTRY_COMPARE(stream->filter().level, LogLevel::Warning);
+    const int sentBefore = received->count(EventKind::Sent);
+    const int textsBefore = received->count(EventKind::Text);
+    program.send(Go{}, asker);
+    QTRY_COMPARE(received->count(EventKind::Text), textsBefore + 1);
+    QCOMPARE(received->count(EventKind::Sent), sentBefore);
+}
+
+void tst_Stream::aMonitorThatRestartsIsFoundAgain()
+{
+    const quint16 port = freePort();
+    QVERIFY(port);
+    auto received = std::make_shared<Received>();
+    auto monitor = startMonitor(received, port);
+    Runtime program(Runtime::Options{.workers = 2, .name = "program"});
+    auto stream = MonitorStream::start(program, HostPort{QStringLiteral("127.0.0.1"), port});
+    QTRY_COMPARE_WITH_TIMEOUT(received->infoCount(), 1, 20000);
+    const Address asker = program.create<Asker>(2);
+    QTRY_VERIFY(received->has(EventKind::Created, QStringLiteral("Asker")));
+
+    monitor.reset(); // the monitor goes away ...
+    QTRY_VERIFY_WITH_TIMEOUT(!stream->isConnected(), 20000);
+    auto again = std::make_shared<Received>();
+    monitor = startMonitor(again, port); // ... and comes back on the same port
+    QTRY_COMPARE_WITH_TIMEOUT(again->infoCount(), 1, 30000);
+    QCOMPARE(stream->connections(), 2);
+    // The new monitor learns what is alive from the snapshot.
+    QTRY_COMPARE(again->count(EventKind::SnapshotEnd), 1);
+    QVERIFY(again->has(EventKind::Snapshot, QStringLiteral("Asker")));
+    program.send(Go{}, asker);
+    QTRY_VERIFY(again->has(EventKind::Text, QStringLiteral("Asker")));
+}
+
+QTEST_GUILESS_MAIN(tst_Stream)
+#include "tst_stream.moc"
