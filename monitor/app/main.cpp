@@ -145,6 +145,10 @@ private:
 
 int main(int argc, char **argv)
 {
+    // The monitor does not stream to itself: a shell that exports PARLEY_MONITOR for the
+    // programs it starts would otherwise make the monitor feed its own stream (--monitor still
+    // sends its events to another monitor, when asked for by name).
+    qunsetenv("PARLEY_MONITOR");
     // Recordings may be named on the command line; Parley's settings parser takes the rest.
     std::vector<char *> args;
     bool offscreen = false;

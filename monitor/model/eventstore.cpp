@@ -319,6 +319,19 @@ RecordExtra &EventStore::makeExtra(Record &r)
 
 void EventStore::append(int sourceIndex, const Event &e)
 {
+    if (e.kind == EventKind::Handled) {
+        // The time a handler took belongs to the Received record of its message: it is shown
+        // there ("handled in"), not as a record of its own.
+        const quint64 origin = e.origin ? e.origin : m_sources[size_t(sourceIndex)].info.runtimeId;
+        const auto it = m_messages.constFind(MessageKey{origin, e.messageId});
+        if (e.messageId && it != m_messages.cend() && it->received != NoSerial
+            && contains(it->received)) {
+            const Serial serial = it->received - m_chunkBase;
+            m_chunks[size_t(serial / ChunkSize)]->records[size_t(serial % ChunkSize)].handledNs
+                = e.handledNs;
+        }
+        return;
+    }
     if (m_chunks.empty() || qsizetype(m_chunks.back()->records.size()) == ChunkSize) {
         auto chunk = std::make_unique<Chunk>();
         chunk->records.reserve(size_t(ChunkSize));

@@ -26,6 +26,11 @@ struct MonitorRetry
 {
 };
 PARLEY_MESSAGE_AS(MonitorRetry, "parley.MonitorRetry")
+/// The link's last message to itself when stopped: everything before it has been sent.
+struct MonitorFinish
+{
+};
+PARLEY_MESSAGE_AS(MonitorFinish, "parley.MonitorFinish")
 
 /// A sink following a subtree needs the Created events that say who is in it; a stream always
 /// needs them for its snapshot.
@@ -49,6 +54,8 @@ struct MonitorStream::Private
     QList<Event> pending;
     bool attached = false;
     bool snapshotDue = false;
+    bool everAttached = false;
+    bool historyLost = false; ///< the buffer overflowed before the first connection
     int connections = 0;
     quint64 sent = 0;
     quint64 dropped = 0;
@@ -123,6 +130,7 @@ public:
         on<Start>([this] { connect(); });
         on<MonitorRetry>([this] { connect(); });
         on<Connected>([this] {
+            m_connecting = false;
             m_proxy = returnAddress();
             m_up.start();
             send(RuntimeInfo(m_stream->runtime->info()), m_proxy);
@@ -130,7 +138,12 @@ public:
             {
                 std::lock_guard guard(m_stream->lock);
                 m_stream->attached = true;
-                m_stream->snapshotDue = true;
+                // The first monitor gets the whole history when it was all kept; any later
+                // one (perhaps a restarted monitor that knows nothing) gets the snapshot.
+                m_stream->snapshotDue = m_stream->everAttached || m_stream->historyLost;
+                if (m_stream->snapshotDue)
+                    m_stream->pending.clear();
+                m_stream->everAttached = true;
                 ++m_stream->connections;
                 first = m_stream->takeBatch();
             }
@@ -138,12 +151,21 @@ public:
                 send(EventBatch{first.mid(at,
                                           std::min(MonitorStream::BatchSize, first.size() - at))},
                      m_proxy);
+            if (m_stopping)
+                finishUp(); // the program ended while this connection was coming up
         });
-        on<NotConnected>([this] { retryLater(); });
+        on<NotConnected>([this] {
+            m_connecting = false;
+            if (m_stopping)
+                complete(Aborted{QStringLiteral("stopped")});
+            else
+                retryLater();
+        });
         on<Closed>([this] { lost(); });
         on<Abandoned>([this] { lost(); });
         on<EventBatch>([this](EventBatch &batch) {
-            if (m_proxy.isNull() || returnAddress() != Address(1))
+            // From the drain thread (as the runtime) or, when stopping, from this link.
+            if (m_proxy.isNull())
                 return; // not connected: the sink counts nothing it did not hand over
             send(std::move(batch), m_proxy);
         });
@@ -162,15 +184,52 @@ public:
             m_stream->runtime->logger().refresh();
         });
         on<Stop>([this] {
-            if (!m_proxy.isNull())
-                send(Close{}, m_proxy);
+            // The program is ending: what it did up to now goes out first (finishUp).
+            m_stopping = true;
+            cancel<MonitorRetry>();
+            if (m_proxy.isNull()) {
+                // A short program often ends before its first connection is up: the attempt
+                // under way decides (Connected sends the history, NotConnected ends it).
+                if (!m_connecting) {
+                    detach();
+                    complete(Aborted{QStringLiteral("stopped")});
+                }
+                return;
+            }
+            finishUp();
+        });
+        on<MonitorFinish>([this] {
             detach();
-            complete(Aborted{QStringLiteral("stopped")});
+            // Close confirms that the monitor has read everything; the link ends when it
+            // hears Closed (within the connection's closeTimeout).
+            send(Close{}, m_proxy);
         });
     }
 
 private:
-    void connect() { Parley::connectTo(*this, m_stream->monitor); }
+    /// Sends what the program did up to now, then MonitorFinish to itself: the drain thread
+    /// hands the stream everything queued, full batches come to this mailbox ahead of
+    /// MonitorFinish, and the rest goes from here.
+    void finishUp()
+    {
+        m_stream->runtime->logger().flush();
+        QList<Event> rest;
+        {
+            std::lock_guard guard(m_stream->lock);
+            rest = m_stream->takeBatch();
+        }
+        m_stream->send(std::move(rest));
+        send(MonitorFinish{}, address());
+    }
+    void connect()
+    {
+        ConnectionOptions options;
+        options.maxFrameSize = 16 << 20; // a batch of events with bodies can be large
+        options.closeTimeout = std::chrono::seconds(1); // a program's end waits no longer
+        options.connectTimeout = std::chrono::seconds(2);
+        m_connecting = true;
+        Parley::connectTo(*this, m_stream->monitor, options);
+    }
     void detach()
     {
         std::lock_guard guard(m_stream->lock);
@@ -179,6 +238,10 @@ private:
     }
     void lost()
     {
+        if (m_stopping) {
+            complete(Aborted{QStringLiteral("stopped")});
+            return;
+        }
         detach();
         m_proxy = {};
         m_retry.lost(std::chrono::milliseconds(m_up.isValid() ? m_up.elapsed() : 0));
@@ -195,6 +258,8 @@ private:
     RetrySchedule m_retry;
     Address m_proxy;
     QElapsedTimer m_up;
+    bool m_stopping = false;
+    bool m_connecting = false;
 };
 
 } // namespace
@@ -279,8 +344,26 @@ void MonitorStream::write(const Event &event)
         default:
             break;
         }
-        if (!d->capture.admits(event) || !d->attached)
+        if (!d->capture.admits(event))
             return;
+        if (!d->attached) {
+            // Until the first connection the history is kept (a short program's whole run
+            // reaches a monitor that accepts a moment later); after it, a monitor that comes
+            // back gets the snapshot instead.
+            if (d->everAttached || d->historyLost)
+                return;
+            if (d->pending.size() >= MaxPending) {
+                d->historyLost = true;
+                d->pending.clear();
+                return;
+            }
+            d->pending.append(event);
+            if (!d->capture.filter().bodies && !event.body.isEmpty()) {
+                d->pending.back().body.clear();
+                d->pending.back().bodyTruncated = false;
+            }
+            return;
+        }
         if (d->pending.size() >= MaxPending) {
             ++d->dropped;
             ++d->droppedUnsaid;

@@ -151,7 +151,9 @@ void RuntimePrivate::emitReceived(EventKind kind, const ObjectPrivate *object,
 {
     if (kind != EventKind::Deferred)
         t_cause = {envelope.stamp.messageId, envelope.stamp.origin};
-    if (!logger.wants(LogLevel::Object) || object->unrecorded)
+    // A message addressed past this object is a proxy's to pass on: the receiver across the
+    // connection records it (or, relayed, the proxy's Relayed event did).
+    if (!logger.wants(LogLevel::Object) || object->unrecorded || envelope.to.size() > 1)
         return;
     Event e = objectEvent(kind, LogLevel::Object, object->id, object->q);
     e.from = envelope.from;
@@ -171,7 +173,7 @@ void RuntimePrivate::emitHandled(const ObjectPrivate *object, const detail::Enve
                                  qint64 ns)
 {
     t_cause = {};
-    if (!logger.wants(LogLevel::Object) || object->unrecorded)
+    if (!logger.wants(LogLevel::Object) || object->unrecorded || envelope.to.size() > 1)
         return;
     Event e = objectEvent(EventKind::Handled, LogLevel::Object, object->id, object->q);
     e.type = wireName(envelope.message);

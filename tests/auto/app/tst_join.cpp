@@ -141,18 +141,19 @@ void tst_Join::twoRecordingsJoinEveryMessageThatCrossed()
         for (const Event &r : here->events) {
             if (r.kind != EventKind::Received || r.origin != there->info.runtimeId)
                 continue;
-            const bool joined = std::any_of(
-                there->events.begin(), there->events.end(), [&](const Event &s) {
-                    return (s.kind == EventKind::Sent || s.kind == EventKind::Forwarded
-                            || s.kind == EventKind::Completed)
-                        && s.messageId == r.messageId && s.origin == 0;
-                });
+            const bool joined
+                = std::any_of(there->events.begin(), there->events.end(), [&](const Event &s) {
+                      return (s.kind == EventKind::Sent || s.kind == EventKind::Forwarded
+                              || s.kind == EventKind::Completed)
+                          && s.messageId == r.messageId && s.origin == 0;
+                  });
             QVERIFY2(joined, qPrintable(formatEvent(r)));
         }
     }
     // Connection events name the peer.
-    const auto connected = std::find_if(a.events.begin(), a.events.end(),
-                                        [](const Event &e) { return e.kind == EventKind::Connected; });
+    const auto connected = std::find_if(a.events.begin(), a.events.end(), [](const Event &e) {
+        return e.kind == EventKind::Connected;
+    });
     QVERIFY(connected != a.events.end());
     QCOMPARE(connected->endpoint, bound);
 #endif

@@ -1,10 +1,10 @@
 // SPDX-FileCopyrightText: 2026 The Parley Authors
 // SPDX-License-Identifier: MIT
 
-// The live event stream (docs/events.md, "The live stream"): a runtime streaming to a monitor
-// that starts late gets the objects alive first, then the events as they happen; the monitor's
-// capture filter changes what comes; a monitor that restarts is found again; the stream never
-// records its own link.
+// The live event stream (docs/events.md, "The live stream"): a monitor that starts after the
+// program gets the program's whole history, then the events as they happen; the monitor's
+// capture filter changes what comes; a monitor that restarts is found again and gets the
+// objects alive first (a snapshot); the stream never records its own link.
 
 #include <parley/parley.h>
 
@@ -55,9 +55,8 @@ struct Received
     bool has(EventKind kind, const QString &name) const
     {
         QMutexLocker l(&lock);
-        return std::any_of(events.begin(), events.end(), [&](const Event &e) {
-            return e.kind == kind && e.name == name;
-        });
+        return std::any_of(events.begin(), events.end(),
+                           [&](const Event &e) { return e.kind == kind && e.name == name; });
     }
 };
 
@@ -171,12 +170,12 @@ class tst_Stream : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void aLateMonitorGetsTheLiveObjectsFirstThenTheEvents();
+    void aLateMonitorGetsTheWholeHistoryThenTheEvents();
     void theMonitorsCaptureFilterChangesWhatComes();
     void aMonitorThatRestartsIsFoundAgain();
 };
 
-void tst_Stream::aLateMonitorGetsTheLiveObjectsFirstThenTheEvents()
+void tst_Stream::aLateMonitorGetsTheWholeHistoryThenTheEvents()
 {
     const quint16 port = freePort();
     QVERIFY(port);
@@ -190,7 +189,7 @@ void tst_Stream::aLateMonitorGetsTheLiveObjectsFirstThenTheEvents()
     auto received = std::make_shared<Received>();
     auto monitor = startMonitor(received, port);
     QTRY_COMPARE_WITH_TIMEOUT(received->infoCount(), 1, 20000);
-    QTRY_VERIFY(received->count(EventKind::SnapshotEnd) == 1);
+    QTRY_COMPARE(received->count(EventKind::Created), 4);
     QCOMPARE(stream->connections(), 1);
     {
         QMutexLocker l(&received->lock);
@@ -199,25 +198,25 @@ void tst_Stream::aLateMonitorGetsTheLiveObjectsFirstThenTheEvents()
         QCOMPARE(info.runtimeName, QStringLiteral("program"));
         QCOMPARE(info.schema, EventSchemaVersion);
     }
-    // The snapshot: every object alive, parents before children, then its end with the count;
-    // nothing of the stream's own link.
+    // What happened before the monitor was there, from the first event on, in order: the
+    // asker, then its answerers (created while it handled its Start); nothing of the stream's
+    // own link, and no snapshot (the history says it all).
     QList<Event> events = received->all();
+    QCOMPARE(events.first().seq, quint64(1));
+    QCOMPARE(events.first().kind, EventKind::Created);
+    QCOMPARE(events.first().object, asker.last());
+    QCOMPARE(events.first().className, QStringLiteral("Asker"));
     QList<quint64> seen;
-    qsizetype end = -1;
     for (qsizetype i = 0; i < events.size(); ++i) {
         const Event &e = events[i];
-        if (e.kind == EventKind::SnapshotEnd) {
-            end = i;
-            QCOMPARE(e.count, quint64(4));
-            break;
+        QVERIFY(i == 0 || e.seq > events[i - 1].seq);
+        QVERIFY(e.kind != EventKind::Snapshot && e.kind != EventKind::SnapshotEnd);
+        if (e.kind == EventKind::Created) {
+            QVERIFY2(e.parent == 1 || seen.contains(e.parent), "a child before its parent");
+            seen.append(e.object);
         }
-        QCOMPARE(e.kind, EventKind::Snapshot);
-        QVERIFY2(e.parent == 1 || seen.contains(e.parent), "a child before its parent");
-        seen.append(e.object);
     }
-    QCOMPARE(end, qsizetype(4));
-    QCOMPARE(seen.first(), asker.last());
-    QCOMPARE(events.first().className, QStringLiteral("Asker"));
+    QCOMPARE(seen.size(), 4);
 
     // Then events as they happen: the question, its answer, the warning it brings.
     program.send(Go{}, asker);
