@@ -2,6 +2,9 @@
 // SPDX-License-Identifier: MIT
 #include "recorder.h"
 
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+#include <QtCore/QSemaphore>
 #include <QtTest/QtTest>
 
 using namespace std::chrono_literals;
@@ -35,6 +38,77 @@ public:
         });
     }
 };
+
+/// A queued sink whose first write waits until the test lets it go, so that the test can fill
+/// the logger's queue behind it.
+class HeldSink : public Parley::LogSink
+{
+public:
+    HeldSink() : LogSink(Parley::LogLevel::Debug) {}
+    void write(const Parley::Event &e) override
+    {
+        if (m_first.exchange(false)) {
+            m_inWrite.release();
+            m_go.acquire();
+        }
+        QMutexLocker l(&m_lock);
+        m_events.append(e);
+    }
+    void flush() override { m_flushes.fetch_add(1); }
+    void waitUntilHeld() { m_inWrite.acquire(); }
+    void letGo() { m_go.release(); }
+    QList<Parley::Event> events() const
+    {
+        QMutexLocker l(&m_lock);
+        return m_events;
+    }
+    std::atomic<int> m_flushes{0};
+
+private:
+    std::atomic<bool> m_first{true};
+    QSemaphore m_inWrite, m_go;
+    mutable QMutex m_lock;
+    QList<Parley::Event> m_events;
+};
+
+/// A message with a body worth capturing.
+struct Note
+{
+    QString text;
+    int n = 0;
+};
+PARLEY_MESSAGE_AS(Note, "test.Note", text, n)
+
+/// Sends itself a Note with \a text on Start, then completes when it arrives.
+class NoteTaker : public Parley::Machine
+{
+public:
+    explicit NoteTaker(QString text)
+    {
+        on<Parley::Start>([this, text] { send(Note{text, 7}, address()); });
+        on<Note>([this] { complete(Parley::Ack{}); });
+    }
+};
+
+Parley::Event created(quint64 id, quint64 parent)
+{
+    Parley::Event e;
+    e.kind = Parley::EventKind::Created;
+    e.object = id;
+    e.parent = parent;
+    return e;
+}
+
+Parley::Event sent(quint64 id, const QString &type,
+                   Parley::LogLevel level = Parley::LogLevel::Object)
+{
+    Parley::Event e;
+    e.kind = Parley::EventKind::Sent;
+    e.level = level;
+    e.object = id;
+    e.type = type;
+    return e;
+}
 
 class tst_Log : public QObject
 {
@@ -148,6 +222,128 @@ private Q_SLOTS:
             QVERIFY(rt.waitForCompletion(rt.create<Chatty>(), 5s));
         }
         QCOMPARE(Expensive::formatted.load(), 1);
+    }
+    void aFullQueueCountsWhatItLosesAndSaysSo()
+    {
+        // The drain thread is held inside the first event's write; the queue behind it holds
+        // 16; the other 84 are counted and reported in one EventsDropped once there is room.
+        Parley::Logger logger;
+        logger.setCapacity(16);
+        auto sink = std::make_shared<HeldSink>();
+        logger.addSink(sink);
+        logger.post(sent(2, QStringLiteral("first")));
+        sink->waitUntilHeld();
+        for (int i = 0; i < 100; ++i)
+            logger.post(sent(2, QStringLiteral("later")));
+        QCOMPARE(logger.dropped(), quint64(84));
+        sink->letGo();
+        logger.flush();
+        const QList<Parley::Event> seen = sink->events();
+        QCOMPARE(seen.size(), 1 + 1 + 16);
+        QCOMPARE(seen[0].type, QStringLiteral("first"));
+        QCOMPARE(seen[1].kind, Parley::EventKind::EventsDropped);
+        QCOMPARE(seen[1].count, quint64(84));
+        QCOMPARE(seen[1].level, Parley::LogLevel::Warning);
+        // Sequence numbers: the lost events had theirs, so the gap shows where they were.
+        QCOMPARE(seen[0].seq, quint64(1));
+        QCOMPARE(seen[2].seq, quint64(2));
+        QCOMPARE(seen.last().seq, quint64(17));
+        QVERIFY(sink->m_flushes.load() >= 1); // told when the queue ran dry
+    }
+    void flushReturnsOnceEverythingIsWritten()
+    {
+        Parley::Logger logger;
+        auto sink = std::make_shared<HeldSink>();
+        logger.addSink(sink);
+        logger.post(sent(2, QStringLiteral("first")));
+        sink->waitUntilHeld();
+        for (int i = 0; i < 10; ++i)
+            logger.post(sent(2, QStringLiteral("later")));
+        sink->letGo();
+        logger.flush();
+        QCOMPARE(sink->events().size(), 11);
+        QCOMPARE(logger.dropped(), quint64(0));
+        QVERIFY(logger.wants(Parley::LogLevel::Debug));
+        logger.removeSink(sink);
+        QVERIFY(!logger.wants(Parley::LogLevel::Fault)); // nobody listens: nothing is built
+    }
+    void theCaptureFilterFollowsSubtreesTypesAndLevels()
+    {
+        Parley::CaptureState all;
+        QVERIFY(all.admits(sent(9, QStringLiteral("a.B"))));
+        QVERIFY(!all.admits(sent(9, QStringLiteral("a.B"), Parley::LogLevel::Trace)));
+
+        // Object 10 and what it creates, and what they create; not its sibling 11.
+        Parley::CaptureState sub(Parley::CaptureFilter{.subtree = 10});
+        QVERIFY(sub.admits(created(10, 1)));
+        QVERIFY(!sub.admits(created(11, 1)));
+        QVERIFY(sub.admits(created(12, 10)));
+        QVERIFY(sub.admits(created(13, 12)));
+        QVERIFY(sub.admits(sent(13, QStringLiteral("a.B"))));
+        QVERIFY(!sub.admits(sent(11, QStringLiteral("a.B"))));
+        Parley::Event gone;
+        gone.kind = Parley::EventKind::Destroyed;
+        gone.object = 13;
+        QVERIFY(sub.admits(gone));                             // its end is in it too
+        QVERIFY(!sub.admits(sent(13, QStringLiteral("a.B")))); // and then it is forgotten
+        Parley::Event lost;
+        lost.kind = Parley::EventKind::EventsDropped;
+        lost.object = 1;
+        QVERIFY(sub.admits(lost)); // what the pipeline says of itself always passes
+
+        // Only message events of these types; other kinds pass.
+        Parley::CaptureState types(Parley::CaptureFilter{.types = {QStringLiteral("a.B")}});
+        QVERIFY(types.admits(sent(9, QStringLiteral("a.B"))));
+        QVERIFY(!types.admits(sent(9, QStringLiteral("a.C"))));
+        QVERIFY(types.admits(created(14, 1)));
+
+        Parley::CaptureState warnings(Parley::CaptureFilter{.level = Parley::LogLevel::Warning});
+        QVERIFY(!warnings.admits(sent(9, QStringLiteral("a.B"))));
+        QVERIFY(warnings.admits(sent(9, QStringLiteral("a.B"), Parley::LogLevel::Fault)));
+    }
+    void bodiesAreCapturedAsCappedJsonOnlyWhenAsked()
+    {
+        QTemporaryDir dir;
+        const QString withBodies = dir.filePath(QStringLiteral("bodies.prec"));
+        const QString without = dir.filePath(QStringLiteral("plain.prec"));
+        const QString longText(3000, QLatin1Char('x'));
+        {
+            Parley::Runtime rt(Parley::Runtime::Options{.workers = 1});
+            auto a = std::make_shared<Parley::RecordingSink>(withBodies, rt.info(),
+                                                             Parley::CaptureFilter{.bodies = true});
+            auto b = std::make_shared<Parley::RecordingSink>(without, rt.info());
+            QVERIFY(a->isOpen());
+            QVERIFY(b->isOpen());
+            rt.logger().addSink(a);
+            rt.logger().addSink(b);
+            QVERIFY(rt.waitForCompletion(rt.create<NoteTaker>(QStringLiteral("short")), 5s));
+            QVERIFY(rt.waitForCompletion(rt.create<NoteTaker>(longText), 5s));
+        }
+        auto notes = [](const QString &path) {
+            QList<Parley::Event> out;
+            Parley::RecordingReader reader;
+            if (!reader.open(path))
+                return out;
+            Parley::Event e;
+            while (reader.next(e) == Parley::RecordingReader::Status::Ok) {
+                if (e.kind == Parley::EventKind::Sent && e.type == QLatin1String("test.Note"))
+                    out.append(e);
+            }
+            return out;
+        };
+        const QList<Parley::Event> captured = notes(withBodies);
+        QCOMPARE(captured.size(), 2);
+        const QJsonObject body = QJsonDocument::fromJson(captured[0].body.toUtf8()).object();
+        QCOMPARE(body.value(QStringLiteral("text")).toString(), QStringLiteral("short"));
+        QCOMPARE(body.value(QStringLiteral("n")).toInt(), 7);
+        QVERIFY(!captured[0].bodyTruncated);
+        QVERIFY(captured[1].bodyTruncated);
+        QVERIFY(captured[1].body.toUtf8().size() <= 1024);
+        QVERIFY(captured[1].body.startsWith(QStringLiteral("{")));
+        const QList<Parley::Event> plain = notes(without);
+        QCOMPARE(plain.size(), 2);
+        QVERIFY(plain[0].body.isEmpty());
+        QVERIFY(plain[1].body.isEmpty());
     }
     void fileSinkAppendsLines()
     {
