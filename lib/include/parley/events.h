@@ -42,7 +42,7 @@ enum class EventKind : quint8 {
     Destroyed,      ///< an object was destroyed (it completed, or the runtime ended it)
     Sent,           ///< object sent a message: from, to, type, messageId, cause, body
     Forwarded,      ///< object forwarded a message as if from `from`
-    Relayed,        ///< a proxy passed a frame on to a further hop without decoding it
+    Relayed,        ///< a proxy passed a message from another process on to a further hop
     Received,       ///< object handled a message: from, to, type, messageId, origin, depth,
                     ///< queuedNs, handledNs
     Dropped,        ///< a message could not be delivered: dropReason, text

@@ -68,6 +68,7 @@ public:
     bool quiet = false;      ///< completes without a Completed to its parent (network proxies)
     bool batchHook = false;  ///< wants parleyBatchDone() after each batch of its mail
     bool unrecorded = false; ///< the event stream's own link: no events (they would feed back)
+    bool passesOn = false;   ///< a proxy: records the receipt of its own controls only
 
     /// Returns the runtime, or null for an object made outside create().
     [[nodiscard]] RuntimePrivate *runtime() const

@@ -188,7 +188,7 @@ public:
     /// A message handed to \a object's handler (Received, Replayed) or set aside (Deferred);
     /// \a depth is what still waits in its mailbox, -1 when unknown.
     void emitReceived(EventKind kind, const ObjectPrivate *object, const detail::Envelope &envelope,
-                      qint32 depth = -1);
+                      qint32 depth = -1, bool byTransport = false);
     /// The handler of \a envelope returned after \a ns.
     void emitHandled(const ObjectPrivate *object, const detail::Envelope &envelope, qint64 ns);
     /// \a object completed with \a value (to its parent unless quiet); returns the stamp of

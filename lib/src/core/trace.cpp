@@ -147,13 +147,13 @@ detail::Stamp RuntimePrivate::emitSent(EventKind kind, quint64 id, const Object 
 }
 
 void RuntimePrivate::emitReceived(EventKind kind, const ObjectPrivate *object,
-                                  const detail::Envelope &envelope, qint32 depth)
+                                  const detail::Envelope &envelope, qint32 depth, bool byTransport)
 {
     if (kind != EventKind::Deferred)
         t_cause = {envelope.stamp.messageId, envelope.stamp.origin};
-    // A message addressed past this object is a proxy's to pass on: the receiver across the
-    // connection records it (or, relayed, the proxy's Relayed event did).
-    if (!logger.wants(LogLevel::Object) || object->unrecorded || envelope.to.size() > 1)
+    // A proxy's mail is for the other process, whose Received records it (or, relayed, the
+    // proxy's Relayed event did); the proxy records its own controls (TransportHost).
+    if (!logger.wants(LogLevel::Object) || object->unrecorded || (object->passesOn && !byTransport))
         return;
     Event e = objectEvent(kind, LogLevel::Object, object->id, object->q);
     e.from = envelope.from;
@@ -173,7 +173,7 @@ void RuntimePrivate::emitHandled(const ObjectPrivate *object, const detail::Enve
                                  qint64 ns)
 {
     t_cause = {};
-    if (!logger.wants(LogLevel::Object) || object->unrecorded || envelope.to.size() > 1)
+    if (!logger.wants(LogLevel::Object) || object->unrecorded || object->passesOn)
         return;
     Event e = objectEvent(EventKind::Handled, LogLevel::Object, object->id, object->q);
     e.type = wireName(envelope.message);

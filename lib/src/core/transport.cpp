@@ -29,6 +29,26 @@ void TransportHost::wantBatchDone() const
     ObjectPrivate::get(m_transport)->batchHook = true;
 }
 
+void TransportHost::setPassesOn() const
+{
+    ObjectPrivate::get(m_transport)->passesOn = true;
+}
+
+void TransportHost::passedOn(const detail::Envelope &envelope) const
+{
+    ObjectPrivate *d = ObjectPrivate::get(m_transport);
+    const TypeInfo *type = envelope.message.type();
+    d->runtime()->emitRelayed(d->id, m_transport,
+                              type ? QString::fromUtf8(type->wireName) : QString(), envelope.to,
+                              envelope.from, envelope.stamp);
+}
+
+void TransportHost::received(const detail::Envelope &envelope) const
+{
+    ObjectPrivate *d = ObjectPrivate::get(m_transport);
+    d->runtime()->emitReceived(EventKind::Received, d, envelope, -1, true);
+}
+
 bool TransportHost::dispatching() const
 {
     return ObjectPrivate::get(m_transport)->dispatching;

@@ -171,6 +171,8 @@ Connection::Connection(ConnectionSetup setup) : m_setup(std::move(setup))
     host.setQuiet(!m_accepted);
     // What a batch of mail encodes is written when the batch ends (parleyBatchDone).
     host.wantBatchDone();
+    // What it ships is received across the connection; it records only its own controls.
+    host.setPassesOn();
 }
 
 Connection::~Connection()
@@ -356,11 +358,17 @@ void Connection::onDisconnected()
 void Connection::parleyReceive(Envelope &envelope)
 {
     const Value &m = envelope.message;
+    const Internal::TransportHost host(this);
     if (m_state == State::Idle && m.is<Start>()) {
+        host.received(envelope);
         begin();
         return;
     }
     // Addressed to this proxy itself (not through it): the local controls.
+    if (envelope.to.size() == 1
+        && (m.is<Close>() || m.is<Stop>() || m.is<WhenDrained>()
+            || (m.is<Completed>() && !m_session.isNull() && envelope.from == m_session)))
+        host.received(envelope);
     if (envelope.to.size() == 1) {
         if (m.is<Close>()) {
             closeOnRequest(EndOfTransport::OnRequest,
@@ -485,6 +493,10 @@ void Connection::ship(Envelope &envelope)
         refuse(envelope, encodable ? DropReason::TooLarge : DropReason::NotEncodable, error);
         return;
     }
+    // A message from another process passing through this one: the hop is recorded here (a
+    // relayed frame was recorded where it arrived; a local sender's Sent says the rest).
+    if (envelope.stamp.origin != 0 && !envelope.message.is<RelayFrame>())
+        Internal::TransportHost(this).passedOn(envelope);
     if (&out == &m_pending) {
         ++m_pendingFrames;
         return;

@@ -28,6 +28,13 @@ public:
     void setQuiet(bool quiet) const;
     /// Asks for parleyBatchDone() after each batch of the transport's mail.
     void wantBatchDone() const;
+    /// Marks a transport that passes most of its mail on to another process: the runtime
+    /// records no Received for it; the transport records its own controls with received().
+    void setPassesOn() const;
+    /// Records that the transport took \a envelope for itself (a control, not mail to pass on).
+    void received(const detail::Envelope &envelope) const;
+    /// Records that the transport passed \a envelope, from another process, on (Relayed).
+    void passedOn(const detail::Envelope &envelope) const;
     /// Whether the transport is inside one of its handlers right now.
     [[nodiscard]] bool dispatching() const;
 
