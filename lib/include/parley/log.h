@@ -131,6 +131,13 @@ public:
     void removeSink(const std::shared_ptr<LogSink> &sink);
     /// Removes every sink.
     void clearSinks();
+    /// Returns true, and counts the event as dropped, when the queue is full and no immediate
+    /// sink waits: an emitter checks this after wants() and before it builds the event, so
+    /// that a flood costs no more than the events that are kept.
+    [[nodiscard]] bool shed() noexcept
+    {
+        return m_full.load(std::memory_order_relaxed) && shedFull();
+    }
     /// Stamps \a event (seq, time, wall) and hands it to the sinks that want it: immediate
     /// sinks now, queued ones through the drain thread.
     void post(Event &&event);
@@ -152,6 +159,8 @@ private:
     std::unique_ptr<Private> d;
     std::atomic<quint8> m_threshold{quint8(LogLevel::None)};
     std::atomic<bool> m_bodies{false};
+    std::atomic<bool> m_full{false};
+    bool shedFull() noexcept;
 };
 
 namespace detail {

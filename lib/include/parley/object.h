@@ -74,15 +74,39 @@ struct Envelope
     Envelope(const Address &to_, const Address &from_, Value &&message_, quint64 generation = 0,
              const Stamp &stamp_ = {})
         : to(to_), from(from_), message(std::move(message_)), timerGeneration(generation),
-          stamp(stamp_)
+          traced(stamp_.messageId || stamp_.postedAt ? std::make_unique<Stamp>(stamp_) : nullptr)
     {
+    }
+
+    Envelope(Envelope &&) noexcept = default;
+    Envelope &operator=(Envelope &&) noexcept = default;
+    Envelope(const Envelope &other)
+        : to(other.to), from(other.from), message(other.message),
+          timerGeneration(other.timerGeneration),
+          traced(other.traced ? std::make_unique<Stamp>(*other.traced) : nullptr)
+    {
+    }
+    Envelope &operator=(const Envelope &other)
+    {
+        if (this != &other)
+            *this = Envelope(other);
+        return *this;
+    }
+    ~Envelope() = default;
+
+    /// Returns the message's stamp: all zero when it was not recorded.
+    [[nodiscard]] const Stamp &stamp() const
+    {
+        static const Stamp none;
+        return traced ? *traced : none;
     }
 
     Address to;
     Address from;
     Value message;
     quint64 timerGeneration = 0; ///< non-zero for a timer firing; stale generations are dropped
-    Stamp stamp;
+    /// Set only for a recorded message: a mailbox of unrecorded ones carries 8 bytes, not 24.
+    std::unique_ptr<Stamp> traced;
 };
 
 /// What create() hands to a new object's constructor (through a thread-local, so that an

@@ -166,10 +166,13 @@ void Object::send(Value message, const Address &to)
     Q_D(Object);
     if (!d->runtime())
         return;
+    RuntimePrivate *rt = d->runtime();
     const Address from(d->id);
-    const detail::Stamp stamp
-        = d->runtime()->emitSent(EventKind::Sent, d->id, this, message, to, from);
-    d->runtime()->deliver(Internal::Parcel{to, from, message, 0, stamp}, d->id, this);
+    // The check is here, not only in emitSent: a runtime nobody listens to pays one load.
+    const detail::Stamp stamp = rt->logger.wants(LogLevel::Object)
+        ? rt->emitSent(EventKind::Sent, d->id, this, message, to, from)
+        : detail::Stamp{};
+    rt->deliver(Internal::Parcel{to, from, message, 0, stamp}, d->id, this);
 }
 
 void Object::forward(Value message, const Address &to, const Address &from)
@@ -335,9 +338,13 @@ bool ObjectPrivate::deliver(detail::Envelope &envelope, qint32 depth)
     if (envelope.timerGeneration && !acceptTimer(envelope))
         return true; // a cancelled or restarted timer: discard quietly
     RuntimePrivate *rt = runtime();
-    rt->emitReceived(EventKind::Received, this, envelope, depth);
-    const bool timed = rt->logger.wants(LogLevel::Object) && !unrecorded;
-    const qint64 began = timed ? rt->logger.elapsed() : 0;
+    // One check for the three events of a delivery: nothing more when nobody listens.
+    const bool recording = rt->logger.wants(LogLevel::Object);
+    qint64 began = 0;
+    if (recording) {
+        rt->emitReceived(EventKind::Received, this, envelope, depth);
+        began = rt->logger.elapsed();
+    }
     current = &envelope;
     dispatching = true;
     try {
@@ -350,7 +357,8 @@ bool ObjectPrivate::deliver(detail::Envelope &envelope, qint32 depth)
     }
     dispatching = false;
     current = nullptr;
-    rt->emitHandled(this, envelope, timed ? rt->logger.elapsed() - began : -1);
+    if (recording)
+        rt->emitHandled(this, envelope, rt->logger.elapsed() - began);
     return !completed;
 }
 

@@ -89,7 +89,7 @@ void ObjectTable::insert(quint64 id, ObjectPrivate *object)
 void ObjectTable::remove(quint64 id)
 {
     const quint64 page = id >> PageBits;
-    std::atomic<Page *> *slot = pageSlot(page, false);
+    std::atomic<Page *> *slot = findSlot(page);
     if (!slot)
         return;
     std::lock_guard guard(stripe(page));
@@ -109,7 +109,7 @@ void ObjectTable::remove(quint64 id)
 bool ObjectTable::post(quint64 id, Internal::Parcel &parcel)
 {
     const quint64 page = id >> PageBits;
-    std::atomic<Page *> *slot = pageSlot(page, false);
+    std::atomic<Page *> *slot = findSlot(page);
     if (!slot)
         return false;
     Internal::Executor *toWake;
@@ -129,7 +129,7 @@ bool ObjectTable::post(quint64 id, Internal::Parcel &parcel)
 ObjectPrivate *ObjectTable::find(quint64 id) const
 {
     const quint64 page = id >> PageBits;
-    std::atomic<Page *> *slot = pageSlot(page, false);
+    std::atomic<Page *> *slot = findSlot(page);
     if (!slot)
         return nullptr;
     std::lock_guard guard(stripe(page));
@@ -140,7 +140,7 @@ ObjectPrivate *ObjectTable::find(quint64 id) const
 bool ObjectTable::contains(quint64 id) const
 {
     const quint64 page = id >> PageBits;
-    std::atomic<Page *> *slot = pageSlot(page, false);
+    std::atomic<Page *> *slot = findSlot(page);
     if (!slot)
         return false;
     std::lock_guard guard(stripe(page));
@@ -153,7 +153,7 @@ std::vector<ObjectPrivate *> ObjectTable::snapshot() const
     std::vector<ObjectPrivate *> out;
     const quint64 highest = m_highestPage.load(std::memory_order_relaxed);
     for (quint64 page = 0; page <= highest; ++page) {
-        std::atomic<Page *> *slot = pageSlot(page, false);
+        std::atomic<Page *> *slot = findSlot(page);
         if (!slot)
             continue;
         std::lock_guard guard(stripe(page));

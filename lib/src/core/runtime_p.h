@@ -78,6 +78,16 @@ private:
     std::mutex &stripe(quint64 page) const { return m_stripes[page % StripeCount].lock; }
     /// Returns the page slot for page index \a page, creating its middle block when asked.
     std::atomic<Page *> *pageSlot(quint64 page, bool create) const;
+    /// Returns the page slot for page index \a page, or null when its middle block does not
+    /// exist: the send path's lookup, inline (two loads).
+    std::atomic<Page *> *findSlot(quint64 page) const
+    {
+        const quint64 top = page >> MidBits;
+        if (top >= TopSize)
+            return nullptr;
+        Mid *mid = m_top[top].load(std::memory_order_acquire);
+        return mid ? &mid->pages[page & (MidSize - 1)] : nullptr;
+    }
 
     const std::atomic<quint64> *m_nextId;
     std::atomic<Mid *> *m_top; // TopSize entries, zero-filled lazily by the OS

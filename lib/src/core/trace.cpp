@@ -105,6 +105,8 @@ void RuntimePrivate::emitText(LogLevel level, quint64 id, const Object *object, 
 {
     if (!logger.wants(level) || !records(object))
         return;
+    if (logger.shed())
+        return;
     Event e = objectEvent(EventKind::Text, level, id, object);
     e.text = std::move(text);
     logger.post(std::move(e));
@@ -113,6 +115,8 @@ void RuntimePrivate::emitText(LogLevel level, quint64 id, const Object *object, 
 void RuntimePrivate::emitCreated(const detail::Birth &birth, const Object *object)
 {
     if (!logger.wants(LogLevel::Object) || !records(object))
+        return;
+    if (logger.shed())
         return;
     Event e = objectEvent(EventKind::Created, LogLevel::Object, birth.id, object);
     e.parent = birth.parentId;
@@ -133,6 +137,8 @@ detail::Stamp RuntimePrivate::emitSent(EventKind kind, quint64 id, const Object 
         return {};
     detail::Stamp stamp{m_nextMessageId.fetch_add(1, std::memory_order_relaxed), 0,
                         logger.elapsed()};
+    if (logger.shed())
+        return {};
     Event e = objectEvent(kind, LogLevel::Object, id, object);
     e.from = from;
     e.to = to;
@@ -149,21 +155,25 @@ detail::Stamp RuntimePrivate::emitSent(EventKind kind, quint64 id, const Object 
 void RuntimePrivate::emitReceived(EventKind kind, const ObjectPrivate *object,
                                   const detail::Envelope &envelope, qint32 depth, bool byTransport)
 {
+    if (!logger.wants(LogLevel::Object))
+        return;
     if (kind != EventKind::Deferred)
-        t_cause = {envelope.stamp.messageId, envelope.stamp.origin};
+        t_cause = {envelope.stamp().messageId, envelope.stamp().origin};
     // A proxy's mail is for the other process, whose Received records it (or, relayed, the
     // proxy's Relayed event did); the proxy records its own controls (TransportHost).
     if (!logger.wants(LogLevel::Object) || object->unrecorded || (object->passesOn && !byTransport))
+        return;
+    if (logger.shed())
         return;
     Event e = objectEvent(kind, LogLevel::Object, object->id, object->q);
     e.from = envelope.from;
     e.to = envelope.to;
     e.type = wireName(envelope.message);
-    e.messageId = envelope.stamp.messageId;
-    e.origin = envelope.stamp.origin;
+    e.messageId = envelope.stamp().messageId;
+    e.origin = envelope.stamp().origin;
     e.depth = depth;
-    if (envelope.stamp.postedAt != 0)
-        e.queuedNs = std::max<qint64>(0, logger.elapsed() - envelope.stamp.postedAt);
+    if (envelope.stamp().postedAt != 0)
+        e.queuedNs = std::max<qint64>(0, logger.elapsed() - envelope.stamp().postedAt);
     if (logger.wantsBodies())
         captureBody(e, envelope.message);
     logger.post(std::move(e));
@@ -172,13 +182,17 @@ void RuntimePrivate::emitReceived(EventKind kind, const ObjectPrivate *object,
 void RuntimePrivate::emitHandled(const ObjectPrivate *object, const detail::Envelope &envelope,
                                  qint64 ns)
 {
+    if (!logger.wants(LogLevel::Object))
+        return;
     t_cause = {};
-    if (!logger.wants(LogLevel::Object) || object->unrecorded || object->passesOn)
+    if (object->unrecorded || object->passesOn)
+        return;
+    if (logger.shed())
         return;
     Event e = objectEvent(EventKind::Handled, LogLevel::Object, object->id, object->q);
     e.type = wireName(envelope.message);
-    e.messageId = envelope.stamp.messageId;
-    e.origin = envelope.stamp.origin;
+    e.messageId = envelope.stamp().messageId;
+    e.origin = envelope.stamp().origin;
     e.handledNs = ns;
     logger.post(std::move(e));
 }
@@ -188,6 +202,8 @@ detail::Stamp RuntimePrivate::emitCompleted(const ObjectPrivate *object, const V
     if (!logger.wants(LogLevel::Object) || object->unrecorded)
         return {};
     detail::Stamp stamp;
+    if (logger.shed())
+        return {};
     Event e = objectEvent(EventKind::Completed, LogLevel::Object, object->id, object->q);
     e.type = wireName(value);
     if (!object->quiet) {
@@ -212,6 +228,8 @@ void RuntimePrivate::emitDropped(LogLevel level, quint64 senderId, const Object 
 {
     if (!logger.wants(level) || !records(sender))
         return;
+    if (logger.shed())
+        return;
     Event e = objectEvent(EventKind::Dropped, level, senderId, sender);
     e.to = to;
     e.from = from;
@@ -233,6 +251,8 @@ void RuntimePrivate::emitStateChanged(const ObjectPrivate *object, const QString
 {
     if (!logger.wants(LogLevel::Object) || object->unrecorded)
         return;
+    if (logger.shed())
+        return;
     Event e = objectEvent(EventKind::StateChanged, LogLevel::Object, object->id, object->q);
     e.previousState = from;
     e.state = to;
@@ -243,6 +263,8 @@ void RuntimePrivate::emitTimer(EventKind kind, const ObjectPrivate *object, cons
                                qint64 durationNs, bool repeating)
 {
     if (!logger.wants(LogLevel::Trace) || object->unrecorded)
+        return;
+    if (logger.shed())
         return;
     Event e = objectEvent(kind, LogLevel::Trace, object->id, object->q);
     if (type)
@@ -258,6 +280,8 @@ void RuntimePrivate::emitConnection(EventKind kind, LogLevel level, quint64 id,
 {
     if (!logger.wants(level) || !records(object))
         return;
+    if (logger.shed())
+        return;
     Event e = objectEvent(kind, level, id, object);
     e.endpoint = endpoint;
     e.text = std::move(text);
@@ -270,6 +294,8 @@ void RuntimePrivate::emitRelayed(quint64 id, const Object *object, const QString
                                  const Address &to, const Address &from, const detail::Stamp &stamp)
 {
     if (!logger.wants(LogLevel::Object) || !records(object))
+        return;
+    if (logger.shed())
         return;
     Event e = objectEvent(EventKind::Relayed, LogLevel::Object, id, object);
     e.type = type;

@@ -40,7 +40,7 @@ void TransportHost::passedOn(const detail::Envelope &envelope) const
     const TypeInfo *type = envelope.message.type();
     d->runtime()->emitRelayed(d->id, m_transport,
                               type ? QString::fromUtf8(type->wireName) : QString(), envelope.to,
-                              envelope.from, envelope.stamp);
+                              envelope.from, envelope.stamp());
 }
 
 void TransportHost::received(const detail::Envelope &envelope) const

@@ -139,9 +139,13 @@ struct Logger::Private
     quint64 written = 0;       // events the drain thread has handed to the sinks
     bool stopping = false;
     bool draining = false;
+    std::atomic<bool> *full = nullptr; // the Logger's: set while the queue is full
     std::thread thread;
 
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+    /// The wall clock at start: an event's wall time is this plus its monotonic time, one
+    /// clock read per event instead of two.
+    qint64 startWall = QDateTime::currentMSecsSinceEpoch() * 1'000'000;
 
     [[nodiscard]] qint64 elapsed() const
     {
@@ -174,6 +178,7 @@ struct Logger::Private
             if (queue.empty() && stopping)
                 break;
             batch.swap(queue);
+            full->store(false, std::memory_order_relaxed);
             const quint64 lost = droppedUnsaid;
             droppedUnsaid = 0;
             quint64 lostSeq = 0;
@@ -215,7 +220,10 @@ struct Logger::Private
     }
 };
 
-Logger::Logger() : d(std::make_unique<Private>()) {}
+Logger::Logger() : d(std::make_unique<Private>())
+{
+    d->full = &m_full;
+}
 
 Logger::~Logger()
 {
@@ -296,7 +304,7 @@ void Logger::post(Event &&event)
         return;
     event.time = d->elapsed();
     if (event.wall == 0)
-        event.wall = QDateTime::currentMSecsSinceEpoch() * 1'000'000;
+        event.wall = d->startWall + event.time;
     bool wakeUp = false;
     {
         std::lock_guard guard(d->queueLock);
@@ -309,6 +317,8 @@ void Logger::post(Event &&event)
         if (d->queue.size() >= size_t(d->capacity)) {
             ++d->dropped;
             ++d->droppedUnsaid;
+            if (d->immediate->empty())
+                m_full.store(true, std::memory_order_relaxed);
             return;
         }
         wakeUp = d->queue.empty() && !d->draining;
@@ -317,6 +327,18 @@ void Logger::post(Event &&event)
     }
     if (wakeUp)
         d->wake.notify_one();
+}
+
+bool Logger::shedFull() noexcept
+{
+    std::lock_guard guard(d->queueLock);
+    if (d->queue.size() < size_t(d->capacity) || !d->immediate->empty()) {
+        m_full.store(false, std::memory_order_relaxed);
+        return false;
+    }
+    ++d->dropped;
+    ++d->droppedUnsaid;
+    return true;
 }
 
 void Logger::flush()

@@ -87,9 +87,9 @@ ConnectError connectErrorOf(QAbstractSocket::SocketError e)
 /// it arrived from another process); empty when it was not recorded.
 Wire::Trace traceOf(const detail::Envelope &envelope, quint64 self)
 {
-    if (envelope.stamp.messageId == 0)
+    if (envelope.stamp().messageId == 0)
         return {};
-    return {envelope.stamp.messageId, envelope.stamp.origin ? envelope.stamp.origin : self};
+    return {envelope.stamp().messageId, envelope.stamp().origin ? envelope.stamp().origin : self};
 }
 
 } // namespace
@@ -495,7 +495,7 @@ void Connection::ship(Envelope &envelope)
     }
     // A message from another process passing through this one: the hop is recorded here (a
     // relayed frame was recorded where it arrived; a local sender's Sent says the rest).
-    if (envelope.stamp.origin != 0 && !envelope.message.is<RelayFrame>())
+    if (envelope.stamp().origin != 0 && !envelope.message.is<RelayFrame>())
         Internal::TransportHost(this).passedOn(envelope);
     if (&out == &m_pending) {
         ++m_pendingFrames;

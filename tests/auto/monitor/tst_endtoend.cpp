@@ -123,7 +123,8 @@ void tst_EndToEnd::twoRealProgramsStreamAndTheirConversationJoins()
     QTRY_VERIFY(monitor.objectNamed(serverSource, QStringLiteral("Listener")) >= 0);
     const int serverMain = monitor.objectNamed(serverSource, QStringLiteral("listenAtAddress"));
     QVERIFY(serverMain >= 0);
-    QCOMPARE(monitor.store().object(monitor.objectNamed(serverSource, QStringLiteral("Listener")))
+    QCOMPARE(monitor.store()
+                 .object(monitor.objectNamed(serverSource, QStringLiteral("Listener")))
                  .parent,
              serverMain);
     const int clientMain = monitor.objectNamed(clientSource, QStringLiteral("connectToAddress"));
@@ -133,12 +134,12 @@ void tst_EndToEnd::twoRealProgramsStreamAndTheirConversationJoins()
     // The conversation, joined across the processes: Hello from the client's main object to
     // the server's, Welcome back.
     Serial hello = NoSerial, welcome = NoSerial;
-    QTRY_VERIFY((hello = monitor.recordOf(clientSource, EventKind::Sent,
-                                          QStringLiteral("demo.Hello")))
-                != NoSerial);
-    QTRY_VERIFY((welcome = monitor.recordOf(serverSource, EventKind::Sent,
-                                            QStringLiteral("demo.Welcome")))
-                != NoSerial);
+    QTRY_VERIFY(
+        (hello = monitor.recordOf(clientSource, EventKind::Sent, QStringLiteral("demo.Hello")))
+        != NoSerial);
+    QTRY_VERIFY(
+        (welcome = monitor.recordOf(serverSource, EventKind::Sent, QStringLiteral("demo.Welcome")))
+        != NoSerial);
     const Serial helloThere = monitor.store().otherEnd(hello);
     QVERIFY(helloThere != NoSerial);
     QCOMPARE(monitor.store().record(helloThere).source, quint16(serverSource));

@@ -674,6 +674,8 @@ void tst_Contract::aBurstOfSendsAfterCloseIsOneLinePerEpisode()
     const Address agent = rt->create<Agent>(inbox, connecting(loopback(server.port)));
     QTRY_COMPARE(countOf<Connected>(*inbox), 1);
     const Address proxy = first<Connected>(*inbox).from;
+    QElapsedTimer burst;
+    burst.start();
     rt->send(Do{proxy, Value(Close{})}, agent);
     for (int i = 0; i < 5000; ++i)
         rt->send(Do{proxy, Value(Query{i})}, agent);
@@ -681,13 +683,17 @@ void tst_Contract::aBurstOfSendsAfterCloseIsOneLinePerEpisode()
     // Every refused send was answered: while closing (SendFailed) or once gone (Undeliverable).
     QTRY_COMPARE_WITH_TIMEOUT(countOf<SendFailed>(*inbox) + countOf<Undeliverable>(*inbox), 5000,
                               10000);
+    // A burst that outlasts the throttle's 1 s window (a sanitizer build, a loaded machine) is
+    // more than one episode: each of the two kinds of line may start again once per window.
+    const int windows = int(burst.elapsed() / 1000);
     // ... and logged as one line per episode, plus one summary with the count once its window
     // has passed.
     QTRY_VERIFY_WITH_TIMEOUT(warningsWith(*log, QStringLiteral("more like this")) >= 1, 5000);
     int warnings = 0;
     for (const Event &r : log->records())
         warnings += r.level == LogLevel::Warning;
-    QVERIFY2(warnings <= 4, qPrintable(log->lines().filter(QStringLiteral(" ? ")).join(u'\n')));
+    QVERIFY2(warnings <= 4 + 4 * windows,
+             qPrintable(log->lines().filter(QStringLiteral(" ? ")).join(u'\n')));
 }
 
 // -- an unknown type ---------------------------------------------------------------------------
