@@ -490,7 +490,7 @@ int main(int argc, char **argv)
         }
         const RuntimeInfo &info = s->reader.info();
         const QString program = info.program.isEmpty() ? QFileInfo(path).fileName() : info.program;
-        s->label = QStringLiteral("%1:%2").arg(program).arg(info.pid);
+        s->label = oneLine(QStringLiteral("%1:%2").arg(program).arg(info.pid));
         s->infoJson = toJsonBody(Value(info)).toObject();
         if (options.subtree)
             s->capture.setFilter(CaptureFilter{LogLevel::Debug, *options.subtree, {}, false});
