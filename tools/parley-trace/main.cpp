@@ -473,6 +473,9 @@ int main(int argc, char **argv)
     static char buffer[1 << 16];
     std::setvbuf(stdout, buffer, _IOFBF, sizeof buffer);
 
+    static char name[] = "parley-trace";
+    if (argc > 0)
+        argv[0] = name; // the usage line names the program, not the path it was started by
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("parley-trace"));
     const Options options = parseOptions(QCoreApplication::arguments());
