@@ -8,8 +8,8 @@
 #   scripts/check-format.sh          # check only (what CI runs)
 #   scripts/check-format.sh --fix    # reformat the same files in place
 #
-# Covers every *.h and *.cpp under lib/ monitor/ tests/ examples/. Uses clang-format-14 (what
-# Debian 12 has; other versions format some constructs differently), or $CLANG_FORMAT.
+# Covers every *.h and *.cpp under lib/ monitor/ tools/ tests/ examples/. Uses clang-format-14
+# (what Debian 12 has; other versions format some constructs differently), or $CLANG_FORMAT.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -44,8 +44,8 @@ case "$version" in
 esac
 
 # Tracked files when this is a git checkout (so build directories and stray files are left
-# out), else everything under the four directories.
-dirs=(lib monitor tests examples)
+# out), else everything under the five directories.
+dirs=(lib monitor tools tests examples)
 files=()
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
     while IFS= read -r f; do
