@@ -126,8 +126,7 @@ double recording(qint64 count)
     const QString path = dir.filePath(QStringLiteral("flood.parleyrec"));
     BenchFlood::State s;
     auto runtime = startRuntime();
-    auto sink = std::make_shared<Parley::RecordingSink>(
-        path, runtime->info(), objectLevel());
+    auto sink = std::make_shared<Parley::RecordingSink>(path, runtime->info(), objectLevel());
     if (!sink->isOpen()) {
         fail(QStringLiteral("recording: %1").arg(sink->errorString()));
         return kNaN;
@@ -150,16 +149,16 @@ double recording(qint64 count)
     const qint64 fileSize = QFileInfo(path).size();
     if (std::isnan(value))
         return value;
-    std::printf("# recording: %llu events written during the flood (%.2f per message) in %.3f s "
-                "from the first send to the last write = %.0f events/s; %.1f bytes/event "
-                "(%lld bytes / %llu events, header included); Logger::dropped()=%llu; "
-                "file %lld bytes (%.1f MiB)\n",
-                static_cast<unsigned long long>(events), double(events) / double(count),
-                secondsBetween(s.firstSend, written),
-                double(events) / secondsBetween(s.firstSend, written),
-                double(bytes) / double(allEvents), static_cast<long long>(bytes),
-                static_cast<unsigned long long>(allEvents), static_cast<unsigned long long>(dropped),
-                static_cast<long long>(fileSize), mebibytes(fileSize));
+    std::printf(
+        "# recording: %llu events written during the flood (%.2f per message) in %.3f s "
+        "from the first send to the last write = %.0f events/s; %.1f bytes/event "
+        "(%lld bytes / %llu events, header included); Logger::dropped()=%llu; "
+        "file %lld bytes (%.1f MiB)\n",
+        static_cast<unsigned long long>(events), double(events) / double(count),
+        secondsBetween(s.firstSend, written), double(events) / secondsBetween(s.firstSend, written),
+        double(bytes) / double(allEvents), static_cast<long long>(bytes),
+        static_cast<unsigned long long>(allEvents), static_cast<unsigned long long>(dropped),
+        static_cast<long long>(fileSize), mebibytes(fileSize));
     // Read the file back: the events of the flood's Ticks and the losses it records itself.
     Parley::RecordingReader reader;
     if (!reader.open(path)) {
@@ -182,7 +181,7 @@ double recording(qint64 count)
                 static_cast<unsigned long long>(read), static_cast<unsigned long long>(floodRead),
                 static_cast<unsigned long long>(droppedSaid),
                 status == Parley::RecordingReader::Status::End ? "ends cleanly"
-                                                              : qPrintable(reader.errorString()));
+                                                               : qPrintable(reader.errorString()));
     if (status != Parley::RecordingReader::Status::End)
         fail(QStringLiteral("recording: the file does not end cleanly"));
     if (fileSize != bytes)
@@ -203,9 +202,9 @@ struct ReaderState
     std::atomic<bool> snapshotEnd{false};
     std::atomic<quint64> batches{0};
     std::atomic<quint64> events{0};
-    std::atomic<quint64> droppedSaid{0}; // the counts of the EventsDropped events received
-    std::atomic<quint64> floodEvents{0}; // events about the flood's Ticks
-    std::atomic<int> marker{0};          // the last marker seen
+    std::atomic<quint64> droppedSaid{0};    // the counts of the EventsDropped events received
+    std::atomic<quint64> floodEvents{0};    // events about the flood's Ticks
+    std::atomic<int> marker{0};             // the last marker seen
     std::atomic<Clock::rep> lastFloodAt{0}; // when the last batch with flood events arrived
     BenchKit::Completion wake;
 };
@@ -306,8 +305,7 @@ double stream(qint64 count)
     BenchFlood::State s;
     auto runtime = startRuntime();
     auto monitor = Parley::MonitorStream::start(
-        *runtime, Parley::HostPort{QStringLiteral("127.0.0.1"), r.port.load()},
-        objectLevel());
+        *runtime, Parley::HostPort{QStringLiteral("127.0.0.1"), r.port.load()}, objectLevel());
     const Parley::Address marker = runtime->create<Marker>();
     if (!r.wake.waitUntil(Clock::now() + kStepLimit,
                           [&r] { return r.infos.load() == 1 && r.snapshotEnd.load(); })) {
@@ -406,8 +404,7 @@ int main(int argc, char **argv)
     if (only.contains(QStringLiteral("no_sink"))) {
         none = noSink(messages);
         BenchReport::printFigure("events_flood_no_sink", none, "msg/s", 0, "no_sink", none,
-                                 Better::Higher,
-                                 BenchReport::missingNote(none, {}, none, {}));
+                                 Better::Higher, BenchReport::missingNote(none, {}, none, {}));
     }
     const QString noBaseline = QStringLiteral("no_sink not run (--only)");
     if (only.contains(QStringLiteral("recording"))) {
