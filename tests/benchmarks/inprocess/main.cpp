@@ -8,6 +8,7 @@
 // assumed. One `figure=... ratio=...` line per figure and baseline; ratio > 1: Parley is better.
 
 #include "baselines.h"
+#include "flood.h"
 #include "report.h"
 
 #include <parley/parley.h>
@@ -37,23 +38,13 @@ namespace Bench {
 
 // -- messages -----------------------------------------------------------------------------------
 
-/// One message of the flood; seq checks that none is lost or reordered.
-struct Tick
-{
-    qint64 seq = 0;
-};
+// Tick and Go come with the flood (flood.h).
 /// The ping-pong ball; count is the number of round trips done so far.
 struct Ball
 {
     qint64 count = 0;
 };
-/// Tells a benchmark machine to begin its part.
-struct Go
-{
-};
-PARLEY_MESSAGE(Tick, seq)
 PARLEY_MESSAGE(Ball, count)
-PARLEY_MESSAGE(Go)
 
 } // namespace Bench
 
@@ -63,7 +54,6 @@ using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 using Bench::Ball;
 using Bench::Go;
-using Bench::Tick;
 
 constexpr auto kStepLimit = 60s;
 constexpr qint64 kWarmupRoundTrips = 1000;
@@ -314,89 +304,20 @@ void stopRuntime(std::unique_ptr<Parley::Runtime> runtime)
 
 // -- figure 1: flood ----------------------------------------------------------------------------
 
-struct FloodState
-{
-    qint64 count = 0;
-    Latch ready{2};
-    Latch done;
-    std::atomic<qint64> received{0}; // progress, for the watchdog
-    bool inOrder = true;
-    QThread *senderThread = nullptr;
-    QThread *receiverThread = nullptr;
-    Clock::time_point firstSend;
-    Clock::time_point lastReceived;
-};
-
-class FloodReceiver : public Parley::Machine
-{
-public:
-    explicit FloodReceiver(FloodState *s)
-    {
-        on<Parley::Start>([s] {
-            s->receiverThread = QThread::currentThread();
-            s->ready.countDown();
-        });
-        on<Tick>([this, s](const Tick &tick) {
-            if (tick.seq != m_count)
-                s->inOrder = false;
-            ++m_count;
-            if ((m_count & 0xffff) == 0)
-                s->received.store(m_count, std::memory_order_relaxed);
-            if (m_count == s->count) {
-                s->lastReceived = Clock::now();
-                s->received.store(m_count, std::memory_order_relaxed);
-                s->done.countDown();
-            }
-        });
-        on<Parley::Stop>([this] { complete(Parley::Aborted{}); });
-    }
-
-private:
-    qint64 m_count = 0;
-};
-
-class FloodSender : public Parley::Machine
-{
-public:
-    FloodSender(FloodState *s, Parley::Address receiver) : m_receiver(std::move(receiver))
-    {
-        on<Parley::Start>([s] {
-            s->senderThread = QThread::currentThread();
-            s->ready.countDown();
-        });
-        on<Go>([this, s] {
-            s->firstSend = Clock::now();
-            for (qint64 i = 0; i < s->count; ++i)
-                send(Tick{i}, m_receiver);
-        });
-        on<Parley::Stop>([this] { complete(Parley::Aborted{}); });
-    }
-
-private:
-    Parley::Address m_receiver;
-};
-
 double parleyFlood(qint64 count)
 {
-    FloodState s; // outlives the runtime and its machines
+    BenchFlood::State s; // outlives the runtime and its machines
     s.count = count;
     auto runtime = startRuntime();
     Watched watched("parley flood", [&s] {
         return "received " + std::to_string(s.received.load()) + " of " + std::to_string(s.count);
     });
-    const Parley::Address receiver
-        = runtime->createOn<FloodReceiver>(Parley::Placement::AnyWorker, &s);
-    const Parley::Address sender
-        = runtime->createOn<FloodSender>(Parley::Placement::AnyWorker, &s, receiver);
-    s.ready.wait();
-    if (s.senderThread == s.receiverThread)
-        fail("flood: sender and receiver landed on the same worker");
-    runtime->send(Go{}, sender);
-    s.done.wait();
-    if (!s.inOrder)
-        fail("flood: messages arrived out of order or were lost");
+    // The watchdog aborts at kStepLimit; run() gives up a little later only if it does not.
+    const QString error = BenchFlood::run(*runtime, s, Clock::now() + kStepLimit + 10s);
+    if (!error.isEmpty())
+        fail(qPrintable(error));
     stopRuntime(std::move(runtime));
-    return double(count) / secondsBetween(s.firstSend, s.lastReceived);
+    return error.isEmpty() ? s.messagesPerSecond() : kNaN;
 }
 
 void figureFlood(qint64 count)
