@@ -205,6 +205,9 @@ QString RecordFormatter::summary(Serial serial) const
             .arg(x ? x->count : 0);
     case EventKind::SnapshotEnd:
         return QStringLiteral("Snapshot of %1 live objects").arg(x ? x->count : 0);
+    case EventKind::Handled: // folded into its Received record by the store; kept for files
+        return QStringLiteral("Handled %1 in %2")
+            .arg(type, durationText(r.handledNs >= 0 ? r.handledNs : 0));
     case EventKind::Unknown:
         break;
     }

@@ -33,7 +33,8 @@ class Runtime;
 class PARLEY_EXPORT MonitorStream : public LogSink
 {
 public:
-    /// The most events waiting to be sent; more are counted as dropped.
+    /// The most events waiting to be sent (here and in the link's mailbox); more are counted
+    /// as dropped.
     static constexpr qsizetype MaxPending = 65536;
     /// Events per EventBatch message.
     static constexpr qsizetype BatchSize = 1024;
@@ -48,7 +49,7 @@ public:
     [[nodiscard]] bool isConnected() const;
     /// How many times the stream has connected to the monitor.
     [[nodiscard]] int connections() const;
-    /// Events handed to the connection so far.
+    /// Events handed to the connection so far (less those it refused, which count as dropped).
     [[nodiscard]] quint64 eventsSent() const;
     /// Events lost because the buffer or the connection's queue was full.
     [[nodiscard]] quint64 eventsDropped() const;

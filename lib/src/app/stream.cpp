@@ -58,6 +58,7 @@ struct MonitorStream::Private
     bool historyLost = false; ///< the buffer overflowed before the first connection
     int connections = 0;
     quint64 sent = 0;
+    qsizetype inFlight = 0; ///< handed to the link, not yet to the connection
     quint64 dropped = 0;
     quint64 droppedUnsaid = 0;
 
@@ -100,7 +101,6 @@ struct MonitorStream::Private
         }
         out.append(std::move(pending));
         pending.clear();
-        sent += quint64(out.size());
         return out;
     }
 
@@ -110,6 +110,10 @@ struct MonitorStream::Private
     {
         if (events.isEmpty())
             return;
+        {
+            std::lock_guard guard(lock);
+            inFlight += events.size();
+        }
         const Internal::UnrecordedScope unrecorded;
         for (qsizetype at = 0; at < events.size(); at += BatchSize) {
             const qsizetype n = std::min(BatchSize, events.size() - at);
@@ -146,6 +150,7 @@ public:
                 m_stream->everAttached = true;
                 ++m_stream->connections;
                 first = m_stream->takeBatch();
+                m_stream->sent += quint64(first.size());
             }
             for (qsizetype at = 0; at < first.size(); at += MonitorStream::BatchSize)
                 send(EventBatch{first.mid(at,
@@ -165,16 +170,45 @@ public:
         on<Abandoned>([this] { lost(); });
         on<EventBatch>([this](EventBatch &batch) {
             // From the drain thread (as the runtime) or, when stopping, from this link.
-            if (m_proxy.isNull())
-                return; // not connected: the sink counts nothing it did not hand over
-            send(std::move(batch), m_proxy);
+            if (m_pacing && !m_proxy.isNull()) {
+                // The connection has not caught up: the batch waits here (it still counts
+                // against MaxPending, so the stream drops new events, not this one).
+                m_held.append(std::move(batch));
+                return;
+            }
+            forward(std::move(batch));
+        });
+        on<Drained>([this] {
+            m_pacing = false;
+            m_unconfirmed = 0;
+            QList<EventBatch> held = std::move(m_held);
+            m_held.clear();
+            for (qsizetype i = 0; i < held.size(); ++i) {
+                if (m_pacing) {
+                    m_held.append(held.mid(i)); // paced again: the rest waits on
+                    break;
+                }
+                forward(std::move(held[i]));
+            }
+            if (m_finishDue && m_held.isEmpty()) {
+                detach();
+                send(Close{}, m_proxy);
+            }
         });
         on<SendFailed>([this](SendFailed &failed) {
             const auto *batch = failed.message.getIf<EventBatch>();
             std::lock_guard guard(m_stream->lock);
             const quint64 n = batch ? quint64(batch->events.size()) : 1;
+            m_stream->sent -= std::min(m_stream->sent, n);
             m_stream->dropped += n;
             m_stream->droppedUnsaid += n;
+            // A lost batch may have carried the report of earlier losses: say them again.
+            if (batch) {
+                for (const Event &e : batch->events) {
+                    if (e.kind == EventKind::EventsDropped && e.object == 1)
+                        m_stream->droppedUnsaid += e.count;
+                }
+            }
         });
         on<CaptureFilter>([this](CaptureFilter &filter) {
             {
@@ -199,6 +233,10 @@ public:
             finishUp();
         });
         on<MonitorFinish>([this] {
+            if (!m_held.isEmpty()) {
+                m_finishDue = true; // after the batches that wait for Drained
+                return;
+            }
             detach();
             // Close confirms that the monitor has read everything; the link ends when it
             // hears Closed (within the connection's closeTimeout).
@@ -207,6 +245,34 @@ public:
     }
 
 private:
+    /// Hands \a batch to the connection (or counts it lost when there is none any more); every
+    /// MaxUnconfirmed batches asks the connection to say when its send queue is below half its
+    /// limits (Drained), which it does only after it has encoded everything before: until then
+    /// batches wait, so neither the connection's mailbox nor its queue grows without bound.
+    void forward(EventBatch &&batch)
+    {
+        const qsizetype n = batch.events.size();
+        {
+            std::lock_guard guard(m_stream->lock);
+            m_stream->inFlight -= n;
+            if (m_proxy.isNull()) {
+                // The connection went while this batch waited: it is lost, and said so.
+                m_stream->dropped += quint64(n);
+                m_stream->droppedUnsaid += quint64(n);
+                for (const Event &e : batch.events) {
+                    if (e.kind == EventKind::EventsDropped && e.object == 1)
+                        m_stream->droppedUnsaid += e.count;
+                }
+                return;
+            }
+            m_stream->sent += quint64(n);
+        }
+        send(std::move(batch), m_proxy);
+        if (++m_unconfirmed >= MaxUnconfirmed) {
+            m_pacing = true;
+            send(WhenDrained{}, m_proxy);
+        }
+    }
     /// Sends what the program did up to now, then MonitorFinish to itself: the drain thread
     /// hands the stream everything queued, full batches come to this mailbox ahead of
     /// MonitorFinish, and the rest goes from here.
@@ -244,6 +310,11 @@ private:
         }
         detach();
         m_proxy = {};
+        m_pacing = false;
+        m_unconfirmed = 0;
+        for (EventBatch &held : m_held)
+            forward(std::move(held)); // counted lost: there is no connection
+        m_held.clear();
         m_retry.lost(std::chrono::milliseconds(m_up.isValid() ? m_up.elapsed() : 0));
         retryLater();
     }
@@ -260,6 +331,11 @@ private:
     QElapsedTimer m_up;
     bool m_stopping = false;
     bool m_connecting = false;
+    bool m_pacing = false; ///< waiting for Drained: batches wait in m_held
+    QList<EventBatch> m_held;
+    bool m_finishDue = false; ///< stopping: Close goes once the held batches have
+    int m_unconfirmed = 0;    ///< batches handed over since the last Drained
+    static constexpr int MaxUnconfirmed = 8;
 };
 
 } // namespace
@@ -364,7 +440,8 @@ void MonitorStream::write(const Event &event)
             }
             return;
         }
-        if (d->pending.size() >= MaxPending) {
+        // Bounded: what waits here and what waits in the link's mailbox together.
+        if (d->pending.size() + d->inFlight >= MaxPending) {
             ++d->dropped;
             ++d->droppedUnsaid;
             return;

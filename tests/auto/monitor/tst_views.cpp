@@ -269,7 +269,7 @@ private slots:
         Fixture f(6);
         f.feed();
         FlowView *flow = f.window.flowView();
-        QTest::qWaitForWindowExposed(&f.window);
+        QVERIFY(QTest::qWaitForWindowExposed(&f.window));
         flow->setCurrentRow(10);
         const QPointF anchor(flow->viewport()->width() / 2.0,
                              flow->headerHeight() + 3.5 * flow->rowHeight());
