@@ -50,7 +50,8 @@ public:
     /// Says on which thread a sink is written.
     enum class Delivery {
         Queued,    ///< on the logger's drain thread, in emission order; emitting never waits
-        Immediate, ///< on the emitting thread, at once; write() must be thread-safe and quick
+        Immediate, ///< on the emitting thread, at once, under the logger's lock: write() must be
+                   ///< quick and must not emit events itself
     };
 
     explicit LogSink(LogLevel level, Delivery delivery = Delivery::Queued)
