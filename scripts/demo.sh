@@ -11,6 +11,11 @@
 #   scripts/demo.sh                      # every program with --debug-level=DEBUG
 #   scripts/demo.sh --debug-level=OBJECT # any arguments replace the default, for every program
 #
+# The monitor: with a display (DISPLAY or WAYLAND_DISPLAY set) parley-monitor opens first and
+# every program streams its events into it (PARLEY_MONITOR); it stays open when the demo ends.
+# Without one, every program records its events (--record) and the monitor renders its views of
+# the recordings to PNG files offscreen; their paths are printed at the end.
+#
 # The in-process demo is still there: build/examples/concurrency --debug-level=DEBUG.
 set -euo pipefail
 
@@ -21,6 +26,10 @@ parley_ensure_packages
 cmake --preset default
 cmake --build --preset default --target hello-server-session hello-client hello-client-fsm \
     lookup-server lookup-client
+monitor=""
+if cmake --build --preset default --target parley-monitor >/dev/null 2>&1; then
+    monitor=build/monitor/parley-monitor
+fi
 
 if [ "$#" -eq 0 ]; then
     set -- --debug-level=DEBUG
@@ -52,6 +61,7 @@ label() {
 run() {
     local name=$1
     shift
+    set -- "$@" ${record_dir:+--record="$record_dir/$name.prec"}
     echo "+ $bin/$name $*" | label "$name"
     "$bin/$name" "$@" 2>&1 | label "$name"
 }
@@ -66,6 +76,7 @@ start_server() {
     shift
     server_ready="$ready_dir/$name"
     mkfifo "$server_ready"
+    set -- "$@" ${record_dir:+--record="$record_dir/$name.prec"}
     echo "+ $bin/$name $* --ready-fd=3" | label "$name"
     "$bin/$name" "$@" --ready-fd=3 3>"$server_ready" > >(label "$name") 2>&1 &
     server_pid=$!
@@ -95,6 +106,20 @@ stop_servers() {
 }
 trap 'stop_servers; rm -rf "$ready_dir"' EXIT
 
+# The monitor: live with a display, recordings rendered offscreen without one.
+record_dir=""
+if [ -n "$monitor" ]; then
+    if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+        monitor_port=$(pick_port 32100)
+        echo "+ $monitor --listen=127.0.0.1:$monitor_port" | label parley-monitor
+        "$monitor" --listen=127.0.0.1:"$monitor_port" > >(label parley-monitor) 2>&1 &
+        export PARLEY_MONITOR=127.0.0.1:$monitor_port
+        sleep 1 # the programs would find it anyway (they retry), but their first events wait
+    else
+        record_dir=$(mktemp -d /tmp/parley-demo.XXXXXX)
+    fi
+fi
+
 hello_port=$(pick_port 32011)
 lookup_port=$(pick_port 5090)
 echo
@@ -122,6 +147,13 @@ done
 sleep 0.2 # let the servers log the clients' departures
 stop_servers
 echo
+if [ -n "$record_dir" ]; then
+    echo "demo: no display; the recordings are in $record_dir; rendering the monitor's views"
+    QT_QPA_PLATFORM=offscreen "$monitor" "$record_dir"/*.prec --screenshot="$record_dir/shots" \
+        | tr ',' '\n' | grep -o '"/[^"]*\.\(png\|svg\)"' | tr -d '"' | sed 's/^/demo: /'
+elif [ -n "${PARLEY_MONITOR:-}" ]; then
+    echo "demo: the monitor stays open with what it received; close its window to end it"
+fi
 if [ "$failed" -eq 0 ]; then
     echo "demo: all 3 clients succeeded"
 else

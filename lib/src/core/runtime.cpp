@@ -181,7 +181,9 @@ RuntimePrivate::RuntimePrivate(Runtime *q, Runtime::Options opts) : q(q), option
         ? QFileInfo(QCoreApplication::applicationFilePath()).fileName()
         : QString();
     info.runtimeName = displayName();
-    info.startWall = QDateTime::currentMSecsSinceEpoch() * 1'000'000;
+    info.startWall = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
     info.parleyVersion = QStringLiteral(PARLEY_VERSION_STRING);
 }
 

@@ -145,7 +145,9 @@ struct Logger::Private
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
     /// The wall clock at start: an event's wall time is this plus its monotonic time, one
     /// clock read per event instead of two.
-    qint64 startWall = QDateTime::currentMSecsSinceEpoch() * 1'000'000;
+    qint64 startWall = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
 
     [[nodiscard]] qint64 elapsed() const
     {
