@@ -104,6 +104,28 @@ struct MonitorStream::Private
         return out;
     }
 
+    /// Counts the \a n events of \a lost as dropped, and says again the losses that an
+    /// EventsDropped inside it reported (they were lost with it). Call with the lock.
+    void lose(const QList<Event> &lost, quint64 n)
+    {
+        dropped += n;
+        droppedUnsaid += n;
+        for (const Event &e : lost) {
+            if (e.kind == EventKind::EventsDropped && e.object == 1)
+                droppedUnsaid += e.count;
+        }
+    }
+    /// Queues \a event to be sent, without its body unless bodies are captured. Call with
+    /// the lock.
+    void keep(const Event &event)
+    {
+        pending.append(event);
+        if (!capture.filter().bodies && !event.body.isEmpty()) {
+            pending.back().body.clear();
+            pending.back().bodyTruncated = false;
+        }
+    }
+
     /// Hands \a events to the link (from the drain thread, or the link's own thread); nothing
     /// of this is recorded.
     void send(QList<Event> &&events)
@@ -200,15 +222,7 @@ public:
             std::lock_guard guard(m_stream->lock);
             const quint64 n = batch ? quint64(batch->events.size()) : 1;
             m_stream->sent -= std::min(m_stream->sent, n);
-            m_stream->dropped += n;
-            m_stream->droppedUnsaid += n;
-            // A lost batch may have carried the report of earlier losses: say them again.
-            if (batch) {
-                for (const Event &e : batch->events) {
-                    if (e.kind == EventKind::EventsDropped && e.object == 1)
-                        m_stream->droppedUnsaid += e.count;
-                }
-            }
+            m_stream->lose(batch ? batch->events : QList<Event>(), n);
         });
         on<CaptureFilter>([this](CaptureFilter &filter) {
             {
@@ -257,12 +271,7 @@ private:
             m_stream->inFlight -= n;
             if (m_proxy.isNull()) {
                 // The connection went while this batch waited: it is lost, and said so.
-                m_stream->dropped += quint64(n);
-                m_stream->droppedUnsaid += quint64(n);
-                for (const Event &e : batch.events) {
-                    if (e.kind == EventKind::EventsDropped && e.object == 1)
-                        m_stream->droppedUnsaid += e.count;
-                }
+                m_stream->lose(batch.events, quint64(n));
                 return;
             }
             m_stream->sent += quint64(n);
@@ -433,11 +442,7 @@ void MonitorStream::write(const Event &event)
                 d->pending.clear();
                 return;
             }
-            d->pending.append(event);
-            if (!d->capture.filter().bodies && !event.body.isEmpty()) {
-                d->pending.back().body.clear();
-                d->pending.back().bodyTruncated = false;
-            }
+            d->keep(event);
             return;
         }
         // Bounded: what waits here and what waits in the link's mailbox together.
@@ -446,11 +451,7 @@ void MonitorStream::write(const Event &event)
             ++d->droppedUnsaid;
             return;
         }
-        d->pending.append(event);
-        if (!d->capture.filter().bodies && !event.body.isEmpty()) {
-            d->pending.back().body.clear();
-            d->pending.back().bodyTruncated = false;
-        }
+        d->keep(event);
         if (d->pending.size() >= BatchSize)
             full = d->takeBatch();
     }
