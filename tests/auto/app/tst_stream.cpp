@@ -147,6 +147,20 @@ private:
     QList<Address> m_answerers;
 };
 
+/// Writes \a lines console lines on Start, then waits.
+class Chatty : public Machine
+{
+public:
+    explicit Chatty(int lines)
+    {
+        on<Start>([this, lines] {
+            for (int i = 0; i < lines; ++i)
+                console("line ", i);
+        });
+        on<Stop>([this] { complete(Aborted{}); });
+    }
+};
+
 /// Returns a port nobody listens on now.
 quint16 freePort()
 {
@@ -173,6 +187,7 @@ private Q_SLOTS:
     void aLateMonitorGetsTheWholeHistoryThenTheEvents();
     void theMonitorsCaptureFilterChangesWhatComes();
     void aMonitorThatRestartsIsFoundAgain();
+    void aHistoryOnePastTheBoundIsReplacedByASnapshot();
 };
 
 void tst_Stream::aLateMonitorGetsTheWholeHistoryThenTheEvents()
@@ -291,6 +306,30 @@ void tst_Stream::aMonitorThatRestartsIsFoundAgain()
     QVERIFY(again->has(EventKind::Snapshot, QStringLiteral("Asker")));
     program.send(Go{}, asker);
     QTRY_VERIFY(again->has(EventKind::Text, QStringLiteral("Asker")));
+}
+
+void tst_Stream::aHistoryOnePastTheBoundIsReplacedByASnapshot()
+{
+    // Before the first connection the stream keeps the history up to MaxPending events; one
+    // more and the first monitor gets a snapshot of what is alive instead.
+    const quint16 port = freePort();
+    QVERIFY(port);
+    Runtime program(Runtime::Options{.workers = 1, .name = "program"});
+    program.logger().setCapacity(4 * MonitorStream::MaxPending); // the logger keeps them all
+    auto stream = MonitorStream::start(program, HostPort{QStringLiteral("127.0.0.1"), port});
+    // Created, Received Start and the lines (and Handled) go past the bound by more than one.
+    const Address chatty = program.create<Chatty>(int(MonitorStream::MaxPending));
+    QTRY_VERIFY(program.contains(chatty));
+    program.logger().flush();
+    QCOMPARE(program.logger().dropped(), quint64(0));
+
+    auto received = std::make_shared<Received>();
+    auto monitor = startMonitor(received, port);
+    QTRY_COMPARE_WITH_TIMEOUT(received->infoCount(), 1, 20000);
+    QTRY_COMPARE(received->count(EventKind::SnapshotEnd), 1);
+    QVERIFY(received->has(EventKind::Snapshot, QStringLiteral("Chatty")));
+    QCOMPARE(received->count(EventKind::Text), 0); // the history is gone, not half sent
+    QCOMPARE(received->count(EventKind::Created), 0);
 }
 
 QTEST_GUILESS_MAIN(tst_Stream)
