@@ -12,6 +12,8 @@
 #include <QtNetwork/QTcpServer>
 #include <QtTest/QtTest>
 
+#include <atomic>
+
 using namespace Parley;
 using namespace std::chrono_literals;
 
@@ -151,11 +153,12 @@ private:
 class Chatty : public Machine
 {
 public:
-    explicit Chatty(int lines)
+    Chatty(int lines, std::shared_ptr<std::atomic<bool>> done)
     {
-        on<Start>([this, lines] {
+        on<Start>([this, lines, done] {
             for (int i = 0; i < lines; ++i)
                 console("line ", i);
+            done->store(true);
         });
         on<Stop>([this] { complete(Aborted{}); });
     }
@@ -318,9 +321,12 @@ void tst_Stream::aHistoryOnePastTheBoundIsReplacedByASnapshot()
     program.logger().setCapacity(4 * MonitorStream::MaxPending); // the logger keeps them all
     auto stream = MonitorStream::start(program, HostPort{QStringLiteral("127.0.0.1"), port});
     // Created, Received Start and the lines (and Handled) go past the bound by more than one.
-    const Address chatty = program.create<Chatty>(int(MonitorStream::MaxPending));
-    QTRY_VERIFY(program.contains(chatty));
-    program.logger().flush();
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    const Address chatty = program.create<Chatty>(int(MonitorStream::MaxPending), done);
+    QVERIFY(program.contains(chatty));
+    QTRY_VERIFY_WITH_TIMEOUT(done->load(), 20000); // all its lines are written before ...
+    program.logger().flush();                      // ... they are all in the stream's history
+    QVERIFY(!stream->isConnected());
     QCOMPARE(program.logger().dropped(), quint64(0));
 
     auto received = std::make_shared<Received>();
