@@ -8,6 +8,7 @@
 #endif
 
 #include <parley/object.h>
+#include <parley/security.h>
 
 #include <chrono>
 #include <functional>
@@ -64,6 +65,9 @@ struct Accepted
 {
     HostPort listening; ///< the listener's bound address
     HostPort remote;    ///< the peer's address
+    /// The fingerprint ("SHA256:...") of the static key the peer proved it holds, when the
+    /// connection is encrypted; empty for a plain one.
+    QString peerKey;
 };
 
 // -- connecting ---------------------------------------------------------------------------------
@@ -76,6 +80,8 @@ enum class ConnectError {
     NameNotFound,     ///< the host name does not resolve
     ProtocolMismatch, ///< the peer answered with something other than a Parley preamble
     SecurityMismatch, ///< the peer wants encryption and this end does not (or the reverse)
+    HandshakeFailed,  ///< the encrypted handshake failed: tampered with, or not the peer's keys
+    PeerKeyMismatch,  ///< the peer's key is refused by SecurityOptions::peerKeyPolicy
     Other,            ///< anything else; see the text
 };
 /// Tells the controller the connection is up; comes from the proxy (or the session).
@@ -84,6 +90,9 @@ struct Connected
     HostPort requested; ///< what connect() was asked for
     HostPort local;     ///< this end's address
     HostPort remote;    ///< the peer's address
+    /// The fingerprint ("SHA256:...") of the static key the peer proved it holds, when the
+    /// connection is encrypted; empty for a plain one.
+    QString peerKey;
 };
 /// Tells the controller a connect failed; nothing is left behind.
 struct NotConnected
@@ -108,7 +117,29 @@ enum class EndOfTransport {
     SecurityMismatch,  ///< the peer's preamble asks for another security mode
     NotFlushed,        ///< a close could not confirm that what was sent before it arrived
     FrameTimedOut,     ///< a frame the peer began did not arrive whole within frameTimeout
+    HandshakeFailed,   ///< the encrypted handshake failed (see docs/security.md)
+    PeerKeyMismatch,   ///< the peer's key is refused by SecurityOptions::peerKeyPolicy
+    /// an encrypted record failed authentication or broke the record rules: tampered with,
+    /// replayed, reordered, dropped, or cleartext where a record belongs
+    SecurityViolation,
 };
+
+/// Returns true for the reasons that are security failures rather than network errors
+/// (SecurityMismatch, HandshakeFailed, PeerKeyMismatch): trying again will not help, and a
+/// reconnecting group stops (errorClassOf() makes them Hard).
+[[nodiscard]] constexpr bool isSecurityFailure(ConnectError reason)
+{
+    return reason == ConnectError::SecurityMismatch || reason == ConnectError::HandshakeFailed
+        || reason == ConnectError::PeerKeyMismatch;
+}
+/// Returns true for the reasons that are security failures rather than network errors
+/// (SecurityMismatch, HandshakeFailed, PeerKeyMismatch, SecurityViolation).
+[[nodiscard]] constexpr bool isSecurityFailure(EndOfTransport reason)
+{
+    return reason == EndOfTransport::SecurityMismatch || reason == EndOfTransport::HandshakeFailed
+        || reason == EndOfTransport::PeerKeyMismatch
+        || reason == EndOfTransport::SecurityViolation;
+}
 /// Closes a connection after what was already queued on it has been sent; send it to the proxy.
 struct Close
 {
@@ -192,6 +223,10 @@ struct SessionInfo
     Address remoteAddress;     ///< the proxy: send here to reach the peer's controller/session
     Address controllerAddress; ///< the object that called listen() or connect()
     HostPort remote;           ///< the peer's network address
+    /// The fingerprint ("SHA256:...") of the peer's static key on an encrypted connection (it
+    /// was judged by the peer-key policy before the session was created; every message on the
+    /// connection comes from the holder of that key); empty for a plain connection.
+    QString peerKey;
 };
 
 /// Describes a session object to create for each connection (see createFrame()).
@@ -244,6 +279,11 @@ struct ConnectionOptions
 
     /// Creates a session object per connection (see createFrame()).
     CreateFrame session;
+    /// Encrypts the connection (docs/security.md). Both ends must agree: a connection whose
+    /// ends differ is refused on both sides with SecurityMismatch, never carried in plain text.
+    bool encrypted = false;
+    /// The identity of this end and the trust given to the peer's key, when encrypted.
+    SecurityOptions security;
     /// Largest frame accepted from the peer (and sent to it), in bytes; at most 64 MiB.
     qsizetype maxFrameSize = 1 << 20;
     /// Sends a ping when nothing has arrived from the peer for this long; 0 turns heartbeats off.
@@ -390,16 +430,16 @@ struct FaultTraits<Abandoned>
 
 PARLEY_ENUM(ListenError, AddressInUse, PermissionDenied, BadAddress, Other)
 PARLEY_ENUM(ConnectError, Refused, Unreachable, Timeout, NameNotFound, ProtocolMismatch,
-            SecurityMismatch, Other)
+            SecurityMismatch, HandshakeFailed, PeerKeyMismatch, Other)
 PARLEY_ENUM(EndOfTransport, OnRequest, SessionCompleted, AbandonedByRemote, WentStale,
             InboundStreaming, OutboundStreaming, StoppedReading, ProtocolMismatch, SecurityMismatch,
-            NotFlushed, FrameTimedOut)
+            NotFlushed, FrameTimedOut, HandshakeFailed, PeerKeyMismatch, SecurityViolation)
 
 PARLEY_DECLARE_MESSAGE_AS(HostPort, "parley.HostPort", host, port)
 PARLEY_DECLARE_MESSAGE_AS(Listening, "parley.Listening", requested, bound)
 PARLEY_DECLARE_MESSAGE_AS(NotListening, "parley.NotListening", requested, reason, text)
-PARLEY_DECLARE_MESSAGE_AS(Accepted, "parley.Accepted", listening, remote)
-PARLEY_DECLARE_MESSAGE_AS(Connected, "parley.Connected", requested, local, remote)
+PARLEY_DECLARE_MESSAGE_AS(Accepted, "parley.Accepted", listening, remote, peerKey)
+PARLEY_DECLARE_MESSAGE_AS(Connected, "parley.Connected", requested, local, remote, peerKey)
 PARLEY_DECLARE_MESSAGE_AS(NotConnected, "parley.NotConnected", requested, reason, text)
 PARLEY_DECLARE_MESSAGE_AS(Close, "parley.Close", value)
 PARLEY_DECLARE_MESSAGE_AS(Closed, "parley.Closed", reason, note, remote, value, unsentMessages,

@@ -36,7 +36,8 @@ enum class PeerKeyPolicy {
 struct SecurityOptions
 {
     /// The file holding this program's static key pair. It is created with mode 0600 on first
-    /// use, and refused when group or others may read it.
+    /// use, and refused when group or others may read it. Empty: the process's default identity
+    /// (see setDefaultIdentityFile()).
     QString identityFile;
     /// How the peer's key is judged after the handshake.
     PeerKeyPolicy peerKeyPolicy = PeerKeyPolicy::Any;
@@ -63,5 +64,18 @@ inline constexpr int PublicKeySize = 32;
 /// Returns the fingerprint people compare: "SHA256:" and the unpadded base64 of the SHA-256
 /// of \a key, like OpenSSH's (e.g. "SHA256:jZP2...").
 [[nodiscard]] PARLEY_EXPORT QString publicKeyFingerprint(QByteArrayView key);
+
+/// Sets the identity file used by encrypted connections whose SecurityOptions::identityFile is
+/// empty. Parley::run() sets it to `identity.key` beside the program's stored settings (or to
+/// `--identity=PATH`). When no default is set either, the process uses a key pair generated in
+/// memory at first use: encrypted, but a peer can't pin a key that changes with every run.
+PARLEY_EXPORT void setDefaultIdentityFile(const QString &path);
+/// Returns the file set by setDefaultIdentityFile(), or an empty string.
+[[nodiscard]] PARLEY_EXPORT QString defaultIdentityFile();
+/// Returns the fingerprint of the key pair in \a identityFile (the default identity when empty),
+/// creating the file first when it doesn't exist; an empty string, and \a error when given,
+/// when the file can't be read or created. What `--print-fingerprint` prints.
+[[nodiscard]] PARLEY_EXPORT QString identityFingerprint(const QString &identityFile = {},
+                                                      QString *error = nullptr);
 
 } // namespace Parley

@@ -5,6 +5,7 @@
 
 #include <parley/log.h>
 #include <parley/recording.h>
+#include <parley/security.h>
 #include <parley/stream.h>
 
 #include <QtCore/QCoreApplication>
@@ -224,6 +225,10 @@ constexpr Flag Flags[] = {
     {"settings-file", "sf", "PATH", "start from the JSON settings in PATH"},
     {"store-settings", "ss", nullptr, "save the effective settings for later runs and exit"},
     {"factory-reset", "fr", nullptr, "forget the stored settings and exit"},
+    {"identity", "id", "PATH",
+     "the key pair of encrypted connections (default: identity.key beside the stored settings)"},
+    {"print-fingerprint", "pf", nullptr,
+     "print the fingerprint of this program's key (creating the key if needed) and exit"},
 };
 
 /// Parses a --capture SPEC: LEVEL, bodies, type=NAME, subtree=ID, comma-separated.
@@ -270,6 +275,8 @@ struct Options
     bool help = false;
     bool storeSettings = false;
     bool factoryReset = false;
+    bool printFingerprint = false;
+    QString identity;
     QList<std::pair<QString, QString>> settings; // (argument as given, field), in order
     QList<QString> values;
 };
@@ -401,6 +408,14 @@ bool Program::parse(const QStringList &arguments, Options &options) const
                 options.storeSettings = true;
             } else if (n == QLatin1String("factory-reset")) {
                 options.factoryReset = true;
+            } else if (n == QLatin1String("print-fingerprint")) {
+                options.printFingerprint = true;
+            } else if (n == QLatin1String("identity")) {
+                if (value.isEmpty()) {
+                    usageError(QStringLiteral("%1: expected a path").arg(argument));
+                    return false;
+                }
+                options.identity = value;
             }
             continue;
         }
@@ -504,6 +519,21 @@ int runProgram(const SettingsSpec &spec, const MainFactory &create)
         return UsageExitStatus;
     if (options.help) {
         program.printHelp();
+        return 0;
+    }
+    // Encrypted connections that name no identity file use this one (docs/security.md).
+    setDefaultIdentityFile(options.identity.isEmpty()
+                               ? QFileInfo(program.storedPath()).absolutePath()
+                                   + QStringLiteral("/identity.key")
+                               : options.identity);
+    if (options.printFingerprint) {
+        QString error;
+        const QString fingerprint = identityFingerprint({}, &error);
+        if (fingerprint.isEmpty()) {
+            program.fail(error);
+            return UsageExitStatus;
+        }
+        printLine(stdout, fingerprint);
         return 0;
     }
 

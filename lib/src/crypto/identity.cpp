@@ -5,6 +5,7 @@
 #include <QtCore/QDir>
 #include <QtCore/QFile>
 #include <QtCore/QFileInfo>
+#include <QtCore/QHash>
 #include <QtCore/QMutex>
 #include <QtCore/QRegularExpression>
 
@@ -308,6 +309,80 @@ bool loadOrCreateIdentity(const QString &path, KeyPair &keys, QString &error, bo
         *created = true;
     return true;
 }
+
+// -- the process's identities -------------------------------------------------------------------
+
+namespace {
+
+struct Identities
+{
+    QMutex mutex;
+    QString defaultFile;
+    QHash<QString, KeyPair> loaded; ///< by path; "" is the in-memory key
+};
+
+Identities &identities()
+{
+    static Identities instance;
+    return instance;
+}
+
+} // namespace
+
+bool identityFor(const QString &path, KeyPair &keys, QString &error)
+{
+    Identities &ids = identities();
+    const QMutexLocker lock(&ids.mutex);
+    const QString file = path.isEmpty() ? ids.defaultFile : path;
+    if (const auto it = ids.loaded.constFind(file); it != ids.loaded.cend()) {
+        keys = *it;
+        return true;
+    }
+    KeyPair fresh;
+    if (file.isEmpty()) {
+        ensureSodium();
+        fresh = KeyPair::generate();
+    } else if (!loadOrCreateIdentity(file, fresh, error)) {
+        return false; // not cached: a fixed file is read again next time
+    }
+    ids.loaded.insert(file, fresh);
+    keys = fresh;
+    return true;
+}
+
+} // namespace Parley::Crypto
+
+namespace Parley {
+
+void setDefaultIdentityFile(const QString &path)
+{
+    Crypto::Identities &ids = Crypto::identities();
+    const QMutexLocker lock(&ids.mutex);
+    ids.defaultFile = path;
+}
+
+QString defaultIdentityFile()
+{
+    Crypto::Identities &ids = Crypto::identities();
+    const QMutexLocker lock(&ids.mutex);
+    return ids.defaultFile;
+}
+
+QString identityFingerprint(const QString &identityFile, QString *error)
+{
+    Crypto::KeyPair keys;
+    QString why;
+    if (!Crypto::identityFor(identityFile, keys, why)) {
+        if (error)
+            *error = why;
+        return {};
+    }
+    return Crypto::fingerprint(keys.publicKey);
+}
+
+} // namespace Parley
+
+namespace Parley::Crypto {
 
 // -- KnownHosts ---------------------------------------------------------------------------------
 

@@ -28,6 +28,12 @@ namespace Parley::Crypto {
 /// file doesn't exist (creating its directory). \a created, when given, says which happened.
 [[nodiscard]] PARLEY_AUTOTEST_EXPORT bool
 loadOrCreateIdentity(const QString &path, KeyPair &keys, QString &error, bool *created = nullptr);
+/// Sets \a keys to the identity for \a path: the key pair in that file (created when missing),
+/// or, when \a path is empty, the default identity file's, or without one a key pair generated
+/// once per process in memory. Files are read once per process and path, then cached, so a
+/// handshake does not touch the disk.
+[[nodiscard]] PARLEY_AUTOTEST_EXPORT bool identityFor(const QString &path, KeyPair &keys,
+                                                      QString &error);
 /// Returns the fingerprint of \a key, "SHA256:" and 43 base64 characters.
 [[nodiscard]] PARLEY_AUTOTEST_EXPORT QString fingerprint(const PublicKey &key);
 /// Returns \a key as a 32-byte QByteArray.

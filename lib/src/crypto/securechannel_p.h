@@ -116,6 +116,9 @@ public:
     /// Returns one line saying what was wrong, for the log.
     [[nodiscard]] QString errorText() const { return m_errorText; }
     [[nodiscard]] const Limits &limits() const { return m_limits; }
+    /// Returns the bytes of the peer's held until they form a whole record or frame, for the
+    /// connection's budget of unfinished frames.
+    [[nodiscard]] qsizetype bufferedBytes() const { return m_pending.size() + m_frame.size(); }
 
     /// Returns the peer's static public key; valid once open.
     [[nodiscard]] const PublicKey &peerStaticKey() const { return m_peerStatic; }

@@ -4,9 +4,13 @@
 
 #include "transport_p.h"
 
+#include "identity_p.h"
+#include "securechannel_p.h"
+
 #include <parley/codec.h>
 
 #include <QtCore/QTimer>
+#include <QtCore/QtEndian>
 #include <QtNetwork/QNetworkProxy>
 #include <QtNetwork/QTcpSocket>
 
@@ -177,6 +181,7 @@ Connection::Connection(ConnectionSetup setup) : m_setup(std::move(setup))
 
 Connection::~Connection()
 {
+    m_channel.reset(); // zeroes the keys now, not after the socket
     releaseIncomplete();
     if (!m_socket)
         return;
@@ -197,7 +202,7 @@ QString Connection::parleyStateName() const
     case State::Connecting:
         return QStringLiteral("CONNECTING");
     case State::Greeting:
-        return QStringLiteral("GREETING");
+        return m_channel ? QStringLiteral("HANDSHAKE") : QStringLiteral("GREETING");
     case State::Open:
         return QStringLiteral("NORMAL");
     case State::Closing:
@@ -259,11 +264,13 @@ void Connection::onTcpUp()
         m_deadline = now + m_setup.options.greetingTimeout;
     m_lastReceived = m_lastProgress = m_lastPing = now;
     QByteArray preamble;
-    Wire::appendPreamble(preamble);
+    Wire::appendPreamble(preamble, isSealed() ? Wire::Mode::Encrypted : Wire::Mode::Plain);
+    m_preamble = preamble;
     if (m_socket->write(preamble) < 0)
         return onSocketError(m_socket->error());
     m_queuedTotal += preamble.size();
-    if (!m_pending.isEmpty()) {
+    // Encrypted, what was sent early waits for the handshake (onOpen()).
+    if (!m_pending.isEmpty() && !isSealed()) {
         // Sent before the connection was up; they follow the preamble, in order.
         QByteArray pending = std::exchange(m_pending, {});
         const qsizetype frames = std::exchange(m_pendingFrames, 0);
@@ -280,14 +287,21 @@ void Connection::onOpen()
     m_lastReceived = Clock::now();
     const Address self = address();
     if (m_setup.options.session) {
-        m_session = m_setup.options.session(*this, SessionInfo{self, m_setup.controller, m_remote});
+        m_session = m_setup.options.session(
+            *this, SessionInfo{self, m_setup.controller, m_remote, m_peerKey});
     }
     if (m_accepted) {
-        tellController(Value(Accepted{m_setup.requested, m_remote}));
+        tellController(Value(Accepted{m_setup.requested, m_remote, m_peerKey}));
         send(Greeted{}, parentAddress());
     } else {
         const HostPort local = hostPortOf(m_socket->localAddress(), m_socket->localPort());
-        tellController(Value(Connected{m_setup.requested, local, m_remote}));
+        tellController(Value(Connected{m_setup.requested, local, m_remote, m_peerKey}));
+    }
+    if (m_channel && !m_pending.isEmpty()) {
+        // Sent before the handshake completed: encrypted now, in order.
+        QByteArray pending = std::exchange(m_pending, {});
+        const qsizetype frames = std::exchange(m_pendingFrames, 0);
+        writeFrames(pending, frames);
     }
 }
 
@@ -301,6 +315,12 @@ void Connection::onSocketError(QAbstractSocket::SocketError error)
         if (!m_accepted) {
             if (error != QAbstractSocket::RemoteHostClosedError)
                 endNotConnected(connectErrorOf(error), m_socket->errorString());
+            else if (m_channel)
+                // The peer accepted the mode and then gave up on the handshake: it could not
+                // authenticate what it received (or a man in the middle cut it).
+                endNotConnected(ConnectError::HandshakeFailed,
+                                QStringLiteral("HandshakeFailed: the peer closed the connection "
+                                               "during the handshake"));
             else if (m_in.isEmpty())
                 // Closed with nothing said: typically a listener at its connection limit.
                 endNotConnected(ConnectError::Refused,
@@ -312,8 +332,8 @@ void Connection::onSocketError(QAbstractSocket::SocketError error)
                                                "complete"));
             return;
         }
-        debug("a connection from ", m_remote.toString(),
-              " ended before its preamble: ", errorText(m_socket));
+        debug("a connection from ", m_remote.toString(), " ended before its ",
+              m_channel ? "handshake completed: " : "preamble: ", errorText(m_socket));
         m_state = State::Done;
         finishLater();
         return;
@@ -474,7 +494,13 @@ void Connection::ship(Envelope &envelope)
 
     // Encoded straight into the outgoing buffer (or, before the connection is up, the pending
     // one): no copy of the frame between the encoder and the system call.
-    QByteArray &out = m_socket && m_state != State::Connecting ? m_out : m_pending;
+    // Encrypted, a frame is encoded into m_plain and then sealed into m_out; before the
+    // handshake completes it waits in m_pending, in clear, never on the wire.
+    const bool early = !m_socket || m_state == State::Connecting
+        || (isSealed() && (m_state != State::Open || !m_channel));
+    if (isSealed() && !early)
+        m_plain.truncate(0);
+    QByteArray &out = early ? m_pending : (isSealed() ? m_plain : m_out);
     const qsizetype before = out.size();
     QString error;
     bool ok;
@@ -501,6 +527,24 @@ void Connection::ship(Envelope &envelope)
         ++m_pendingFrames;
         return;
     }
+    if (&out == &m_plain) {
+        const qsizetype sealedBefore = m_out.size();
+        const Crypto::ChannelError error = m_channel->encrypt(m_plain, m_out);
+        if (m_plain.capacity() > (4 << 20))
+            m_plain = QByteArray();
+        if (error != Crypto::ChannelError::None) {
+            // A frame within maxFrameSize always fits (the limit allows its length field), so
+            // this is the nonce counter at its end: the connection can carry nothing more.
+            refuse(envelope, DropReason::TooLarge,
+                   QStringLiteral("cannot encrypt: %1")
+                       .arg(QString::fromLatin1(Crypto::channelErrorName(error))));
+            if (error == Crypto::ChannelError::NonceExhausted)
+                closeOnRequest(EndOfTransport::OnRequest, {});
+            return;
+        }
+        queued(m_out.size() - sealedBefore, 1);
+        return;
+    }
     queued(out.size() - before, 1);
 }
 
@@ -520,9 +564,30 @@ void Connection::queued(qsizetype bytes, qsizetype frames)
 }
 void Connection::writeFrames(QByteArray &frames, qsizetype count)
 {
-    m_out.append(frames);
-    queued(frames.size(), count);
+    queued(appendFrames(frames), count);
     frames.clear();
+}
+
+qsizetype Connection::appendFrames(QByteArrayView frames)
+{
+    const qsizetype before = m_out.size();
+    if (!m_channel) {
+        m_out.append(frames);
+        return m_out.size() - before;
+    }
+    // Never cleartext once the handshake has begun: before it completes (a close for a failed
+    // handshake) nothing is written; after, every frame is sealed in its own records.
+    if (!m_channel->isOpen() || m_mute)
+        return 0;
+    for (qsizetype at = 0; at + Wire::LengthSize <= frames.size();) {
+        const qsizetype size = Wire::LengthSize
+            + qsizetype(qFromBigEndian<quint32>(frames.data() + at));
+        if (m_channel->encrypt(frames.sliced(at, std::min(size, frames.size() - at)), m_out)
+            != Crypto::ChannelError::None)
+            break; // the nonce counter is at its end: nothing more can be sent
+        at += size;
+    }
+    return m_out.size() - before;
 }
 
 void Connection::flush()
@@ -651,9 +716,7 @@ bool Connection::accountIncomplete()
 {
     // Bytes held for a frame that has not fully arrived: timed (frameTimeout) and counted
     // against the process's budget.
-    const qint64 held = (m_state == State::Open || m_state == State::Closing)
-        ? qint64(m_in.size() - m_inStart)
-        : 0;
+    const qint64 held = heldBytes();
     if (held == 0) {
         m_frameOpen = false;
         releaseIncomplete();
@@ -693,9 +756,10 @@ void Connection::releaseIncomplete()
 
 bool Connection::parseReceived()
 {
-    if (m_state == State::Greeting) {
+    if (m_state == State::Greeting && !m_channel) {
         const QByteArrayView view(m_in.constData() + m_inStart, m_in.size() - m_inStart);
-        switch (Wire::checkPreamble(view)) {
+        switch (Wire::checkPreamble(view, isSealed() ? Wire::Mode::Encrypted
+                                                     : Wire::Mode::Plain)) {
         case Wire::PreambleCheck::NeedMore:
             return true;
         case Wire::PreambleCheck::NotParley:
@@ -710,14 +774,24 @@ bool Connection::parseReceived()
             return false;
         case Wire::PreambleCheck::WrongMode:
             failInbound(EndOfTransport::SecurityMismatch,
-                        QStringLiteral("the peer asks for an encrypted connection; this end "
-                                       "is plain"));
+                        isSealed() ? QStringLiteral("SecurityMismatch: the peer asks for a plain "
+                                                    "connection; this end is encrypted")
+                                   : QStringLiteral("SecurityMismatch: the peer asks for an "
+                                                    "encrypted connection; this end is plain"));
             return false;
         case Wire::PreambleCheck::Ok:
             break;
         }
         m_inStart += Wire::PreambleSize;
-        onOpen();
+        if (!isSealed())
+            onOpen();
+        else if (!startHandshake(view.first(Wire::PreambleSize)))
+            return false;
+    }
+    if (m_channel) {
+        const QByteArrayView view(m_in.constData() + m_inStart, m_in.size() - m_inStart);
+        m_inStart = m_in.size();
+        return feedChannel(view);
     }
 
     Wire::Frame frame;
@@ -883,6 +957,148 @@ bool Connection::unknownType(const Wire::Frame &frame, const Address &to)
     return true;
 }
 
+// -- encryption ---------------------------------------------------------------------------------
+
+qint64 Connection::heldBytes() const
+{
+    if (m_state != State::Open && m_state != State::Closing)
+        return 0;
+    return m_channel ? qint64(m_channel->bufferedBytes()) : qint64(m_in.size() - m_inStart);
+}
+
+bool Connection::startHandshake(QByteArrayView peerPreamble)
+{
+    Crypto::KeyPair keys;
+    QString error;
+    if (!Crypto::identityFor(m_setup.options.security.identityFile, keys, error)) {
+        // This end's fault, not the peer's: said once per connection, as the reason.
+        failInbound(EndOfTransport::HandshakeFailed,
+                    QStringLiteral("HandshakeFailed: this end has no identity: %1").arg(error));
+        return false;
+    }
+    // The prologue binds both preambles, as sent: "parley/1", the initiator's, the responder's.
+    QByteArray prologue("parley/1");
+    prologue += m_accepted ? peerPreamble.toByteArray() : m_preamble;
+    prologue += m_accepted ? m_preamble : peerPreamble.toByteArray();
+    Crypto::ChannelLimits limits;
+    // A record carries a whole frame, its length field included.
+    limits.maxFrameSize = std::min<qsizetype>(m_setup.options.maxFrameSize + Wire::LengthSize,
+                                              Crypto::SecureChannel::MaxFrameLimit);
+    m_channel = std::make_unique<Crypto::SecureChannel>(
+        m_accepted ? Crypto::SecureChannel::Role::Responder
+                   : Crypto::SecureChannel::Role::Initiator,
+        keys, prologue, limits);
+    if (!m_accepted) {
+        QByteArray first;
+        if (m_channel->start(first) != Crypto::ChannelError::None) {
+            failChannel();
+            return false;
+        }
+        m_out.append(first);
+        queued(first.size(), 0);
+    }
+    return true;
+}
+
+bool Connection::feedChannel(QByteArrayView bytes)
+{
+    Crypto::SecureChannel::Output out;
+    const Crypto::ChannelError error = m_channel->feed(bytes, out);
+    // The key is judged before the initiator's last handshake message leaves: a refused
+    // responder never completes its handshake, so it never reports the connection.
+    if (out.opened && !channelOpened())
+        return false;
+    if (!out.toSend.isEmpty()) {
+        m_out.append(out.toSend);
+        queued(out.toSend.size(), 0);
+    }
+    if (out.opened)
+        onOpen();
+    // Frames decrypted before an error came before the bad record: they are the peer's.
+    for (const QByteArray &plain : std::as_const(out.frames)) {
+        if (m_state != State::Open && m_state != State::Closing)
+            return false;
+        if (!handleDecrypted(plain))
+            return false;
+    }
+    if (error != Crypto::ChannelError::None) {
+        failChannel();
+        return false;
+    }
+    return m_state == State::Greeting || m_state == State::Open || m_state == State::Closing;
+}
+
+bool Connection::channelOpened()
+{
+    const Crypto::PublicKey &key = m_channel->peerStaticKey();
+    const QString fingerprint = Crypto::fingerprint(key);
+    // Known hosts are remembered by the name connect() was given, as SSH does; an accepting
+    // end has only the peer's address (its port changes with every connection).
+    const QString hostPort = m_accepted ? m_remote.toString() : m_setup.requested.toString();
+    const Crypto::PeerKeyVerifier verifier(m_setup.options.security);
+    const Crypto::PeerKeyCheck check = verifier.verify(hostPort, key);
+    for (const QString &line : check.warnings)
+        warning(line);
+    if (!check.isAccepted()) {
+        // The initiator refuses before its message 3: nothing more goes to that peer. The
+        // responder tells the initiator why, encrypted, in its close frame.
+        m_mute = !m_accepted;
+        failInbound(EndOfTransport::PeerKeyMismatch,
+                    QStringLiteral("PeerKeyMismatch: %1 (%2)").arg(check.text, fingerprint));
+        return false;
+    }
+    if (check.verdict == Crypto::PeerKeyVerdict::AcceptedUnverified) {
+        // One line per listener or connect burst: a server taking many clients under policy
+        // Any would otherwise log a line per connection.
+        Internal::TransportHost(this).warnThrottled(
+            qHashMulti(0xa11, m_accepted ? parentAddress().last() : address().last()),
+            QStringLiteral("encrypted connection with %1 accepts any key (%2): a man in the "
+                           "middle would go unnoticed; set a peer-key policy")
+                .arg(m_remote.toString(), fingerprint));
+    } else if (check.verdict == Crypto::PeerKeyVerdict::AcceptedFirstUse) {
+        warning(check.text);
+    }
+    m_peerKey = fingerprint;
+    return true;
+}
+
+bool Connection::handleDecrypted(QByteArrayView plain)
+{
+    Wire::Frame frame;
+    qsizetype consumed = 0, needed = 0;
+    QString error;
+    switch (Wire::parseFrame(plain, m_setup.options.maxFrameSize, frame, consumed, needed, error)) {
+    case Wire::ParseStatus::NeedMore:
+        error = QStringLiteral("an encrypted record holds part of a frame (%1 of %2 bytes)")
+                    .arg(plain.size())
+                    .arg(needed);
+        break;
+    case Wire::ParseStatus::Error:
+        break;
+    case Wire::ParseStatus::Ok:
+        if (consumed == plain.size())
+            return handleFrame(frame);
+        error = QStringLiteral("an encrypted record holds more than one frame");
+        break;
+    }
+    failInbound(EndOfTransport::InboundStreaming, error);
+    return false;
+}
+
+void Connection::failChannel()
+{
+    using Crypto::ChannelError;
+    const ChannelError error = m_channel->error();
+    EndOfTransport reason = EndOfTransport::SecurityViolation;
+    if (m_state == State::Greeting)
+        reason = EndOfTransport::HandshakeFailed;
+    else if (error == ChannelError::FrameTooLarge)
+        reason = EndOfTransport::InboundStreaming; // a limit, as for a plain frame
+    failInbound(reason, QStringLiteral("%1: %2").arg(QString::fromLatin1(
+                                                         Crypto::channelErrorName(error)),
+                                                     m_channel->errorText()));
+}
+
 // -- timers -------------------------------------------------------------------------------------
 
 void Connection::onTick()
@@ -902,12 +1118,21 @@ void Connection::onTick()
                 // One line per burst of silent peers at this listener, with a count.
                 Internal::TransportHost(this).warnThrottled(
                     qHashMulti(0x9ee7, parentAddress().last()),
-                    QStringLiteral("closing a connection from %1: no preamble within %2 ms")
-                        .arg(m_remote.toString())
+                    QStringLiteral("closing a connection from %1: no %2 within %3 ms")
+                        .arg(m_remote.toString(),
+                             m_channel ? QStringLiteral("completed handshake")
+                                       : QStringLiteral("preamble"))
                         .arg(o.greetingTimeout.count()));
                 m_state = State::Done;
                 m_socket->abort();
                 finishLater();
+            } else if (m_channel) {
+                // A slow or overloaded peer as likely as a hostile one: a network error, which a
+                // reconnecting group retries.
+                endNotConnected(ConnectError::Timeout,
+                                QStringLiteral("the encrypted handshake did not complete within "
+                                               "%1 ms")
+                                    .arg(o.connectTimeout.count()));
             } else {
                 endNotConnected(ConnectError::ProtocolMismatch,
                                 QStringLiteral("no preamble from the peer within %1 ms")
@@ -938,7 +1163,7 @@ void Connection::onTick()
                            "so far)")
                 .arg(std::chrono::duration_cast<std::chrono::milliseconds>(now - m_frameSince)
                          .count())
-                .arg(m_in.size() - m_inStart));
+                .arg(heldBytes()));
         return;
     }
     settleWritten();
@@ -993,13 +1218,15 @@ void Connection::onTick()
 void Connection::recordEnd(const Internal::TransportHost &host, const Value &message) const
 {
     // The connection events of docs/events.md, one per notice the controller hears.
-    const bool encrypted = false; // docs/events.md: set once connections can be encrypted
+    const bool encrypted = m_channel != nullptr;
     if (const auto *m = message.getIf<Accepted>())
         host.connectionEvent(EventKind::Accepted, LogLevel::Object, m->remote.toString(),
-                             QStringLiteral("at %1").arg(m->listening.toString()), encrypted);
+                             QStringLiteral("at %1").arg(m->listening.toString()), encrypted,
+                             m->peerKey);
     else if (const auto *m = message.getIf<Connected>())
         host.connectionEvent(EventKind::Connected, LogLevel::Object, m->remote.toString(),
-                             QStringLiteral("from %1").arg(m->local.toString()), encrypted);
+                             QStringLiteral("from %1").arg(m->local.toString()), encrypted,
+                             m->peerKey);
     else if (const auto *m = message.getIf<NotConnected>())
         host.connectionEvent(EventKind::NotConnected, LogLevel::Object, m->requested.toString(),
                              m->text);
@@ -1175,9 +1402,14 @@ void Connection::failInbound(EndOfTransport reason, const QString &note)
     m_socket->flush();
     if (!m_accepted && before == State::Greeting) {
         m_state = before;
-        endNotConnected(reason == EndOfTransport::SecurityMismatch ? ConnectError::SecurityMismatch
-                                                                   : ConnectError::ProtocolMismatch,
-                        note);
+        ConnectError error = ConnectError::ProtocolMismatch;
+        if (reason == EndOfTransport::SecurityMismatch)
+            error = ConnectError::SecurityMismatch;
+        else if (reason == EndOfTransport::HandshakeFailed)
+            error = ConnectError::HandshakeFailed;
+        else if (reason == EndOfTransport::PeerKeyMismatch)
+            error = ConnectError::PeerKeyMismatch;
+        endNotConnected(error, note);
         return;
     }
     m_socket->abort();

@@ -12,6 +12,7 @@
 #include <QtNetwork/QAbstractSocket>
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -23,6 +24,10 @@ class QTimer;
 QT_END_NAMESPACE
 
 namespace Parley {
+
+namespace Crypto {
+class SecureChannel;
+}
 
 namespace Internal {
 
@@ -133,6 +138,26 @@ private:
     /// that asked (WhenDrained), after DrainedGrace those that did not.
     void tellDrained();
 
+    // -- encryption (docs/security.md, "Connection behaviour")
+    /// Creates the channel once the peer's preamble is accepted; the initiator sends message 1.
+    /// Returns false (the connection ended) when this end's identity can't be loaded.
+    bool startHandshake(QByteArrayView peerPreamble);
+    /// Feeds the peer's bytes to the channel: writes what the handshake produces, judges the
+    /// peer's key when it completes, and handles the frames it decrypts. False once ending.
+    bool feedChannel(QByteArrayView bytes);
+    /// Judges the peer's key; false (the connection ended with PeerKeyMismatch) when refused.
+    bool channelOpened();
+    /// Handles one decrypted frame (a record carries exactly one). False once ending.
+    bool handleDecrypted(QByteArrayView plain);
+    /// Ends the connection for the channel's error.
+    void failChannel();
+    /// Appends the frames in \a frames (whole frames, back to back) to m_out, encrypted when
+    /// the channel is open; returns the bytes appended.
+    qsizetype appendFrames(QByteArrayView frames);
+    [[nodiscard]] bool isSealed() const { return m_setup.options.encrypted; }
+    /// Bytes of the peer's held for a frame that has not fully arrived.
+    [[nodiscard]] qint64 heldBytes() const;
+
     // -- receiving
     void onReadyRead();
     /// Handles the preamble and the frames in m_in; false once the connection is ending.
@@ -229,6 +254,12 @@ private:
     int m_unknownTypes = 0;
     std::chrono::steady_clock::time_point m_unknownSince;
     SenderTracker m_senders;
+
+    std::unique_ptr<Crypto::SecureChannel> m_channel; ///< encrypted: from the peer's preamble on
+    QByteArray m_preamble;                            ///< this end's, as sent
+    QByteArray m_plain;                               ///< a frame being encoded for encryption
+    QString m_peerKey;                                ///< the peer's fingerprint, once judged
+    bool m_mute = false; ///< a refused peer is sent nothing more
 };
 
 /// \internal

@@ -51,14 +51,16 @@ QString connectErrorText(const NotConnected &m)
 } // namespace
 
 // -- error classes ------------------------------------------------------------------------------
-// The one place that decides which errors stop an entry. The encryption issue's PeerKeyMismatch
-// (a pinned or known key that does not match) belongs with the Hard ones when it is added.
+// The one place that decides which errors stop an entry. Security failures (isSecurityFailure():
+// a mode mismatch, a failed handshake, a refused peer key) are Hard: trying again won't help.
 
 ErrorClass errorClassOf(ConnectError error)
 {
     switch (error) {
     case ConnectError::ProtocolMismatch:
     case ConnectError::SecurityMismatch:
+    case ConnectError::HandshakeFailed:
+    case ConnectError::PeerKeyMismatch:
         return ErrorClass::Hard;
     case ConnectError::Refused:
     case ConnectError::Unreachable:
@@ -75,6 +77,9 @@ ErrorClass errorClassOf(EndOfTransport end)
     switch (end) {
     case EndOfTransport::ProtocolMismatch:
     case EndOfTransport::SecurityMismatch:
+    case EndOfTransport::HandshakeFailed:
+    case EndOfTransport::PeerKeyMismatch:
+    case EndOfTransport::SecurityViolation:
         return ErrorClass::Hard;
     default:
         break;
