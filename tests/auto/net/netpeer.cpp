@@ -21,7 +21,8 @@ public:
     Server()
     {
         on<Parley::Start>([this] {
-            Parley::listenAt(*this, Parley::HostPort{QStringLiteral("127.0.0.1"), 0});
+            Parley::listenAt(*this, Parley::HostPort{QStringLiteral("127.0.0.1"), 0},
+                             NetTest::variant());
         });
         on<Parley::Listening>([](const Parley::Listening &l) {
             std::printf("%u\n", unsigned(l.bound.port));
@@ -36,6 +37,7 @@ public:
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
+    NetTest::encryptedVariant() = qEnvironmentVariableIsSet("PARLEY_TEST_ENCRYPTED");
     Parley::Runtime runtime;
     runtime.create<Server>();
     return app.exec();

@@ -82,15 +82,47 @@ private:
     bool m_answer;
 };
 
-/// Returns a start hook that connects to \a at (for an Agent).
+// -- plain and encrypted -------------------------------------------------------------------------
+// A suite reruns over encrypted connections with a global data column "encrypted" (see
+// addSecurityRows() in the suites); connecting(), listening() and variant() follow it, and so
+// does netpeer (the environment variable PARLEY_TEST_ENCRYPTED, set by useEncryption()).
+
+/// Returns true while the current test runs its encrypted variant.
+inline bool &encryptedVariant()
+{
+    static bool encrypted = false;
+    return encrypted;
+}
+/// Sets the variant for this process and the peer processes it starts.
+inline void useEncryption(bool encrypted)
+{
+    encryptedVariant() = encrypted;
+    if (encrypted)
+        qputenv("PARLEY_TEST_ENCRYPTED", "1");
+    else
+        qunsetenv("PARLEY_TEST_ENCRYPTED");
+}
+/// Returns \a options for the current variant.
+inline Parley::ConnectionOptions variant(Parley::ConnectionOptions options = {})
+{
+    if (encryptedVariant())
+        options.encrypted = true;
+    return options;
+}
+
+/// Returns a start hook that connects to \a at (for an Agent), in the current variant.
 inline Agent::StartHook connecting(Parley::HostPort at, Parley::ConnectionOptions options = {})
 {
-    return [at, options](Parley::Object &self) { Parley::connectTo(self, at, options); };
+    return [at, options = variant(options)](Parley::Object &self) {
+        Parley::connectTo(self, at, options);
+    };
 }
-/// Returns a start hook that listens at \a at (for an Agent).
+/// Returns a start hook that listens at \a at (for an Agent), in the current variant.
 inline Agent::StartHook listening(Parley::HostPort at, Parley::ConnectionOptions options = {})
 {
-    return [at, options](Parley::Object &self) { Parley::listenAt(self, at, options); };
+    return [at, options = variant(options)](Parley::Object &self) {
+        Parley::listenAt(self, at, options);
+    };
 }
 /// Returns 127.0.0.1:\a port.
 inline Parley::HostPort loopback(quint16 port)
