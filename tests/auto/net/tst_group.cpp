@@ -326,6 +326,15 @@ private slots:
         QCOMPARE(errorClassOf(EndOfTransport::AbandonedByRemote), ErrorClass::Network);
         QCOMPARE(errorClassOf(EndOfTransport::WentStale), ErrorClass::Network);
         QCOMPARE(errorClassOf(EndOfTransport::SecurityMismatch), ErrorClass::Hard);
+        // Security failures (isSecurityFailure()) stop an entry: retrying won't fix a key.
+        QCOMPARE(errorClassOf(ConnectError::HandshakeFailed), ErrorClass::Hard);
+        QCOMPARE(errorClassOf(ConnectError::PeerKeyMismatch), ErrorClass::Hard);
+        QCOMPARE(errorClassOf(EndOfTransport::HandshakeFailed), ErrorClass::Hard);
+        QCOMPARE(errorClassOf(EndOfTransport::PeerKeyMismatch), ErrorClass::Hard);
+        QCOMPARE(errorClassOf(EndOfTransport::SecurityViolation), ErrorClass::Hard);
+        QVERIFY(isSecurityFailure(ConnectError::PeerKeyMismatch));
+        QVERIFY(!isSecurityFailure(ConnectError::ProtocolMismatch));
+        QVERIFY(!isSecurityFailure(EndOfTransport::WentStale));
         QCOMPARE(errorClassOf(ListenError::AddressInUse), ErrorClass::Network);
         QCOMPARE(errorClassOf(ListenError::BadAddress), ErrorClass::Hard);
     }

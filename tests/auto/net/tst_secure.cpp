@@ -154,6 +154,7 @@ private slots:
     void sessionsLearnThePeerKey();
     void attacksAreRefused_data();
     void attacksAreRefused();
+    void aSilentEncryptedPeerGoesStale();
     void aStalledHandshakeTimesOut_data();
     void aStalledHandshakeTimesOut();
 
@@ -511,6 +512,26 @@ void tst_Secure::attacksAreRefused()
     QTRY_COMPARE(countOf<Answer>(*healthy), 1);
     QCOMPARE(countOf<Abandoned>(*healthy), 0);
     QVERIFY(countOf<Accepted>(*m_server) <= 2);
+}
+
+void tst_Secure::aSilentEncryptedPeerGoesStale()
+{
+    // Heartbeats are records like any frame: once the relay stops passing the server's records,
+    // the client's pings go unanswered and it declares the server gone.
+    const quint16 port = startServer(encrypted({.identityFile = m_serverKey}));
+    ManInTheMiddle mitm(port, [](ManInTheMiddle::Direction d, int index, QByteArray unit,
+                                 QByteArrayList &out) {
+        if (d == ManInTheMiddle::ToServer || index <= 1)
+            out << unit;
+    });
+    ConnectionOptions o = encrypted({.identityFile = m_clientKey});
+    o.heartbeatInterval = 100ms;
+    o.heartbeatTimeout = 400ms;
+    auto victim = startClient(mitm.port(), o);
+    QTRY_COMPARE(countOf<Connected>(*victim), 1);
+    QTRY_COMPARE(countOf<Abandoned>(*victim), 1);
+    QCOMPARE(first<Abandoned>(*victim).message.get<Abandoned>().reason,
+             EndOfTransport::WentStale);
 }
 
 void tst_Secure::aStalledHandshakeTimesOut_data()
