@@ -1044,7 +1044,9 @@ bool Connection::channelOpened()
         // responder tells the initiator why, encrypted, in its close frame.
         m_mute = !m_accepted;
         failInbound(EndOfTransport::PeerKeyMismatch,
-                    QStringLiteral("PeerKeyMismatch: %1 (%2)").arg(check.text, fingerprint));
+                    check.text.contains(fingerprint)
+                        ? QStringLiteral("PeerKeyMismatch: %1").arg(check.text)
+                        : QStringLiteral("PeerKeyMismatch: %1 (%2)").arg(check.text, fingerprint));
         return false;
     }
     if (check.verdict == Crypto::PeerKeyVerdict::AcceptedUnverified) {
