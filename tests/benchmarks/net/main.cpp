@@ -4,7 +4,9 @@
 // bench_net: Parley over loopback TCP next to plain QTcpSocket, ZeroMQ and Qt Remote Objects,
 // measured in the same run (see net_baselines.h): round trip with one request outstanding,
 // pipelined requests (window 1000), one-way 64-byte messages, one-way 1 MiB messages, and
-// 10,000 idle connections (accept rate and memory). Client and server are two runtimes of one
+// 10,000 idle connections (accept rate and memory). The figures ending in _encrypted measure
+// the same over encrypted connections (Noise XX, docs/security.md) next to the plain figure of
+// the same run and to libsodium's ChaCha20-Poly1305 on one core, the ceiling. Client and server are two runtimes of one
 // worker each, so Parley runs on two threads like the baselines. One `figure=... ratio=...` line
 // per figure and baseline; ratio > 1: Parley is better. Every selected figure prints its lines:
 // one that could not be measured prints nan and says why after a `#`; the exit status is 1 when
@@ -15,12 +17,15 @@
 
 #include <parley/parley.h>
 
+#include <sodium.h>
+
 #include <QtCore/QCommandLineParser>
 #include <QtCore/QCoreApplication>
 
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <memory>
 
@@ -108,10 +113,11 @@ double seconds(Clock::duration d)
     return std::chrono::duration<double>(d).count();
 }
 
-ConnectionOptions benchOptions(qsizetype maxFrame = 1 << 20)
+ConnectionOptions benchOptions(qsizetype maxFrame = 1 << 20, bool encrypted = false)
 {
     ConnectionOptions o;
     o.maxFrameSize = maxFrame;
+    o.encrypted = encrypted;
     return o;
 }
 
@@ -294,15 +300,21 @@ void roundTrip(qint64 n)
 #endif
 }
 
+Measured measurePipelined(qint64 n, bool encrypted = false)
+{
+    const ConnectionOptions o = benchOptions(1 << 20, encrypted);
+    return onRig(
+        o, AckEvery, [&o](Rig &rig) { return rig.run(Client::Mode::Pipelined, 10000, 1000, 64, o); },
+        [n, &o](Rig &rig) {
+            return rig.run(Client::Mode::Pipelined, n, 1000, 64, o).then([n](double s) {
+                return double(n) / s;
+            });
+        });
+}
+
 void pipelined(qint64 n)
 {
-    const Measured parley = onRig(
-        benchOptions(), AckEvery,
-        [](Rig &rig) { return rig.run(Client::Mode::Pipelined, 10000, 1000, 64, benchOptions()); },
-        [n](Rig &rig) {
-            return rig.run(Client::Mode::Pipelined, n, 1000, 64, benchOptions())
-                .then([n](double s) { return double(n) / s; });
-        });
+    const Measured parley = measurePipelined(n);
     report(
         "tcp_pipelined_round_trips", parley, "rt/s", 0, "qt_tcp_pipelined",
         [n] { return NetBaselines::qtTcpPipelinedRoundTripsPerSec(int(n), 1000); }, Better::Higher);
@@ -334,17 +346,23 @@ void oneWay(qint64 n)
 #endif
 }
 
-void bulk(qint64 n)
+Measured measureBulk(qint64 n, bool encrypted = false)
 {
     const int size = 1 << 20;
-    const ConnectionOptions o = benchOptions(2 << 20);
-    const Measured parley = onRig(
+    const ConnectionOptions o = benchOptions(2 << 20, encrypted);
+    return onRig(
         o, 1, [&o](Rig &rig) { return rig.run(Client::Mode::OneWay, 16, 4, size, o); },
         [n, &o](Rig &rig) {
             return rig.run(Client::Mode::OneWay, n, 4, size, o).then([n](double s) {
                 return double(n) * size / s / 1e9;
             });
         });
+}
+
+void bulk(qint64 n)
+{
+    const int size = 1 << 20;
+    const Measured parley = measureBulk(n);
     report(
         "tcp_one_way_1mib", parley, "GB/s", 3, "qt_tcp_1mib",
         [n] { return NetBaselines::qtTcpOneWayGBps(int(n), size); }, Better::Higher);
@@ -359,7 +377,8 @@ void bulk(qint64 n)
 class Opener : public Machine
 {
 public:
-    Opener(quint16 port, int count, int window) : m_port(port), m_count(count), m_window(window)
+    Opener(quint16 port, int count, int window, ConnectionOptions options = {})
+        : m_port(port), m_count(count), m_window(window), m_options(std::move(options))
     {
         on<Start>([this] {
             m_start = Clock::now();
@@ -379,14 +398,14 @@ public:
 private:
     void more()
     {
-        ConnectionOptions o;
         while (m_opened < m_count && m_opened - m_connected < m_window) {
             ++m_opened;
-            Parley::connectTo(*this, {QStringLiteral("127.0.0.1"), m_port}, o);
+            Parley::connectTo(*this, {QStringLiteral("127.0.0.1"), m_port}, m_options);
         }
     }
     quint16 m_port;
     int m_count, m_window;
+    ConnectionOptions m_options;
     int m_opened = 0, m_connected = 0;
     Clock::time_point m_start;
 };
@@ -457,6 +476,79 @@ void idleConnections(int n)
         BenchReport::missingNote(bytes.value, bytes.why, baseline.bytesPerConnection, baselineWhy));
 }
 
+// -- encrypted ----------------------------------------------------------------------------------
+
+/// Returns libsodium's ChaCha20-Poly1305 IETF speed on one core, encrypting \a size-byte
+/// messages in place with a counter nonce (what a record costs the sender), in GB/s.
+double sodiumAeadGBps(qint64 n, int size)
+{
+    if (sodium_init() < 0)
+        return kNaN;
+    std::vector<unsigned char> buffer(size_t(size), 0x5a);
+    unsigned char key[crypto_aead_chacha20poly1305_ietf_KEYBYTES];
+    unsigned char nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES] = {};
+    unsigned char tag[crypto_aead_chacha20poly1305_ietf_ABYTES];
+    randombytes_buf(key, sizeof key);
+    const auto start = Clock::now();
+    for (qint64 i = 0; i < n; ++i) {
+        std::memcpy(nonce + 4, &i, sizeof i);
+        crypto_aead_chacha20poly1305_ietf_encrypt_detached(buffer.data(), tag, nullptr,
+                                                           buffer.data(), buffer.size(), nullptr,
+                                                           0, nullptr, nonce, key);
+    }
+    return double(n) * size / seconds(Clock::now() - start) / 1e9;
+}
+
+/// Opens \a n connections (at most 50 unanswered), encrypted or not; returns connections/s.
+Measured measureConnects(int n, bool encrypted)
+{
+    ConnectionOptions o;
+    o.encrypted = encrypted;
+    o.maxConnections = n + 10;
+    o.maxPending = n + 10;
+    Rig rig;
+    if (const QString why = rig.start(o, AckEvery); !why.isEmpty())
+        return Measured::failed(why);
+    const Address opener = rig.client->create<Opener>(*rig.port, n, 50, o);
+    const auto v = rig.client->waitForCompletion(opener, kStepLimit);
+    if (!v || !v->is<Progress>())
+        return Measured::failed(v ? QStringLiteral("opening connections failed: %1").arg(toText(*v))
+                                  : QStringLiteral("the connections were not open in time"));
+    return {n / (double(v->get<Progress>().received) / 1e9), {}};
+}
+
+void secure(qint64 bulkCount, qint64 messages, int connections)
+{
+    const int size = 1 << 20;
+    // Plain and encrypted alternate in one run, so both meet the same machine.
+    const Measured plainBulk = measureBulk(bulkCount);
+    const Measured sealedBulk = measureBulk(bulkCount, true);
+    printFigure("tcp_one_way_1mib_encrypted", sealedBulk.value, "GB/s", 3, "parley_plain_1mib",
+                plainBulk.value, Better::Higher,
+                BenchReport::missingNote(sealedBulk.value, sealedBulk.why, plainBulk.value,
+                                         plainBulk.why));
+    const double ceiling = sodiumAeadGBps(std::max<qint64>(bulkCount, 200), size);
+    printFigure("tcp_one_way_1mib_encrypted", sealedBulk.value, "GB/s", 3,
+                "libsodium_chacha20poly1305_ietf_1mib", ceiling, Better::Higher,
+                BenchReport::missingNote(sealedBulk.value, sealedBulk.why, ceiling));
+
+    const Measured plainPipe = measurePipelined(messages);
+    const Measured sealedPipe = measurePipelined(messages, true);
+    printFigure("tcp_pipelined_round_trips_encrypted", sealedPipe.value, "rt/s", 0,
+                "parley_plain_pipelined", plainPipe.value, Better::Higher,
+                BenchReport::missingNote(sealedPipe.value, sealedPipe.why, plainPipe.value,
+                                         plainPipe.why));
+
+    // A connection each: TCP, preambles, the handshake (encrypted), Connected. Server and client
+    // each on one worker: the figure is the cost of a whole handshake on one core per end.
+    const Measured plainConnects = measureConnects(connections, false);
+    const Measured sealedConnects = measureConnects(connections, true);
+    printFigure("tcp_connects_encrypted", sealedConnects.value, "conn/s", 0,
+                "parley_plain_connects", plainConnects.value, Better::Higher,
+                BenchReport::missingNote(sealedConnects.value, sealedConnects.why,
+                                         plainConnects.value, plainConnects.why));
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -477,7 +569,8 @@ int main(int argc, char **argv)
         {QStringLiteral("bulk"), QStringLiteral("1 MiB messages (default 2000)."), n},
         {QStringLiteral("connections"), QStringLiteral("Idle connections (default 10000)."), n},
         {QStringLiteral("only"),
-         QStringLiteral("Comma-separated figures: round_trip, pipelined, one_way, bulk, idle."),
+         QStringLiteral("Comma-separated figures: round_trip, pipelined, one_way, bulk, idle, "
+                        "secure."),
          QStringLiteral("list")},
         {QStringLiteral("parley-only"), QStringLiteral("Skip the baselines (for profiling).")},
     });
@@ -494,7 +587,7 @@ int main(int argc, char **argv)
     const QStringList only = BenchReport::onlyOption(
         "bench_net", parser,
         {QStringLiteral("round_trip"), QStringLiteral("pipelined"), QStringLiteral("one_way"),
-         QStringLiteral("bulk"), QStringLiteral("idle")});
+         QStringLiteral("bulk"), QStringLiteral("idle"), QStringLiteral("secure")});
     g_parleyOnly = parser.isSet(QStringLiteral("parley-only"));
 
     std::printf("# Qt %s; round_trips=%lld messages=%lld bulk=%lld connections=%lld\n", qVersion(),
@@ -511,5 +604,7 @@ int main(int argc, char **argv)
         bulk(bulkCount);
     if (only.contains(QStringLiteral("idle")))
         idleConnections(int(connections));
+    if (only.contains(QStringLiteral("secure")))
+        secure(bulkCount, messages, int(std::min<qint64>(connections, 2000)));
     return g_failed ? 1 : 0;
 }
