@@ -420,7 +420,8 @@ void Connection::parleyReceive(Envelope &envelope)
 
 qsizetype Connection::queuedBytes() const
 {
-    return m_pending.size() + m_out.size() + (m_socket ? qsizetype(m_socket->bytesToWrite()) : 0);
+    return m_pending.size() + m_plain.size() + m_out.size()
+        + (m_socket ? qsizetype(m_socket->bytesToWrite()) : 0);
 }
 
 void Connection::refuse(Envelope &envelope, DropReason reason, const QString &why)
@@ -494,12 +495,10 @@ void Connection::ship(Envelope &envelope)
 
     // Encoded straight into the outgoing buffer (or, before the connection is up, the pending
     // one): no copy of the frame between the encoder and the system call.
-    // Encrypted, a frame is encoded into m_plain and then sealed into m_out; before the
-    // handshake completes it waits in m_pending, in clear, never on the wire.
+    // Encrypted, frames gather in m_plain and are sealed together (seal()); before the
+    // handshake completes they wait in m_pending, in clear, never on the wire.
     const bool early = !m_socket || m_state == State::Connecting
         || (isSealed() && (m_state != State::Open || !m_channel));
-    if (isSealed() && !early)
-        m_plain.truncate(0);
     QByteArray &out = early ? m_pending : (isSealed() ? m_plain : m_out);
     const qsizetype before = out.size();
     QString error;
@@ -527,25 +526,17 @@ void Connection::ship(Envelope &envelope)
         ++m_pendingFrames;
         return;
     }
-    if (&out == &m_plain) {
-        const qsizetype sealedBefore = m_out.size();
-        const Crypto::ChannelError error = m_channel->encrypt(m_plain, m_out);
-        if (m_plain.capacity() > (4 << 20))
-            m_plain = QByteArray();
-        if (error != Crypto::ChannelError::None) {
-            // A frame within maxFrameSize always fits (the limit allows its length field), so
-            // this is the nonce counter at its end: the connection can carry nothing more.
-            refuse(envelope, DropReason::TooLarge,
-                   QStringLiteral("cannot encrypt: %1")
-                       .arg(QString::fromLatin1(Crypto::channelErrorName(error))));
-            if (error == Crypto::ChannelError::NonceExhausted)
-                closeOnRequest(EndOfTransport::OnRequest, {});
-            return;
-        }
-        queued(m_out.size() - sealedBefore, 1);
-        return;
-    }
     queued(out.size() - before, 1);
+    if (&out == &m_plain) {
+        ++m_unsealedFrames;
+        // A record holds up to MaxChunkSize bytes: small frames share one, a large frame is
+        // sealed alone (split over records), never together with others past the channel's
+        // frame limit.
+        if (before > 0 && m_plain.size() > Crypto::SecureChannel::MaxChunkSize)
+            seal(before);
+        if (m_plain.size() >= Crypto::SecureChannel::MaxChunkSize)
+            seal();
+    }
 }
 
 void Connection::queued(qsizetype bytes, qsizetype frames)
@@ -564,35 +555,83 @@ void Connection::queued(qsizetype bytes, qsizetype frames)
 }
 void Connection::writeFrames(QByteArray &frames, qsizetype count)
 {
-    queued(appendFrames(frames), count);
+    if (!m_channel) {
+        m_out.append(frames);
+        queued(frames.size(), count);
+    } else if (m_channel->isOpen() && !m_mute) {
+        // Sealed with the frames before them, in order, one at a time so that a batch stays
+        // within a record (or is one large frame alone).
+        Q_UNUSED(count);
+        constexpr qsizetype room = Crypto::SecureChannel::MaxChunkSize;
+        for (qsizetype at = 0; at + Wire::LengthSize <= frames.size();) {
+            const qsizetype size = std::min<qsizetype>(
+                Wire::LengthSize + qsizetype(qFromBigEndian<quint32>(frames.constData() + at)),
+                frames.size() - at);
+            if (!m_plain.isEmpty() && m_plain.size() + size > room)
+                seal();
+            m_plain.append(frames.constData() + at, size);
+            ++m_unsealedFrames;
+            queued(size, 1);
+            if (m_plain.size() >= room)
+                seal();
+            at += size;
+        }
+    } else {
+        // Never cleartext once the handshake has begun: before it completes (a close for a
+        // failed handshake) nothing is written.
+        queued(0, count);
+    }
     frames.clear();
 }
 
-qsizetype Connection::appendFrames(QByteArrayView frames)
+void Connection::seal(qsizetype size)
 {
+    // The frames in m_plain (the first \a size bytes of them) become one channel frame: one
+    // record for up to MaxChunkSize bytes, so a burst of small messages costs one AEAD
+    // operation per 64 KiB instead of one per message. The receiver parses the frames back
+    // out of it (handleDecrypted()).
+    if (size < 0 || size > m_plain.size())
+        size = m_plain.size();
+    if (size == 0 || !m_channel)
+        return;
     const qsizetype before = m_out.size();
-    if (!m_channel) {
-        m_out.append(frames);
-        return m_out.size() - before;
+    const Crypto::ChannelError error
+        = m_channel->encrypt(QByteArrayView(m_plain).first(size), m_out);
+    if (error != Crypto::ChannelError::None) {
+        // The frames fit the limits, so this is the nonce counter at its end (after 2^64
+        // records): nothing more can be sent on this connection.
+        m_plain.clear();
+        m_unsealedFrames = 0;
+        failInbound(EndOfTransport::SecurityViolation,
+                    QStringLiteral("%1: cannot encrypt more")
+                        .arg(QString::fromLatin1(Crypto::channelErrorName(error))));
+        return;
     }
-    // Never cleartext once the handshake has begun: before it completes (a close for a failed
-    // handshake) nothing is written; after, every frame is sealed in its own records.
-    if (!m_channel->isOpen() || m_mute)
-        return 0;
-    for (qsizetype at = 0; at + Wire::LengthSize <= frames.size();) {
-        const qsizetype size = Wire::LengthSize
-            + qsizetype(qFromBigEndian<quint32>(frames.data() + at));
-        if (m_channel->encrypt(frames.sliced(at, std::min(size, frames.size() - at)), m_out)
-            != Crypto::ChannelError::None)
-            break; // the nonce counter is at its end: nothing more can be sent
-        at += size;
+    // The queue counted these frames in clear: add the records' overhead, and move the ends
+    // of the frames not yet written by it (conservatively: a frame counts as written once
+    // everything up to its record's end has gone).
+    const qint64 overhead = (m_out.size() - before) - size;
+    m_queuedTotal += overhead;
+    const qsizetype first = std::max<qsizetype>(m_frameHead, qsizetype(m_frameEnds.size())
+                                                                 - m_unsealedFrames);
+    for (qsizetype i = first; i < qsizetype(m_frameEnds.size()); ++i)
+        m_frameEnds[size_t(i)] += overhead;
+    if (size == m_plain.size()) {
+        m_unsealedFrames = 0;
+        if (m_plain.capacity() > (4 << 20))
+            m_plain = QByteArray();
+        else
+            m_plain.truncate(0);
+    } else {
+        m_plain.remove(0, size);
+        m_unsealedFrames = 1; // seal(before) in ship(): the frame just encoded stays
     }
-    return m_out.size() - before;
 }
 
 void Connection::flush()
 {
     m_flushPending = false;
+    seal();
     if (m_out.isEmpty() || !m_socket || m_socket->state() != QAbstractSocket::ConnectedState)
         return;
     if (m_socket->bytesToWrite() == 0)
@@ -645,7 +684,8 @@ void Connection::tellDrained()
 void Connection::settleWritten()
 {
     // What the socket no longer holds has gone to the kernel (written directly or flushed).
-    const qint64 written = m_queuedTotal - m_out.size() - (m_socket ? m_socket->bytesToWrite() : 0);
+    const qint64 written = m_queuedTotal - m_plain.size() - m_out.size()
+        - (m_socket ? m_socket->bytesToWrite() : 0);
     while (m_frameHead < qsizetype(m_frameEnds.size()) && m_frameEnds[m_frameHead] <= written)
         ++m_frameHead;
     if (m_frameHead == qsizetype(m_frameEnds.size())) {
@@ -1066,25 +1106,32 @@ bool Connection::channelOpened()
 
 bool Connection::handleDecrypted(QByteArrayView plain)
 {
+    // One channel frame holds whole wire frames, back to back (seal()).
     Wire::Frame frame;
-    qsizetype consumed = 0, needed = 0;
     QString error;
-    switch (Wire::parseFrame(plain, m_setup.options.maxFrameSize, frame, consumed, needed, error)) {
-    case Wire::ParseStatus::NeedMore:
-        error = QStringLiteral("an encrypted record holds part of a frame (%1 of %2 bytes)")
-                    .arg(plain.size())
-                    .arg(needed);
-        break;
-    case Wire::ParseStatus::Error:
-        break;
-    case Wire::ParseStatus::Ok:
-        if (consumed == plain.size())
-            return handleFrame(frame);
-        error = QStringLiteral("an encrypted record holds more than one frame");
-        break;
+    while (!plain.isEmpty()) {
+        qsizetype consumed = 0, needed = 0;
+        switch (
+            Wire::parseFrame(plain, m_setup.options.maxFrameSize, frame, consumed, needed, error)) {
+        case Wire::ParseStatus::NeedMore:
+            failInbound(EndOfTransport::InboundStreaming,
+                        QStringLiteral("an encrypted record ends inside a frame (%1 of %2 bytes)")
+                            .arg(plain.size())
+                            .arg(needed));
+            return false;
+        case Wire::ParseStatus::Error:
+            failInbound(EndOfTransport::InboundStreaming, error);
+            return false;
+        case Wire::ParseStatus::Ok:
+            break;
+        }
+        if (!handleFrame(frame))
+            return false;
+        if (m_state != State::Open && m_state != State::Closing)
+            return false;
+        plain = plain.sliced(consumed);
     }
-    failInbound(EndOfTransport::InboundStreaming, error);
-    return false;
+    return true;
 }
 
 void Connection::failChannel()

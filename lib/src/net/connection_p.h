@@ -147,13 +147,12 @@ private:
     bool feedChannel(QByteArrayView bytes);
     /// Judges the peer's key; false (the connection ended with PeerKeyMismatch) when refused.
     bool channelOpened();
-    /// Handles one decrypted frame (a record carries exactly one). False once ending.
+    /// Handles the wire frames of one decrypted channel frame. False once ending.
     bool handleDecrypted(QByteArrayView plain);
     /// Ends the connection for the channel's error.
     void failChannel();
-    /// Appends the frames in \a frames (whole frames, back to back) to m_out, encrypted when
-    /// the channel is open; returns the bytes appended.
-    qsizetype appendFrames(QByteArrayView frames);
+    /// Encrypts the first \a size bytes of m_plain (all when negative) into m_out.
+    void seal(qsizetype size = -1);
     [[nodiscard]] bool isSealed() const { return m_setup.options.encrypted; }
     /// Bytes of the peer's held for a frame that has not fully arrived.
     [[nodiscard]] qint64 heldBytes() const;
@@ -257,7 +256,8 @@ private:
 
     std::unique_ptr<Crypto::SecureChannel> m_channel; ///< encrypted: from the peer's preamble on
     QByteArray m_preamble;                            ///< this end's, as sent
-    QByteArray m_plain;                               ///< a frame being encoded for encryption
+    QByteArray m_plain; ///< encrypted: frames of this batch in clear, sealed at its end
+    qsizetype m_unsealedFrames = 0; ///< frames in m_plain (the last entries of m_frameEnds)
     QString m_peerKey;                                ///< the peer's fingerprint, once judged
     bool m_mute = false; ///< a refused peer is sent nothing more
 };

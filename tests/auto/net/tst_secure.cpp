@@ -43,6 +43,8 @@ public:
         QObject::connect(&m_listener, &QTcpServer::newConnection, this, [this] { accept(); });
     }
     [[nodiscard]] quint16 port() const { return m_listener.serverPort(); }
+    /// Returns how many units have arrived in direction \a d.
+    [[nodiscard]] int seen(Direction d) const { return d == ToServer ? m_up.index : m_down.index; }
 
 private:
     struct Side
@@ -134,6 +136,30 @@ int warningsWith(const CountingSink &log, const QString &fragment)
     return n;
 }
 
+/// Connects and at once, before Connected, sends small and large messages mixed: they wait for
+/// the handshake in memory, then go out encrypted in order.
+class EarlySender : public Machine
+{
+public:
+    EarlySender(std::shared_ptr<Inbox> inbox, HostPort at, ConnectionOptions options)
+        : m_inbox(std::move(inbox))
+    {
+        on<Start>([this, at, options] {
+            const Address proxy = Parley::connectTo(*this, at, options);
+            for (int i = 0; i < 30; ++i) {
+                if (i % 10 == 5)
+                    send(Blob{i, QByteArray(300 << 10, char('a' + i % 26))}, proxy);
+                send(Query{i}, proxy);
+            }
+        });
+        on<Stop>([this] { complete(Aborted{}); });
+        onUnknown([this](Value &v) { m_inbox->add(v.take(), returnAddress()); });
+    }
+
+private:
+    std::shared_ptr<Inbox> m_inbox;
+};
+
 } // namespace
 
 Q_DECLARE_METATYPE(ManInTheMiddle::Editor)
@@ -146,6 +172,7 @@ private slots:
     void init();
     void cleanup();
     void encryptedConnectionsCarryMessagesBothWays();
+    void messagesSentBeforeTheHandshakeFollowItInOrder();
     void aModeMismatchIsRefusedOnBothSides_data();
     void aModeMismatchIsRefusedOnBothSides();
     void aPinnedKeyIsRequired();
@@ -248,6 +275,34 @@ void tst_Secure::encryptedConnectionsCarryMessagesBothWays()
     }
     QVERIFY(marked);
     QCOMPARE(warningsWith(*m_clientLog, QStringLiteral("accepts any key")), 1);
+}
+
+void tst_Secure::messagesSentBeforeTheHandshakeFollowItInOrder()
+{
+    const quint16 port = startServer(encrypted({.identityFile = m_serverKey}));
+    auto client = std::make_shared<Inbox>();
+    m_clientRuntime->create<EarlySender>(client, loopback(port),
+                                         encrypted({.identityFile = m_clientKey}));
+    QTRY_COMPARE(countOf<Answer>(*client), 30);
+    QCOMPARE(countOf<Blob>(*m_server), 3);
+    // In the order sent: queries and blobs interleaved as they left.
+    QStringList order;
+    for (int i = 0; i < m_server->count(); ++i) {
+        const Received r = m_server->at(i);
+        if (const auto *q = r.message.getIf<Query>())
+            order << QStringLiteral("q%1").arg(q->n);
+        else if (const auto *b = r.message.getIf<Blob>()) {
+            order << QStringLiteral("b%1").arg(b->n);
+            QCOMPARE(b->bytes, QByteArray(300 << 10, char('a' + b->n % 26)));
+        }
+    }
+    QStringList expected;
+    for (int i = 0; i < 30; ++i) {
+        if (i % 10 == 5)
+            expected << QStringLiteral("b%1").arg(i);
+        expected << QStringLiteral("q%1").arg(i);
+    }
+    QCOMPARE(order, expected);
 }
 
 void tst_Secure::aModeMismatchIsRefusedOnBothSides_data()
@@ -490,8 +545,12 @@ void tst_Secure::attacksAreRefused()
     } else {
         QTRY_COMPARE(countOf<Connected>(*victim), 1);
         if (afterHandshake) {
-            for (int i = 100; i < 103; ++i)
-                query(victim, i);
+            // One at a time, so that each travels in its own record (a burst shares one).
+            for (int i = 0; i < 3; ++i) {
+                query(victim, 100 + i);
+                QTRY_VERIFY(mitm.seen(ManInTheMiddle::ToServer) >= 4 + i
+                            || countOf<Abandoned>(*victim) + countOf<Closed>(*victim) > 0);
+            }
         }
         QTRY_VERIFY(countOf<Abandoned>(*victim) + countOf<Closed>(*victim) == 1);
     }
