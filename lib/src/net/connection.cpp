@@ -1076,7 +1076,13 @@ bool Connection::channelOpened()
     // end has only the peer's address (its port changes with every connection).
     const QString hostPort = m_accepted ? m_remote.toString() : m_setup.requested.toString();
     const Crypto::PeerKeyVerifier verifier(m_setup.options.security);
-    const Crypto::PeerKeyCheck check = verifier.verify(hostPort, key);
+    Crypto::PeerKeyCheck check;
+    if (m_accepted && m_setup.options.security.peerKeyPolicy == PeerKeyPolicy::KnownHosts)
+        // It would remember every client port as a new host, a line per connection.
+        check.text = QStringLiteral("policy KnownHosts is for connecting sides (a client's port "
+                                    "changes with every connection); a listener uses Allowlist");
+    else
+        check = verifier.verify(hostPort, key);
     for (const QString &line : check.warnings)
         warning(line);
     if (!check.isAccepted()) {

@@ -178,6 +178,7 @@ private slots:
     void aPinnedKeyIsRequired();
     void knownHostsTrustOnFirstUseAndRefuseAChangedKey();
     void theListenerAllowlistRefusesOthers();
+    void aListenerWithKnownHostsRefusesClients();
     void sessionsLearnThePeerKey();
     void attacksAreRefused_data();
     void attacksAreRefused();
@@ -405,6 +406,21 @@ void tst_Secure::theListenerAllowlistRefusesOthers()
     QTRY_COMPARE(warningsWith(*m_serverLog, QStringLiteral("PeerKeyMismatch")), 1);
     QCOMPARE(countOf<Accepted>(*m_server), 1);
     QCOMPARE(countOf<Query>(*m_server), 0);
+}
+
+void tst_Secure::aListenerWithKnownHostsRefusesClients()
+{
+    // A client's port changes with every connection: a listener would remember each as a new
+    // host, a line per connection. It refuses instead, saying why.
+    const QString knownHosts = m_dir->filePath(QStringLiteral("known_hosts"));
+    const quint16 port = startServer(encrypted({.identityFile = m_serverKey,
+                                                .peerKeyPolicy = PeerKeyPolicy::KnownHosts,
+                                                .knownHostsFile = knownHosts}));
+    auto client = startClient(port, encrypted({.identityFile = m_clientKey}));
+    QTRY_COMPARE(countOf<Abandoned>(*client), 1);
+    QTRY_COMPARE(warningsWith(*m_serverLog, QStringLiteral("PeerKeyMismatch")), 1);
+    QVERIFY(!QFile::exists(knownHosts));
+    QCOMPARE(countOf<Accepted>(*m_server), 0);
 }
 
 void tst_Secure::sessionsLearnThePeerKey()
