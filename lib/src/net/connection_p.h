@@ -3,6 +3,7 @@
 #pragma once
 
 #include "frame_p.h"
+#include "socket_p.h"
 
 #include <parley/net.h>
 
@@ -18,7 +19,6 @@
 QT_BEGIN_NAMESPACE
 class QSocketNotifier;
 class QTcpServer;
-class QTcpSocket;
 class QTimer;
 QT_END_NAMESPACE
 
@@ -93,7 +93,7 @@ struct ConnectionSetup
 ///
 /// Lives on a worker thread with an event loop; the socket, its timer and every byte buffer are
 /// touched on that thread only.
-class Connection final : public Object
+class Connection final : public Object, private SocketEvents
 {
 public:
     explicit Connection(ConnectionSetup setup);
@@ -106,6 +106,13 @@ private:
 
     void parleyReceive(Envelope &envelope) override;
     void parleyBatchDone() override { flush(); }
+
+    // -- what the socket says
+    void socketConnected() override { onTcpUp(); }
+    void socketReadyRead() override { onReadyRead(); }
+    void socketBytesWritten(qint64 bytes) override { onBytesWritten(bytes); }
+    void socketError(QAbstractSocket::SocketError error) override { onSocketError(error); }
+    void socketDisconnected() override { onDisconnected(); }
 
     // -- setting up
     void begin();
@@ -182,7 +189,7 @@ private:
     ConnectionSetup m_setup;
     State m_state = State::Idle;
     bool m_accepted = false;
-    QTcpSocket *m_socket = nullptr;
+    std::unique_ptr<Socket> m_socket;
     QTimer *m_timer = nullptr;
     Address m_session;
     HostPort m_remote;
