@@ -6,7 +6,6 @@
 
 #include <parley/codec.h>
 
-#include <QtCore/QTimer>
 
 #include <algorithm>
 
@@ -175,6 +174,7 @@ Connection::Connection(ConnectionSetup setup) : m_setup(std::move(setup))
 
 Connection::~Connection()
 {
+    Ticker::remove(this);
     releaseIncomplete();
     if (!m_socket)
         return;
@@ -211,13 +211,10 @@ QString Connection::parleyStateName() const
 void Connection::begin()
 {
     m_socket = std::make_unique<Socket>(static_cast<SocketEvents *>(this));
-    m_timer = new QTimer(this);
-    m_timer->setTimerType(Qt::CoarseTimer);
-    m_timer->setInterval(tickFor(m_setup.options, m_accepted));
-    QObject::connect(m_timer, &QTimer::timeout, this, [this] { onTick(); });
     // The socket reads straight from the kernel into m_in and writes straight to the kernel
     // while it takes the bytes; it holds only what the kernel refused (socket_p.h).
-    m_timer->start();
+    // Deadlines are checked on a tick shared by this thread's connections (ticker_p.h).
+    Ticker::add(this, tickFor(m_setup.options, m_accepted));
 
     if (m_accepted) {
         if (!m_socket->setSocketDescriptor(m_setup.descriptor)) {
@@ -1067,8 +1064,7 @@ void Connection::finishLater(bool linger)
         m_deadline = Clock::now() + m_setup.options.closeTimeout;
         return;
     }
-    if (m_timer)
-        m_timer->stop();
+    Ticker::remove(this);
     // Never complete inside a socket's signal: completing deletes the socket.
     QMetaObject::invokeMethod(
         this,

@@ -4,6 +4,7 @@
 
 #include "frame_p.h"
 #include "socket_p.h"
+#include "ticker_p.h"
 
 #include <parley/net.h>
 
@@ -19,7 +20,6 @@
 QT_BEGIN_NAMESPACE
 class QSocketNotifier;
 class QTcpServer;
-class QTimer;
 QT_END_NAMESPACE
 
 namespace Parley {
@@ -93,7 +93,7 @@ struct ConnectionSetup
 ///
 /// Lives on a worker thread with an event loop; the socket, its timer and every byte buffer are
 /// touched on that thread only.
-class Connection final : public Object, private SocketEvents
+class Connection final : public Object, private SocketEvents, private Ticked
 {
 public:
     explicit Connection(ConnectionSetup setup);
@@ -113,6 +113,7 @@ private:
     void socketBytesWritten(qint64 bytes) override { onBytesWritten(bytes); }
     void socketError(QAbstractSocket::SocketError error) override { onSocketError(error); }
     void socketDisconnected() override { onDisconnected(); }
+    void tick() override { onTick(); }
 
     // -- setting up
     void begin();
@@ -190,7 +191,6 @@ private:
     State m_state = State::Idle;
     bool m_accepted = false;
     std::unique_ptr<Socket> m_socket;
-    QTimer *m_timer = nullptr;
     Address m_session;
     HostPort m_remote;
 
