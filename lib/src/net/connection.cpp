@@ -6,7 +6,6 @@
 
 #include <parley/codec.h>
 
-
 #include <algorithm>
 
 #include <unistd.h>

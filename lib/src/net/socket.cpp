@@ -402,8 +402,8 @@ void Socket::setWriteNotification(bool on)
         return;
     if (!m_writeNotifier) {
         m_writeNotifier = std::make_unique<QSocketNotifier>(m_fd, QSocketNotifier::Write);
-        QObject::connect(m_writeNotifier.get(), &QSocketNotifier::activated,
-                         m_writeNotifier.get(), [this] { onWritable(); });
+        QObject::connect(m_writeNotifier.get(), &QSocketNotifier::activated, m_writeNotifier.get(),
+                         [this] { onWritable(); });
     }
     m_writeNotifier->setEnabled(true);
 }

@@ -16,8 +16,8 @@
 #include <parley/parley.h>
 
 #include <QtCore/QCommandLineParser>
-#include <QtCore/QMutex>
 #include <QtCore/QCoreApplication>
+#include <QtCore/QMutex>
 
 #include <atomic>
 #include <chrono>
