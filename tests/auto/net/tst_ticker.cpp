@@ -44,9 +44,8 @@ private slots:
         Counter slow;
         Ticker::add(&slow, 20ms);
         QCOMPARE(Ticker::timersOnThisThread(), 2);
-        QTRY_VERIFY(std::all_of(many.begin(), many.end(), [](const Counter &c) {
-            return c.ticks >= 3;
-        }));
+        QTRY_VERIFY(
+            std::all_of(many.begin(), many.end(), [](const Counter &c) { return c.ticks >= 3; }));
         QTRY_VERIFY(slow.ticks >= 1);
         for (Counter &c : many)
             Ticker::remove(&c);
