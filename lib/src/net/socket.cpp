@@ -40,6 +40,22 @@ QHostAddress addressOf(const sockaddr_storage &address, quint16 *port)
     return out;
 }
 
+/// The peer's (\a peer) or this end's address of \a fd, and its port in \a port when given;
+/// null and 0 when there is none.
+QHostAddress endpointOf(int fd, bool peer, quint16 *port)
+{
+    sockaddr_storage a{};
+    socklen_t length = sizeof a;
+    auto *name = reinterpret_cast<sockaddr *>(&a);
+    if (fd < 0
+        || (peer ? ::getpeername(fd, name, &length) : ::getsockname(fd, name, &length)) != 0) {
+        if (port)
+            *port = 0;
+        return {};
+    }
+    return addressOf(a, port);
+}
+
 } // namespace
 
 void Socket::ConnectorDeleter::operator()(QTcpSocket *socket) const
@@ -317,41 +333,25 @@ void Socket::setLowDelay()
 
 QHostAddress Socket::peerAddress() const
 {
-    sockaddr_storage a{};
-    socklen_t length = sizeof a;
-    if (m_fd < 0 || ::getpeername(m_fd, reinterpret_cast<sockaddr *>(&a), &length) != 0)
-        return {};
-    return addressOf(a, nullptr);
+    return endpointOf(m_fd, true, nullptr);
 }
 
 quint16 Socket::peerPort() const
 {
-    sockaddr_storage a{};
-    socklen_t length = sizeof a;
-    if (m_fd < 0 || ::getpeername(m_fd, reinterpret_cast<sockaddr *>(&a), &length) != 0)
-        return 0;
     quint16 port = 0;
-    addressOf(a, &port);
+    endpointOf(m_fd, true, &port);
     return port;
 }
 
 QHostAddress Socket::localAddress() const
 {
-    sockaddr_storage a{};
-    socklen_t length = sizeof a;
-    if (m_fd < 0 || ::getsockname(m_fd, reinterpret_cast<sockaddr *>(&a), &length) != 0)
-        return {};
-    return addressOf(a, nullptr);
+    return endpointOf(m_fd, false, nullptr);
 }
 
 quint16 Socket::localPort() const
 {
-    sockaddr_storage a{};
-    socklen_t length = sizeof a;
-    if (m_fd < 0 || ::getsockname(m_fd, reinterpret_cast<sockaddr *>(&a), &length) != 0)
-        return 0;
     quint16 port = 0;
-    addressOf(a, &port);
+    endpointOf(m_fd, false, &port);
     return port;
 }
 
