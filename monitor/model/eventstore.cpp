@@ -270,9 +270,8 @@ void EventStore::attach(int node, int parentNode)
 
 int EventStore::ensureObject(int source, quint64 id, const Record &r)
 {
-    auto it = m_objectIndex.constFind(ObjectKey{source, id});
-    if (it != m_objectIndex.constEnd())
-        return *it;
+    if (const int *known = m_objectIndex.find(ObjectKey{source, id}))
+        return *known;
     ObjectNode n;
     n.id = id;
     n.source = source;
@@ -323,10 +322,9 @@ void EventStore::append(int sourceIndex, const Event &e)
         // The time a handler took belongs to the Received record of its message: it is shown
         // there ("handled in"), not as a record of its own.
         const quint64 origin = e.origin ? e.origin : m_sources[size_t(sourceIndex)].info.runtimeId;
-        const auto it = m_messages.constFind(MessageKey{origin, e.messageId});
-        if (e.messageId && it != m_messages.cend() && it->received != NoSerial
-            && contains(it->received)) {
-            const Serial serial = it->received - m_chunkBase;
+        const MessageLink *link = m_messages.find(MessageKey{origin, e.messageId});
+        if (e.messageId && link && link->received != NoSerial && contains(link->received)) {
+            const Serial serial = link->received - m_chunkBase;
             m_chunks[size_t(serial / ChunkSize)]->records[size_t(serial % ChunkSize)].handledNs
                 = e.handledNs;
         }
@@ -484,14 +482,14 @@ void EventStore::evictFront()
         const Record &r = c.records[i];
         const Serial serial = base + i;
         if (r.messageId) {
-            auto it = m_messages.find(MessageKey{r.origin, r.messageId});
-            if (it != m_messages.end()) {
-                if (it->sent == serial)
-                    it->sent = NoSerial;
-                if (it->received == serial)
-                    it->received = NoSerial;
-                if (it->sent == NoSerial && it->received == NoSerial)
-                    m_messages.erase(it);
+            const MessageKey key{r.origin, r.messageId};
+            if (MessageLink *link = m_messages.find(key)) {
+                if (link->sent == serial)
+                    link->sent = NoSerial;
+                if (link->received == serial)
+                    link->received = NoSerial;
+                if (link->sent == NoSerial && link->received == NoSerial)
+                    m_messages.remove(key);
             }
         }
         if (r.object >= 1) {

@@ -4,6 +4,8 @@
 
 #include <parley/events.h>
 
+#include "shardedhash.h"
+
 #include <QtCore/QHash>
 #include <QtCore/QList>
 #include <QtCore/QObject>
@@ -298,12 +300,12 @@ private:
     bool m_sourcesDirty = false;
 
     std::vector<ObjectNode> m_objects;
-    QHash<ObjectKey, int> m_objectIndex;
+    ShardedHash<ObjectKey, int> m_objectIndex;
     QList<int> m_addedObjects;
     QList<int> m_changedObjects;
     std::vector<bool> m_objectDirty;
 
-    QHash<MessageKey, MessageLink> m_messages;
+    ShardedHash<MessageKey, MessageLink> m_messages;
 };
 
 /// Returns the marker the text log uses for a record: `+ X > < ~ ^ ? ! _`.

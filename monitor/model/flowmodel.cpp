@@ -168,9 +168,8 @@ void FlowModel::add(Serial serial, QList<int> &changedRows)
     const Record &r = m_store->record(serial);
     if (r.messageId) {
         const Key key{r.origin, r.messageId};
-        auto it = m_arrowIndex.constFind(key);
-        if (it != m_arrowIndex.constEnd()) {
-            const int row = int(*it - m_arrowBase);
+        if (const quint64 *number = m_arrowIndex.find(key)) {
+            const int row = int(*number - m_arrowBase);
             join(m_arrows[size_t(row)], serial, r);
             changedRows.append(row);
             return;
@@ -333,15 +332,15 @@ int FlowModel::rowOf(Serial serial) const
     const Record &r = m_store->record(serial);
     quint64 number = 0;
     if (r.messageId) {
-        auto it = m_arrowIndex.constFind(Key{r.origin, r.messageId});
-        if (it == m_arrowIndex.constEnd())
+        const quint64 *found = m_arrowIndex.find(Key{r.origin, r.messageId});
+        if (!found)
             return -1;
-        number = *it;
+        number = *found;
     } else {
-        auto it = m_standalone.constFind(serial);
-        if (it == m_standalone.constEnd())
+        const quint64 *found = m_standalone.find(serial);
+        if (!found)
             return -1;
-        number = *it;
+        number = *found;
     }
     const qint64 row = qint64(number - m_arrowBase);
     return row >= 0 && row < rowCount() ? int(row) : -1;

@@ -128,9 +128,9 @@ private:
     std::vector<Lifeline> m_lifelines;
     QHash<QPair<int, quint64>, int> m_lifelineIndex;
     std::deque<Arrow> m_arrows;
-    quint64 m_arrowBase = 0;             ///< absolute number of m_arrows.front()
-    QHash<Key, quint64> m_arrowIndex;    ///< message -> absolute arrow number
-    QHash<Serial, quint64> m_standalone; ///< arrows of records without a message id
+    quint64 m_arrowBase = 0;                   ///< absolute number of m_arrows.front()
+    ShardedHash<Key, quint64> m_arrowIndex;    ///< message -> absolute arrow number
+    ShardedHash<Serial, quint64> m_standalone; ///< arrows of records without a message id
     qsizetype m_evictRows = 0;
     int m_rows = 0; ///< arrows announced to views (m_arrows may hold more during an update)
     Serial m_pendingFrom = 0; ///< records [m_pendingFrom, m_pendingTo) wait to become arrows

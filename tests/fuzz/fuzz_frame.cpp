@@ -50,8 +50,8 @@ bool withinLimits(const Wire::Frame &f)
     return true;
 }
 
-/// Relays \a frame as a proxy does: the body and type go out byte for byte, only the addresses
-/// ending in the proxy change, and the frame is as long as the one that came in.
+/// Relays \a frame as a proxy does: the body, type and trace go out byte for byte, only the
+/// addresses ending in the proxy change, and the frame is as long as the one that came in.
 void relayAgain(const Wire::Frame &frame, qsizetype frameSize, qsizetype maxFrameSize)
 {
     // Through a proxy named by an id the input chose, so the rewrite is exercised.
@@ -60,7 +60,7 @@ void relayAgain(const Wire::Frame &frame, qsizetype frameSize, qsizetype maxFram
     QByteArray out("x");
     QString error;
     check(Wire::appendEncoded(out, frame.to, frame.from, frame.type, frame.body, frame.book, proxy,
-                              maxFrameSize, error));
+                              maxFrameSize, error, frame.trace));
     check(out.size() == 1 + frameSize);
     Wire::Frame again;
     qsizetype consumed = 0, needed = 0;
@@ -71,6 +71,8 @@ void relayAgain(const Wire::Frame &frame, qsizetype frameSize, qsizetype maxFram
     check(again.kind == Wire::Kind::Message && again.to == frame.to);
     check(again.from == outgoing(frame.from, proxy));
     check(again.type == frame.type && again.body == frame.body);
+    check(again.trace.messageId == frame.trace.messageId
+          && (frame.trace.messageId == 0 || again.trace.origin == frame.trace.origin));
     check(again.book.size() == frame.book.size());
     for (size_t i = 0; i < frame.book.size(); ++i)
         check(again.book[i] == outgoing(frame.book[i], proxy));

@@ -9,10 +9,7 @@
 
 #include <parley/codec.h>
 
-#include <QtCore/QTimer>
 #include <QtCore/QtEndian>
-#include <QtNetwork/QNetworkProxy>
-#include <QtNetwork/QTcpSocket>
 
 #include <algorithm>
 
@@ -49,7 +46,7 @@ QString peerClosedText()
     return QStringLiteral("the peer closed the connection");
 }
 
-QString errorText(QTcpSocket *socket)
+QString errorText(const Socket *socket)
 {
     return socket->error() == QAbstractSocket::RemoteHostClosedError ? peerClosedText()
                                                                      : socket->errorString();
@@ -181,6 +178,7 @@ Connection::Connection(ConnectionSetup setup) : m_setup(std::move(setup))
 
 Connection::~Connection()
 {
+    Ticker::remove(this);
     m_channel.reset(); // zeroes the keys now, not after the socket
     releaseIncomplete();
     if (!m_socket)
@@ -217,28 +215,14 @@ QString Connection::parleyStateName() const
 
 void Connection::begin()
 {
-    m_socket = new QTcpSocket(this);
-    m_socket->setProxy(QNetworkProxy::NoProxy); // direct TCP; no system proxy lookups
-    m_timer = new QTimer(this);
-    m_timer->setTimerType(Qt::CoarseTimer);
-    m_timer->setInterval(tickFor(m_setup.options, m_accepted));
-    QObject::connect(m_timer, &QTimer::timeout, this, [this] { onTick(); });
-    QObject::connect(m_socket, &QTcpSocket::readyRead, this, [this] { onReadyRead(); });
-    QObject::connect(m_socket, &QTcpSocket::bytesWritten, this,
-                     [this](qint64 n) { onBytesWritten(n); });
-    QObject::connect(m_socket, &QTcpSocket::errorOccurred, this,
-                     [this](QAbstractSocket::SocketError e) { onSocketError(e); });
-    QObject::connect(m_socket, &QTcpSocket::disconnected, this, [this] { onDisconnected(); });
-    // Unbuffered: reads go straight from the kernel into m_in, and writes straight to the
-    // kernel while it takes them; the socket buffers only what the kernel refused. (Qt 6.4
-    // honours this in connectToHost() only: accepted sockets stay buffered, which the code
-    // below handles too; see docs/design-notes.md.)
-    constexpr auto mode = QIODevice::ReadWrite | QIODevice::Unbuffered;
-    m_timer->start();
+    m_socket = std::make_unique<Socket>(static_cast<SocketEvents *>(this));
+    // The socket reads straight from the kernel into m_in and writes straight to the kernel
+    // while it takes the bytes; it holds only what the kernel refused (socket_p.h).
+    // Deadlines are checked on a tick shared by this thread's connections (ticker_p.h).
+    Ticker::add(this, tickFor(m_setup.options, m_accepted));
 
     if (m_accepted) {
-        if (!m_socket->setSocketDescriptor(m_setup.descriptor, QAbstractSocket::ConnectedState,
-                                           mode)) {
+        if (!m_socket->setSocketDescriptor(m_setup.descriptor)) {
             warning("cannot adopt an accepted socket: ", m_socket->errorString());
             ::close(int(m_setup.descriptor)); // still ours: the socket did not take it
             m_state = State::Done;
@@ -250,13 +234,12 @@ void Connection::begin()
     }
     m_state = State::Connecting;
     m_deadline = Clock::now() + m_setup.options.connectTimeout;
-    QObject::connect(m_socket, &QTcpSocket::connected, this, [this] { onTcpUp(); });
-    m_socket->connectToHost(m_setup.requested.host, m_setup.requested.port, mode);
+    m_socket->connectToHost(m_setup.requested.host, m_setup.requested.port);
 }
 
 void Connection::onTcpUp()
 {
-    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    m_socket->setLowDelay();
     m_remote = hostPortOf(m_socket->peerAddress(), m_socket->peerPort());
     m_state = State::Greeting;
     const auto now = Clock::now();
@@ -333,16 +316,16 @@ void Connection::onSocketError(QAbstractSocket::SocketError error)
             return;
         }
         debug("a connection from ", m_remote.toString(), " ended before its ",
-              m_channel ? "handshake completed: " : "preamble: ", errorText(m_socket));
+              m_channel ? "handshake completed: " : "preamble: ", errorText(m_socket.get()));
         m_state = State::Done;
         finishLater();
         return;
     case State::Open:
-        endAbandoned(EndOfTransport::AbandonedByRemote, errorText(m_socket));
+        endAbandoned(EndOfTransport::AbandonedByRemote, errorText(m_socket.get()));
         return;
     case State::Closing:
         // The peer went away before it confirmed the close: what was in flight may be lost.
-        endClosed(false, errorText(m_socket));
+        endClosed(false, errorText(m_socket.get()));
         return;
     case State::Idle:
     case State::Done:
@@ -730,14 +713,14 @@ void Connection::onReadyRead()
         const qint64 got = m_socket->read(m_in.data() + at, want);
         m_in.truncate(at + std::max<qint64>(got, 0));
         if (got < 0) {
-            // The end of the stream: a peer that closed or whose process ended. In unbuffered
-            // mode QTcpSocket records it without a signal, so it is handled here.
+            // The end of the stream: a peer that closed or whose process ended. The socket
+            // records it without a callback, so it is handled here.
             if (m_state == State::Closing)
-                endClosed(false, errorText(m_socket));
+                endClosed(false, errorText(m_socket.get()));
             else if (m_state == State::Greeting)
                 onSocketError(QAbstractSocket::RemoteHostClosedError);
             else
-                endAbandoned(EndOfTransport::AbandonedByRemote, errorText(m_socket));
+                endAbandoned(EndOfTransport::AbandonedByRemote, errorText(m_socket.get()));
             break;
         }
         if (got == 0)
@@ -1363,8 +1346,7 @@ void Connection::finishLater(bool linger)
         m_deadline = Clock::now() + m_setup.options.closeTimeout;
         return;
     }
-    if (m_timer)
-        m_timer->stop();
+    Ticker::remove(this);
     // Never complete inside a socket's signal: completing deletes the socket.
     QMetaObject::invokeMethod(
         this,

@@ -3,6 +3,8 @@
 #pragma once
 
 #include "frame_p.h"
+#include "socket_p.h"
+#include "ticker_p.h"
 
 #include <parley/net.h>
 
@@ -19,8 +21,6 @@
 QT_BEGIN_NAMESPACE
 class QSocketNotifier;
 class QTcpServer;
-class QTcpSocket;
-class QTimer;
 QT_END_NAMESPACE
 
 namespace Parley {
@@ -98,7 +98,7 @@ struct ConnectionSetup
 ///
 /// Lives on a worker thread with an event loop; the socket, its timer and every byte buffer are
 /// touched on that thread only.
-class Connection final : public Object
+class Connection final : public Object, private SocketEvents, private Ticked
 {
 public:
     explicit Connection(ConnectionSetup setup);
@@ -111,6 +111,14 @@ private:
 
     void parleyReceive(Envelope &envelope) override;
     void parleyBatchDone() override { flush(); }
+
+    // -- what the socket says
+    void socketConnected() override { onTcpUp(); }
+    void socketReadyRead() override { onReadyRead(); }
+    void socketBytesWritten(qint64 bytes) override { onBytesWritten(bytes); }
+    void socketError(QAbstractSocket::SocketError error) override { onSocketError(error); }
+    void socketDisconnected() override { onDisconnected(); }
+    void tick() override { onTick(); }
 
     // -- setting up
     void begin();
@@ -206,8 +214,7 @@ private:
     ConnectionSetup m_setup;
     State m_state = State::Idle;
     bool m_accepted = false;
-    QTcpSocket *m_socket = nullptr;
-    QTimer *m_timer = nullptr;
+    std::unique_ptr<Socket> m_socket;
     Address m_session;
     HostPort m_remote;
 

@@ -12,6 +12,7 @@
 #include <model/flowmodel.h>
 #include <model/logmodel.h>
 #include <model/objecttreemodel.h>
+#include <model/shardedhash.h>
 #include <model/sourcesmodel.h>
 
 #include <QtTest/QAbstractItemModelTester>
@@ -505,6 +506,36 @@ private slots:
         QCOMPARE(details.rowCount(body), 3); // myName, round, tags
         QVERIFY(link.isValid());
         QCOMPARE(store.record(details.linkOf(link)).kind, EventKind::Received);
+    }
+
+    void aShardedHashBehavesAsOneHash()
+    {
+        // The store's and the flow's indexes: the same answers as a QHash, across growth and
+        // removal, with the keys spread over the shards.
+        ShardedHash<quint64, int> sharded;
+        QHash<quint64, int> plain;
+        for (quint64 k = 0; k < 20000; ++k) {
+            sharded.insert(k * 7919, int(k));
+            plain.insert(k * 7919, int(k));
+        }
+        for (quint64 k = 0; k < 20000; k += 3) {
+            QCOMPARE(sharded.remove(k * 7919), plain.remove(k * 7919));
+        }
+        QVERIFY(!sharded.remove(1)); // never there
+        sharded[5] += 2;
+        plain[5] += 2;
+        QCOMPARE(sharded.size(), plain.size());
+        QVERIFY(sharded.capacity() >= sharded.size());
+        for (quint64 k = 0; k < 20000 * 7919; k += 7919 / 2) {
+            const int *found = sharded.find(k);
+            QCOMPARE(found != nullptr, plain.contains(k));
+            if (found)
+                QCOMPARE(*found, plain.value(k));
+            QCOMPARE(sharded.value(k, -1), plain.value(k, -1));
+        }
+        sharded.clear();
+        QCOMPARE(sharded.size(), 0);
+        QVERIFY(!sharded.find(7919));
     }
 };
 

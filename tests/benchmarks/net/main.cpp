@@ -21,13 +21,17 @@
 
 #include <QtCore/QCommandLineParser>
 #include <QtCore/QCoreApplication>
+#include <QtCore/QMutex>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <malloc.h>
 #include <memory>
+#include <thread>
 
 namespace Bench {
 
@@ -373,12 +377,24 @@ void bulk(qint64 n)
 #endif
 }
 
-/// Opens `count` connections from one machine, at most `window` not yet answered at a time.
+/// What an Opener reports to the benchmark's thread.
+struct OpenState
+{
+    std::atomic<qint64> openNs{0}; ///< the time to open them all, once they are
+    std::atomic<bool> failed{false};
+    QMutex lock;
+    QString why;
+};
+
+/// Opens `count` connections from one machine, at most `window` not yet answered at a time,
+/// says when all are up, and keeps them open until stopped.
 class Opener : public Machine
 {
 public:
-    Opener(quint16 port, int count, int window, ConnectionOptions options = {})
-        : m_port(port), m_count(count), m_window(window), m_options(std::move(options))
+    Opener(quint16 port, int count, int window, std::shared_ptr<OpenState> state,
+           ConnectionOptions options = {})
+        : m_port(port), m_count(count), m_window(window), m_options(std::move(options)),
+          m_state(std::move(state))
     {
         on<Start>([this] {
             m_start = Clock::now();
@@ -387,12 +403,13 @@ public:
         on<Connected>([this] {
             ++m_connected;
             if (m_connected == m_count)
-                complete(Value(Progress{qint64(seconds(Clock::now() - m_start) * 1e9)}));
+                m_state->openNs = qint64(seconds(Clock::now() - m_start) * 1e9);
             else
                 more();
         });
-        on<NotConnected>([this](NotConnected &n) { complete(std::move(n)); });
-        on<Abandoned>([this](Abandoned &a) { complete(std::move(a)); });
+        on<NotConnected>([this](NotConnected &n) { fail(Value(std::move(n))); });
+        on<Abandoned>([this](Abandoned &a) { fail(Value(std::move(a))); });
+        on<Stop>([this] { complete(Aborted{}); });
     }
 
 private:
@@ -403,12 +420,37 @@ private:
             Parley::connectTo(*this, {QStringLiteral("127.0.0.1"), m_port}, m_options);
         }
     }
+    void fail(Value why)
+    {
+        {
+            QMutexLocker l(&m_state->lock);
+            m_state->why = toText(why);
+        }
+        m_state->failed = true;
+        complete(std::move(why));
+    }
     quint16 m_port;
     int m_count, m_window;
     ConnectionOptions m_options;
     int m_opened = 0, m_connected = 0;
     Clock::time_point m_start;
+    std::shared_ptr<OpenState> m_state;
 };
+
+/// Does nothing: one of the idle machines of the idle CPU figure.
+class Idle : public Machine
+{
+public:
+    Idle()
+    {
+        on<Stop>([this] { complete(Aborted{}); });
+    }
+};
+
+/// Longer than the default heartbeat interval (5 s), so that the window sees the pings.
+constexpr double kIdleSeconds = 10.0;
+constexpr double kIdleSettleSeconds = 2.0;
+constexpr int kIdleMachines = 1000;
 
 void idleConnections(int n)
 {
@@ -429,12 +471,12 @@ void idleConnections(int n)
                     Better::Lower, BenchReport::missingNote(kNaN, why, kNaN, why));
         return;
     }
-    const auto baseline = g_parleyOnly ? NetBaselines::ConnectionCost{0, kNaN, kNaN}
-                                       : NetBaselines::qtTcpAcceptRatePerSec(n);
+    const auto baseline = g_parleyOnly ? NetBaselines::ConnectionCost{0, kNaN, kNaN, kNaN, kNaN}
+                                       : NetBaselines::qtTcpAcceptRatePerSec(n, kIdleSeconds);
     const QString baselineWhy
         = g_parleyOnly ? QStringLiteral("skipped (--parley-only)") : QString();
 
-    Measured rate, bytes;
+    Measured rate, bytes, heap, cpu;
     {
         Rig rig;
         // The listener measured must take the whole burst. The opener keeps at most 200
@@ -445,24 +487,41 @@ void idleConnections(int n)
         o.maxConnections = n + 10;
         o.maxPending = n + 10;
         if (const QString why = rig.start(o, AckEvery); !why.isEmpty()) {
-            rate = bytes = Measured::failed(why);
+            rate = bytes = heap = cpu = Measured::failed(why);
         } else {
+            ::malloc_trim(0); // RSS before and after: both with the free memory given back
             const long long before = NetBaselines::residentBytes();
-            const Address opener = rig.client->create<Opener>(*rig.port, n, 200);
-            const auto v = rig.client->waitForCompletion(opener, kStepLimit);
-            if (!v || !v->is<Progress>()) {
-                const QString why = v
-                    ? QStringLiteral("opening connections failed: %1").arg(toText(*v))
-                    : QStringLiteral("the connections were not open within "
-                                     "%1 s")
-                          .arg(std::chrono::seconds(kStepLimit).count());
+            const long long heapBefore = NetBaselines::heapBytes();
+            auto state = std::make_shared<OpenState>();
+            rig.client->create<Opener>(*rig.port, n, 200, state);
+            const auto deadline = Clock::now() + kStepLimit;
+            while (state->openNs == 0 && !state->failed && Clock::now() < deadline)
+                std::this_thread::sleep_for(1ms);
+            if (state->openNs == 0) {
+                QString why;
+                {
+                    QMutexLocker l(&state->lock);
+                    why = state->failed
+                        ? QStringLiteral("opening connections failed: %1").arg(state->why)
+                        : QStringLiteral("the connections were not open within %1 s")
+                              .arg(std::chrono::seconds(kStepLimit).count());
+                }
                 std::fprintf(stderr, "bench_net: %s\n", qPrintable(why));
-                rate = bytes = Measured::failed(why);
+                rate = bytes = heap = cpu = Measured::failed(why);
             } else {
-                const double s = double(v->get<Progress>().received) / 1e9;
-                const long long after = NetBaselines::residentBytes();
+                const double s = double(state->openNs) / 1e9;
                 rate = {n / s, {}};
+                // The listener is still taking the last greetings when the opener hears its
+                // last Connected: memory and the idle cost are measured once that has settled,
+                // with every connection still open.
+                NetBaselines::idleCpuPercent(kIdleSettleSeconds);
+                ::malloc_trim(0);
+                const long long after = NetBaselines::residentBytes();
                 bytes = {double(after - before) / n, {}};
+                heap = {double(NetBaselines::heapBytes() - heapBefore) / n, {}};
+                for (int i = 0; i < kIdleMachines; ++i)
+                    rig.server->create<Idle>();
+                cpu = {NetBaselines::idleCpuPercent(kIdleSeconds), {}};
             }
         }
     }
@@ -474,6 +533,17 @@ void idleConnections(int n)
         "idle_connections_bytes", bytes.value, "B/pair", 0, "qt_tcp_accept",
         baseline.bytesPerConnection, Better::Lower,
         BenchReport::missingNote(bytes.value, bytes.why, baseline.bytesPerConnection, baselineWhy));
+    printFigure(
+        "idle_connections_heap", heap.value, "B/pair", 0, "qt_tcp_accept",
+        baseline.heapPerConnection, Better::Lower,
+        BenchReport::missingNote(heap.value, heap.why, baseline.heapPerConnection, baselineWhy));
+    std::printf("# idle_cpu: the process's CPU time over %.0f s (after %.0f s to settle) while the "
+                "%d connection pairs (and, for Parley, %d machines) stay idle, default "
+                "heartbeats on, in %% of one core\n",
+                kIdleSeconds, kIdleSettleSeconds, n, kIdleMachines);
+    printFigure("idle_cpu", cpu.value, "%core", 3, "qt_tcp_idle", baseline.idleCpuPercent,
+                Better::Lower,
+                BenchReport::missingNote(cpu.value, cpu.why, baseline.idleCpuPercent, baselineWhy));
 }
 
 // -- encrypted ----------------------------------------------------------------------------------
@@ -509,12 +579,18 @@ Measured measureConnects(int n, bool encrypted)
     Rig rig;
     if (const QString why = rig.start(o, AckEvery); !why.isEmpty())
         return Measured::failed(why);
-    const Address opener = rig.client->create<Opener>(*rig.port, n, 50, o);
-    const auto v = rig.client->waitForCompletion(opener, kStepLimit);
-    if (!v || !v->is<Progress>())
-        return Measured::failed(v ? QStringLiteral("opening connections failed: %1").arg(toText(*v))
-                                  : QStringLiteral("the connections were not open in time"));
-    return {n / (double(v->get<Progress>().received) / 1e9), {}};
+    auto state = std::make_shared<OpenState>();
+    rig.client->create<Opener>(*rig.port, n, 50, state, o);
+    const auto deadline = Clock::now() + kStepLimit;
+    while (state->openNs == 0 && !state->failed && Clock::now() < deadline)
+        std::this_thread::sleep_for(1ms);
+    if (state->openNs == 0) {
+        QMutexLocker l(&state->lock);
+        return Measured::failed(state->failed
+                                    ? QStringLiteral("opening connections failed: %1").arg(state->why)
+                                    : QStringLiteral("the connections were not open in time"));
+    }
+    return {n / (double(state->openNs) / 1e9), {}};
 }
 
 void secure(qint64 bulkCount, qint64 messages, int connections)

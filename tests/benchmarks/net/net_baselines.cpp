@@ -42,8 +42,10 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <utility>
 
+#include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -829,6 +831,33 @@ long long residentBytes()
     return BenchKit::residentBytes();
 }
 
+long long heapBytes()
+{
+    const struct mallinfo2 info = ::mallinfo2();
+    return static_cast<long long>(info.uordblks + info.hblkhd);
+}
+
+double processCpuSeconds()
+{
+    rusage usage{};
+    if (::getrusage(RUSAGE_SELF, &usage) != 0)
+        return kNaN;
+    const auto seconds
+        = [](const timeval &t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+double idleCpuPercent(double seconds)
+{
+    if (seconds <= 0.0)
+        return kNaN;
+    const double before = processCpuSeconds();
+    const auto start = Clock::now();
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    const double wall = secondsBetween(start, Clock::now());
+    return (processCpuSeconds() - before) / wall * 100.0;
+}
+
 long long raiseFileLimit()
 {
     rlimit limit{};
@@ -968,7 +997,7 @@ double qtTcpOneWayGBps(int messages, int size)
     return double(result.received) * double(size) / result.seconds / 1e9;
 }
 
-ConnectionCost qtTcpAcceptRatePerSec(int connections)
+ConnectionCost qtTcpAcceptRatePerSec(int connections, double idleSeconds)
 {
     constexpr const char *kWhat = "qtTcpAcceptRatePerSec";
     ConnectionCost cost{0, kNaN, kNaN};
@@ -1027,7 +1056,9 @@ ConnectionCost qtTcpAcceptRatePerSec(int connections)
         return cost;
     }
 
+    ::malloc_trim(0); // RSS before and after: both with the free memory given back
     const long long rssBefore = residentBytes();
+    const long long heapBefore = heapBytes();
     const auto start = Clock::now();
     const auto deadline = start + kTimeCap;
     client.post([s = &state] { acceptPump(s); });
@@ -1046,7 +1077,13 @@ ConnectionCost qtTcpAcceptRatePerSec(int connections)
         established = state.connected;
         failed = state.failed;
     });
+    ::malloc_trim(0);
     const long long rssAfter = residentBytes();
+    const long long heapAfter = heapBytes();
+    if (finished && !failed && idleSeconds > 0.0) {
+        idleCpuPercent(2.0); // as Parley's side: the last accepts settle first
+        cost.idleCpuPercent = idleCpuPercent(idleSeconds);
+    }
     client.stop();
     server.stop();
 
@@ -1060,6 +1097,8 @@ ConnectionCost qtTcpAcceptRatePerSec(int connections)
         cost.acceptsPerSecond = double(state.accepted) / seconds;
     if (cost.connections > 0 && rssBefore >= 0 && rssAfter >= 0)
         cost.bytesPerConnection = double(rssAfter - rssBefore) / double(cost.connections);
+    if (cost.connections > 0)
+        cost.heapPerConnection = double(heapAfter - heapBefore) / double(cost.connections);
     return cost;
 }
 

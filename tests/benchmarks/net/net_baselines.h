@@ -62,7 +62,17 @@ struct ConnectionCost
     int connections = 0;             // connection pairs actually established
     double acceptsPerSecond = 0.0;   // accepted connections per second
     double bytesPerConnection = 0.0; // RSS delta per connection pair (both ends, one process)
+    double idleCpuPercent = 0.0;     // process CPU time while they stay idle, % of one core
+    double heapPerConnection = 0.0;  // malloc'd bytes in use per connection pair
 };
+
+/// Returns the bytes malloc has handed out and not taken back, all arenas (mallinfo2).
+long long heapBytes();
+
+/// Returns the CPU time (user + system) of the whole process in seconds.
+double processCpuSeconds();
+/// Returns the process's CPU use, in % of one core, over \a seconds of doing nothing here.
+double idleCpuPercent(double seconds);
 
 /// Opens `connections` concurrent idle QTcpSocket connections from one thread to a QTcpServer
 /// in another one (at most 256 connection attempts not yet accepted at any time, so that the
@@ -70,7 +80,7 @@ struct ConnectionCost
 /// warning) if the limit cannot hold two descriptors per connection. Returns the accept rate,
 /// measured from the first connectToHost() until the server has accepted the last connection,
 /// and the RSS delta per connection pair, measured once both ends are established.
-ConnectionCost qtTcpAcceptRatePerSec(int connections);
+ConnectionCost qtTcpAcceptRatePerSec(int connections, double idleSeconds = 0.0);
 
 #ifdef PARLEY_HAVE_ZMQ
 // --- ZeroMQ (libzmq, tcp://127.0.0.1, wildcard port) -----------------------------------------
