@@ -24,7 +24,8 @@ Parley::Value secureClient(Parley::Routine &self, const ClientSettings &settings
     Parley::ConnectionOptions options{.encrypted = true};
     options.security.peerKeyPolicy = Parley::PeerKeyPolicy::Pinned;
     options.security.pinnedKey = settings.serverKey;
-    const Parley::Opened link = Parley::connectAndWait(self, {settings.host, settings.port}, options);
+    const Parley::Opened link
+        = Parley::connectAndWait(self, {settings.host, settings.port}, options);
     //! [connect]
     if (!link)
         return link.fault; // NotConnected: PeerKeyMismatch when the key is not the pinned one

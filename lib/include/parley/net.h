@@ -137,8 +137,7 @@ enum class EndOfTransport {
 [[nodiscard]] constexpr bool isSecurityFailure(EndOfTransport reason)
 {
     return reason == EndOfTransport::SecurityMismatch || reason == EndOfTransport::HandshakeFailed
-        || reason == EndOfTransport::PeerKeyMismatch
-        || reason == EndOfTransport::SecurityViolation;
+        || reason == EndOfTransport::PeerKeyMismatch || reason == EndOfTransport::SecurityViolation;
 }
 /// Closes a connection after what was already queued on it has been sent; send it to the proxy.
 struct Close

@@ -76,6 +76,6 @@ PARLEY_EXPORT void setDefaultIdentityFile(const QString &path);
 /// creating the file first when it doesn't exist; an empty string, and \a error when given,
 /// when the file can't be read or created. What `--print-fingerprint` prints.
 [[nodiscard]] PARLEY_EXPORT QString identityFingerprint(const QString &identityFile = {},
-                                                      QString *error = nullptr);
+                                                        QString *error = nullptr);
 
 } // namespace Parley

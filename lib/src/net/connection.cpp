@@ -595,8 +595,8 @@ void Connection::seal(qsizetype size)
     // everything up to its record's end has gone).
     const qint64 overhead = (m_out.size() - before) - size;
     m_queuedTotal += overhead;
-    const qsizetype first = std::max<qsizetype>(m_frameHead, qsizetype(m_frameEnds.size())
-                                                                 - m_unsealedFrames);
+    const qsizetype first
+        = std::max<qsizetype>(m_frameHead, qsizetype(m_frameEnds.size()) - m_unsealedFrames);
     for (qsizetype i = first; i < qsizetype(m_frameEnds.size()); ++i)
         m_frameEnds[size_t(i)] += overhead;
     if (size == m_plain.size()) {
@@ -667,8 +667,8 @@ void Connection::tellDrained()
 void Connection::settleWritten()
 {
     // What the socket no longer holds has gone to the kernel (written directly or flushed).
-    const qint64 written = m_queuedTotal - m_plain.size() - m_out.size()
-        - (m_socket ? m_socket->bytesToWrite() : 0);
+    const qint64 written
+        = m_queuedTotal - m_plain.size() - m_out.size() - (m_socket ? m_socket->bytesToWrite() : 0);
     while (m_frameHead < qsizetype(m_frameEnds.size()) && m_frameEnds[m_frameHead] <= written)
         ++m_frameHead;
     if (m_frameHead == qsizetype(m_frameEnds.size())) {
@@ -781,8 +781,7 @@ bool Connection::parseReceived()
 {
     if (m_state == State::Greeting && !m_channel) {
         const QByteArrayView view(m_in.constData() + m_inStart, m_in.size() - m_inStart);
-        switch (Wire::checkPreamble(view, isSealed() ? Wire::Mode::Encrypted
-                                                     : Wire::Mode::Plain)) {
+        switch (Wire::checkPreamble(view, isSealed() ? Wire::Mode::Encrypted : Wire::Mode::Plain)) {
         case Wire::PreambleCheck::NeedMore:
             return true;
         case Wire::PreambleCheck::NotParley:
@@ -1132,9 +1131,9 @@ void Connection::failChannel()
         reason = EndOfTransport::HandshakeFailed;
     else if (error == ChannelError::FrameTooLarge)
         reason = EndOfTransport::InboundStreaming; // a limit, as for a plain frame
-    failInbound(reason, QStringLiteral("%1: %2").arg(QString::fromLatin1(
-                                                         Crypto::channelErrorName(error)),
-                                                     m_channel->errorText()));
+    failInbound(reason,
+                QStringLiteral("%1: %2").arg(QString::fromLatin1(Crypto::channelErrorName(error)),
+                                             m_channel->errorText()));
 }
 
 // -- timers -------------------------------------------------------------------------------------

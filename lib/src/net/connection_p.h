@@ -263,10 +263,10 @@ private:
 
     std::unique_ptr<Crypto::SecureChannel> m_channel; ///< encrypted: from the peer's preamble on
     QByteArray m_preamble;                            ///< this end's, as sent
-    QByteArray m_plain; ///< encrypted: frames of this batch in clear, sealed at its end
+    QByteArray m_plain;             ///< encrypted: frames of this batch in clear, sealed at its end
     qsizetype m_unsealedFrames = 0; ///< frames in m_plain (the last entries of m_frameEnds)
-    QString m_peerKey;                                ///< the peer's fingerprint, once judged
-    bool m_mute = false; ///< a refused peer is sent nothing more
+    QString m_peerKey;              ///< the peer's fingerprint, once judged
+    bool m_mute = false;            ///< a refused peer is sent nothing more
 };
 
 /// \internal

@@ -238,8 +238,9 @@ quint16 tst_Secure::startServer(ConnectionOptions options, bool answer)
 std::shared_ptr<Inbox> tst_Secure::startClient(quint16 port, ConnectionOptions options)
 {
     auto inbox = std::make_shared<Inbox>();
-    m_agents.insert(inbox.get(), m_clientRuntime->create<Agent>(
-                                     inbox, connecting(loopback(port), std::move(options))));
+    m_agents.insert(
+        inbox.get(),
+        m_clientRuntime->create<Agent>(inbox, connecting(loopback(port), std::move(options))));
     return inbox;
 }
 
@@ -333,18 +334,20 @@ void tst_Secure::aPinnedKeyIsRequired()
     const QString serverPrint = identityFingerprint(m_serverKey);
     QVERIFY(serverPrint.startsWith(QStringLiteral("SHA256:")));
 
-    auto good = startClient(port, encrypted({.identityFile = m_clientKey,
-                                             .peerKeyPolicy = PeerKeyPolicy::Pinned,
-                                             .pinnedKey = serverPrint}));
+    auto good = startClient(port,
+                            encrypted({.identityFile = m_clientKey,
+                                       .peerKeyPolicy = PeerKeyPolicy::Pinned,
+                                       .pinnedKey = serverPrint}));
     QTRY_COMPARE(countOf<Connected>(*good), 1);
     QCOMPARE(warningsWith(*m_clientLog, QStringLiteral("accepts any key")), 0);
 
     // A key of another program: the client refuses before its last handshake message, so the
     // server never reports the connection.
     const QString other = identityFingerprint(m_dir->filePath(QStringLiteral("other.key")));
-    auto bad = startClient(port, encrypted({.identityFile = m_clientKey,
-                                            .peerKeyPolicy = PeerKeyPolicy::Pinned,
-                                            .pinnedKey = other}));
+    auto bad = startClient(port,
+                           encrypted({.identityFile = m_clientKey,
+                                      .peerKeyPolicy = PeerKeyPolicy::Pinned,
+                                      .pinnedKey = other}));
     QTRY_COMPARE(countOf<NotConnected>(*bad), 1);
     const NotConnected refused = first<NotConnected>(*bad).message.get<NotConnected>();
     QCOMPARE(refused.reason, ConnectError::PeerKeyMismatch);
@@ -368,7 +371,8 @@ void tst_Secure::knownHostsTrustOnFirstUseAndRefuseAChangedKey()
     QVERIFY(file.open(QIODevice::ReadOnly));
     const QString remembered = QString::fromUtf8(file.readAll());
     file.close();
-    QVERIFY2(remembered.contains(QStringLiteral("127.0.0.1:%1 ").arg(port)), qPrintable(remembered));
+    QVERIFY2(remembered.contains(QStringLiteral("127.0.0.1:%1 ").arg(port)),
+             qPrintable(remembered));
 
     auto again = startClient(port, encrypted(tofu));
     QTRY_COMPARE(countOf<Connected>(*again), 1);
@@ -466,9 +470,11 @@ void tst_Secure::attacksAreRefused_data()
                out << unit;
            })
         << "SecurityMismatch" << int(ConnectError::SecurityMismatch) << false;
-    QTest::newRow("reserved preamble byte edited (bound in the prologue)")
-        << onUnit(D::ToServer, 0, [](QByteArray &u, QByteArrayList &out) { u[7] = 1; out << u; })
-        << "" << handshakeFailed << false;
+    QTest::newRow("reserved preamble byte edited (bound in the prologue)") << onUnit(
+        D::ToServer, 0, [](QByteArray &u, QByteArrayList &out) {
+            u[7] = 1;
+            out << u;
+        }) << "" << handshakeFailed << false;
     QTest::newRow("bit flipped in handshake message 1")
         << onUnit(D::ToServer, 1, [](QByteArray &u, QByteArrayList &out) { out << flipped(u, 9); })
         << "" << handshakeFailed << false;
@@ -478,13 +484,12 @@ void tst_Secure::attacksAreRefused_data()
     QTest::newRow("bit flipped in handshake message 3")
         << onUnit(D::ToServer, 2, [](QByteArray &u, QByteArrayList &out) { out << flipped(u, 20); })
         << "HandshakeFailed" << -1 << false;
-    QTest::newRow("low-order ephemeral key")
-        << onUnit(D::ToServer, 1,
-                  [](QByteArray &u, QByteArrayList &out) {
-                      u.replace(2, 32, QByteArray(32, '\0'));
-                      out << u;
-                  })
-        << "InvalidPublicKey" << handshakeFailed << false;
+    QTest::newRow("low-order ephemeral key") << onUnit(D::ToServer, 1,
+                                                       [](QByteArray &u, QByteArrayList &out) {
+                                                           u.replace(2, 32, QByteArray(32, '\0'));
+                                                           out << u;
+                                                       })
+                                             << "InvalidPublicKey" << handshakeFailed << false;
     QTest::newRow("oversized handshake message")
         << onUnit(D::ToServer, 1,
                   [](QByteArray &, QByteArrayList &out) {
@@ -494,8 +499,7 @@ void tst_Secure::attacksAreRefused_data()
                   })
         << "HandshakeTooLarge" << handshakeFailed << false;
     QTest::newRow("application frame before the handshake")
-        << onUnit(D::ToServer, 1,
-                  [](QByteArray &, QByteArrayList &out) { out << cleartextPing(); })
+        << onUnit(D::ToServer, 1, [](QByteArray &, QByteArrayList &out) { out << cleartextPing(); })
         << "HandshakeMalformed" << handshakeFailed << false;
     QTest::newRow("bit flipped in a transport record")
         << onUnit(D::ToServer, 3, [](QByteArray &u, QByteArrayList &out) { out << flipped(u, 4); })
@@ -506,9 +510,8 @@ void tst_Secure::attacksAreRefused_data()
     QTest::newRow("record replayed")
         << onUnit(D::ToServer, 3, [](QByteArray &u, QByteArrayList &out) { out << u << u; })
         << "DecryptFailed" << -1 << true;
-    QTest::newRow("record dropped")
-        << onUnit(D::ToServer, 3, [](QByteArray &, QByteArrayList &) {}) << "DecryptFailed" << -1
-        << true;
+    QTest::newRow("record dropped") << onUnit(D::ToServer, 3, [](QByteArray &, QByteArrayList &) {})
+                                    << "DecryptFailed" << -1 << true;
     auto held = std::make_shared<QByteArray>();
     QTest::newRow("records swapped")
         << ManInTheMiddle::Editor([held](D d, int index, QByteArray unit, QByteArrayList &out) {
@@ -520,10 +523,9 @@ void tst_Secure::attacksAreRefused_data()
                    out << unit;
            })
         << "DecryptFailed" << -1 << true;
-    QTest::newRow("cleartext frame after the handshake")
-        << onUnit(D::ToServer, 3,
-                  [](QByteArray &u, QByteArrayList &out) { out << cleartextPing() << u; })
-        << "RecordMalformed" << -1 << true;
+    QTest::newRow("cleartext frame after the handshake") << onUnit(
+        D::ToServer, 3, [](QByteArray &u, QByteArrayList &out) { out << cleartextPing() << u; })
+                                                         << "RecordMalformed" << -1 << true;
     auto message1 = std::make_shared<QByteArray>();
     QTest::newRow("second handshake after the handshake")
         << ManInTheMiddle::Editor([message1](D d, int index, QByteArray unit, QByteArrayList &out) {
@@ -594,19 +596,18 @@ void tst_Secure::aSilentEncryptedPeerGoesStale()
     // Heartbeats are records like any frame: once the relay stops passing the server's records,
     // the client's pings go unanswered and it declares the server gone.
     const quint16 port = startServer(encrypted({.identityFile = m_serverKey}));
-    ManInTheMiddle mitm(port, [](ManInTheMiddle::Direction d, int index, QByteArray unit,
-                                 QByteArrayList &out) {
-        if (d == ManInTheMiddle::ToServer || index <= 1)
-            out << unit;
-    });
+    ManInTheMiddle mitm(
+        port, [](ManInTheMiddle::Direction d, int index, QByteArray unit, QByteArrayList &out) {
+            if (d == ManInTheMiddle::ToServer || index <= 1)
+                out << unit;
+        });
     ConnectionOptions o = encrypted({.identityFile = m_clientKey});
     o.heartbeatInterval = 100ms;
     o.heartbeatTimeout = 400ms;
     auto victim = startClient(mitm.port(), o);
     QTRY_COMPARE(countOf<Connected>(*victim), 1);
     QTRY_COMPARE(countOf<Abandoned>(*victim), 1);
-    QCOMPARE(first<Abandoned>(*victim).message.get<Abandoned>().reason,
-             EndOfTransport::WentStale);
+    QCOMPARE(first<Abandoned>(*victim).message.get<Abandoned>().reason, EndOfTransport::WentStale);
 }
 
 void tst_Secure::aStalledHandshakeTimesOut_data()
@@ -623,11 +624,11 @@ void tst_Secure::aStalledHandshakeTimesOut()
     so.greetingTimeout = serverFirst ? 300ms : 10000ms;
     const quint16 port = startServer(so);
     // Message 2 never reaches the client, so message 3 never reaches the server.
-    ManInTheMiddle mitm(port, [](ManInTheMiddle::Direction d, int index, QByteArray unit,
-                                 QByteArrayList &out) {
-        if (!(d == ManInTheMiddle::ToClient && index == 1))
-            out << unit;
-    });
+    ManInTheMiddle mitm(
+        port, [](ManInTheMiddle::Direction d, int index, QByteArray unit, QByteArrayList &out) {
+            if (!(d == ManInTheMiddle::ToClient && index == 1))
+                out << unit;
+        });
     ConnectionOptions o = encrypted({.identityFile = m_clientKey});
     o.connectTimeout = serverFirst ? 10000ms : 300ms;
     auto victim = startClient(mitm.port(), o);

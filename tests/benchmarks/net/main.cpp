@@ -6,11 +6,11 @@
 // pipelined requests (window 1000), one-way 64-byte messages, one-way 1 MiB messages, and
 // 10,000 idle connections (accept rate and memory). The figures ending in _encrypted measure
 // the same over encrypted connections (Noise XX, docs/security.md) next to the plain figure of
-// the same run and to libsodium's ChaCha20-Poly1305 on one core, the ceiling. Client and server are two runtimes of one
-// worker each, so Parley runs on two threads like the baselines. One `figure=... ratio=...` line
-// per figure and baseline; ratio > 1: Parley is better. Every selected figure prints its lines:
-// one that could not be measured prints nan and says why after a `#`; the exit status is 1 when
-// a Parley step failed, 0 otherwise.
+// the same run and to libsodium's ChaCha20-Poly1305 on one core, the ceiling. Client and server are
+// two runtimes of one worker each, so Parley runs on two threads like the baselines. One
+// `figure=... ratio=...` line per figure and baseline; ratio > 1: Parley is better. Every selected
+// figure prints its lines: one that could not be measured prints nan and says why after a `#`; the
+// exit status is 1 when a Parley step failed, 0 otherwise.
 
 #include "net_baselines.h"
 #include "report.h"
@@ -308,7 +308,8 @@ Measured measurePipelined(qint64 n, bool encrypted = false)
 {
     const ConnectionOptions o = benchOptions(1 << 20, encrypted);
     return onRig(
-        o, AckEvery, [&o](Rig &rig) { return rig.run(Client::Mode::Pipelined, 10000, 1000, 64, o); },
+        o, AckEvery,
+        [&o](Rig &rig) { return rig.run(Client::Mode::Pipelined, 10000, 1000, 64, o); },
         [n, &o](Rig &rig) {
             return rig.run(Client::Mode::Pipelined, n, 1000, 64, o).then([n](double s) {
                 return double(n) / s;
@@ -563,8 +564,8 @@ double sodiumAeadGBps(qint64 n, int size)
     for (qint64 i = 0; i < n; ++i) {
         std::memcpy(nonce + 4, &i, sizeof i);
         crypto_aead_chacha20poly1305_ietf_encrypt_detached(buffer.data(), tag, nullptr,
-                                                           buffer.data(), buffer.size(), nullptr,
-                                                           0, nullptr, nonce, key);
+                                                           buffer.data(), buffer.size(), nullptr, 0,
+                                                           nullptr, nonce, key);
     }
     return double(n) * size / seconds(Clock::now() - start) / 1e9;
 }
@@ -586,9 +587,9 @@ Measured measureConnects(int n, bool encrypted)
         std::this_thread::sleep_for(1ms);
     if (state->openNs == 0) {
         QMutexLocker l(&state->lock);
-        return Measured::failed(state->failed
-                                    ? QStringLiteral("opening connections failed: %1").arg(state->why)
-                                    : QStringLiteral("the connections were not open in time"));
+        return Measured::failed(
+            state->failed ? QStringLiteral("opening connections failed: %1").arg(state->why)
+                          : QStringLiteral("the connections were not open in time"));
     }
     return {n / (double(state->openNs) / 1e9), {}};
 }
@@ -599,10 +600,10 @@ void secure(qint64 bulkCount, qint64 messages, int connections)
     // Plain and encrypted alternate in one run, so both meet the same machine.
     const Measured plainBulk = measureBulk(bulkCount);
     const Measured sealedBulk = measureBulk(bulkCount, true);
-    printFigure("tcp_one_way_1mib_encrypted", sealedBulk.value, "GB/s", 3, "parley_plain_1mib",
-                plainBulk.value, Better::Higher,
-                BenchReport::missingNote(sealedBulk.value, sealedBulk.why, plainBulk.value,
-                                         plainBulk.why));
+    printFigure(
+        "tcp_one_way_1mib_encrypted", sealedBulk.value, "GB/s", 3, "parley_plain_1mib",
+        plainBulk.value, Better::Higher,
+        BenchReport::missingNote(sealedBulk.value, sealedBulk.why, plainBulk.value, plainBulk.why));
     const double ceiling = sodiumAeadGBps(std::max<qint64>(bulkCount, 200), size);
     printFigure("tcp_one_way_1mib_encrypted", sealedBulk.value, "GB/s", 3,
                 "libsodium_chacha20poly1305_ietf_1mib", ceiling, Better::Higher,
@@ -610,10 +611,10 @@ void secure(qint64 bulkCount, qint64 messages, int connections)
 
     const Measured plainPipe = measurePipelined(messages);
     const Measured sealedPipe = measurePipelined(messages, true);
-    printFigure("tcp_pipelined_round_trips_encrypted", sealedPipe.value, "rt/s", 0,
-                "parley_plain_pipelined", plainPipe.value, Better::Higher,
-                BenchReport::missingNote(sealedPipe.value, sealedPipe.why, plainPipe.value,
-                                         plainPipe.why));
+    printFigure(
+        "tcp_pipelined_round_trips_encrypted", sealedPipe.value, "rt/s", 0,
+        "parley_plain_pipelined", plainPipe.value, Better::Higher,
+        BenchReport::missingNote(sealedPipe.value, sealedPipe.why, plainPipe.value, plainPipe.why));
 
     // A connection each: TCP, preambles, the handshake (encrypted), Connected. Server and client
     // each on one worker: the figure is the cost of a whole handshake on one core per end.
