@@ -198,30 +198,35 @@ private Q_SLOTS:
     {
         // The send path reads the object table without a lock (issue 17). Two plain threads
         // each send one Ping to every machine of a wave while the machines complete on their
-        // second Ping; a third sends Noise to every id handed out so far, live, completing or
-        // long gone, while the pages of earlier waves (4096 ids each) are freed. A Ping lost
+        // second Ping; a third keeps sending Noise to the ids of this wave and the one before,
+        // live, completing or gone, while their pages (4096 ids each) are freed. A Ping lost
         // (a live machine taken for gone) leaves a machine waiting forever; a send that touched
         // a destroyed object or a freed page is what the ASan build reports.
         Parley::Runtime rt(Parley::Runtime::Options{.workers = 2});
         constexpr int Wave = 5000;
-        constexpr int Waves = 6;
+        constexpr int Waves = 12;
+        std::atomic<quint64> lowest{2};
         std::atomic<quint64> highest{0};
         std::atomic<bool> stop{false};
         std::atomic<qint64> noise{0};
         std::thread noiseMaker([&] {
+            // The ids of this wave and the one before: pages in use and pages being freed.
             while (!stop.load()) {
                 const quint64 top = highest.load();
-                for (quint64 id = 2; id <= top && !stop.load(); ++id) {
+                for (quint64 id = lowest.load(); id <= top && !stop.load(); ++id) {
                     rt.send(Noise{}, Parley::Address(id));
                     noise.fetch_add(1, std::memory_order_relaxed);
                 }
             }
         });
+        quint64 previousFirst = 2;
         for (int wave = 0; wave < Waves; ++wave) {
             std::vector<Parley::Address> counters;
             for (int i = 0; i < Wave; ++i)
                 counters.push_back(rt.createOn<Counter>(Parley::Placement::AnyWorker));
             highest.store(counters.back().last());
+            lowest.store(previousFirst);
+            previousFirst = counters.front().last();
             auto pinger = [&rt, &counters] {
                 for (const Parley::Address &a : counters)
                     rt.send(Ping{}, a);
