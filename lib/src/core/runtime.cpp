@@ -270,6 +270,8 @@ void ObjectTable::retire(Page *page)
 
 void ObjectTable::synchronize()
 {
+    // Never from inside a read (post() or wake()): the thread would wait for itself.
+    Q_ASSERT(t_readDepth == 0);
     const quint64 epoch = advanceEpoch();
     while (!quiescent(epoch))
         std::this_thread::yield(); // a reader is inside one post(): a few hundred nanoseconds
