@@ -28,10 +28,11 @@ using detail::Envelope;
 /// \internal
 /// Hosts objects on one thread and runs their mailboxes.
 ///
-/// post() is called from any thread with the executor's tableLock() held, after the object table
-/// checked under that lock that the target is still in the table (so it is alive). It appends to the object's mailbox and, on the mailbox's empty -> non-empty
-/// transition, schedules the object; the executor itself is woken only when its ready list goes
-/// from empty to non-empty, so a burst of sends costs one wake-up.
+/// post() is called from any thread with the executor's tableLock() held, after the object
+/// table checked under that lock that the target is still in the table (so it is alive). It
+/// appends to the object's mailbox and, on the mailbox's empty -> non-empty transition,
+/// schedules the object; the executor itself is woken only when its ready list goes from empty
+/// to non-empty, so a burst of sends costs one wake-up.
 /// \internal
 /// The parts of an envelope on its way to a mailbox, by reference: the envelope is built once,
 /// in place in the mailbox, and a message that can't be delivered is still intact for the log.

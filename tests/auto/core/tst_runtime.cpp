@@ -237,9 +237,10 @@ private Q_SLOTS:
             b.join();
             for (const Parley::Address &c : counters) {
                 const auto v = rt.waitForCompletion(c, 10s);
-                QVERIFY2(v, qPrintable(QStringLiteral("wave %1: %2 did not complete")
-                                           .arg(wave)
-                                           .arg(c.last())));
+                QVERIFY2(
+                    v,
+                    qPrintable(
+                        QStringLiteral("wave %1: %2 did not complete").arg(wave).arg(c.last())));
                 QCOMPARE(v->get<Count>().n, qint64(2));
             }
             QTRY_COMPARE(rt.objectCount(), 0);

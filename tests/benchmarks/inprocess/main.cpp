@@ -737,8 +737,8 @@ void figureScaling(const std::vector<int> &workerCounts, qint64 roundTrips, qint
 {
     // A quarter of the ping-pong figure's round trips per pair: 25,000 by default, 1.6M in all.
     const qint64 perPair = std::max<qint64>(1, roundTrips / 4);
-    std::printf("# scaling: %d pairs x %lld round trips; flood of %lld; workers",
-                kPairs, static_cast<long long>(perPair), static_cast<long long>(messages));
+    std::printf("# scaling: %d pairs x %lld round trips; flood of %lld; workers", kPairs,
+                static_cast<long long>(perPair), static_cast<long long>(messages));
     for (int w : workerCounts)
         std::printf(" %d", w);
     std::printf("\n");
@@ -770,8 +770,7 @@ void figureScaling(const std::vector<int> &workerCounts, qint64 roundTrips, qint
         const std::string name
             = std::to_string(workerCounts[i]) + "v" + std::to_string(workerCounts[0]);
         printLine(("pairs_speedup_" + name).c_str(), pairs[i] / pairs[0], "x", 2,
-                  ("caf_pairs_speedup_" + name).c_str(), cafPairs[i] / cafPairs[0],
-                  Better::Higher);
+                  ("caf_pairs_speedup_" + name).c_str(), cafPairs[i] / cafPairs[0], Better::Higher);
         printLine(("flood_speedup_" + name).c_str(), flood[i] / flood[0], "x", 2,
                   ("caf_flood_speedup_" + name).c_str(), cafFloods[i] / cafFloods[0],
                   Better::Higher);
