@@ -92,7 +92,7 @@ Executor *LoopExecutor::schedule(ObjectPrivate *target)
 
 Executor *LoopExecutor::post(ObjectPrivate *target, Parcel &parcel)
 {
-    std::lock_guard guard(m_lock);
+    // m_lock is held by the caller (ObjectTable::post).
     target->incoming.emplace_back(parcel.to, parcel.from, std::move(parcel.message),
                                   parcel.timerGeneration, parcel.stamp);
     return schedule(target);
@@ -345,18 +345,12 @@ void LoopExecutor::shutdown()
 
 Executor *RoutineExecutor::post(ObjectPrivate *target, Parcel &parcel)
 {
-    // Notified here, under the table lock: a routine's executor may be reaped as soon as the
-    // routine has left the table, so it must not be touched after that lock is released.
-    bool notify;
-    {
-        std::lock_guard guard(m_lock);
-        target->incoming.emplace_back(parcel.to, parcel.from, std::move(parcel.message),
-                                      parcel.timerGeneration, parcel.stamp);
-        notify = m_waiting;
-    }
-    if (notify)
-        m_cv.notify_one();
-    return nullptr;
+    // m_lock is held by the caller (ObjectTable::post), which calls wake() after releasing it
+    // but before it stops reading the table: a routine's executor, freed once the routine has
+    // left the table, is reaped only after ObjectTable::synchronize(), so it is alive then.
+    target->incoming.emplace_back(parcel.to, parcel.from, std::move(parcel.message),
+                                  parcel.timerGeneration, parcel.stamp);
+    return m_waiting ? this : nullptr;
 }
 
 bool RoutineExecutor::collect(ObjectPrivate *self, std::vector<Envelope> &out,
@@ -411,6 +405,7 @@ void RoutineExecutor::retire(ObjectPrivate *object)
 
 Executor *ManualExecutor::post(ObjectPrivate *target, Parcel &parcel)
 {
+    // m_lock is held by the caller (ObjectTable::post); the queue has its own lock.
     std::lock_guard guard(m_queueLock);
     m_queue.push_back(Queued{target->id, false,
                              Envelope{parcel.to, parcel.from, std::move(parcel.message),

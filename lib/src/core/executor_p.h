@@ -28,10 +28,11 @@ using detail::Envelope;
 /// \internal
 /// Hosts objects on one thread and runs their mailboxes.
 ///
-/// post() is called from any thread with the object table's shard lock held (so the target is
-/// alive). It appends to the object's mailbox and, on the mailbox's empty -> non-empty
-/// transition, schedules the object; the executor itself is woken only when its ready list goes
-/// from empty to non-empty, so a burst of sends costs one wake-up.
+/// post() is called from any thread with the executor's tableLock() held, after the object
+/// table checked under that lock that the target is still in the table (so it is alive). It
+/// appends to the object's mailbox and, on the mailbox's empty -> non-empty transition,
+/// schedules the object; the executor itself is woken only when its ready list goes from empty
+/// to non-empty, so a burst of sends costs one wake-up.
 /// \internal
 /// The parts of an envelope on its way to a mailbox, by reference: the envelope is built once,
 /// in place in the mailbox, and a message that can't be delivered is still intact for the log.
@@ -52,11 +53,15 @@ public:
     Executor(const Executor &) = delete;
     Executor &operator=(const Executor &) = delete;
 
-    /// Appends \a envelope to \a target's mailbox. Returns the executor to wake once the
-    /// caller has released the table lock, or null when no wake-up is needed.
+    /// Appends \a envelope to \a target's mailbox; called with tableLock() held. Returns the
+    /// executor to wake once the caller has released that lock, or null when no wake-up is
+    /// needed.
     [[nodiscard]] virtual Executor *post(ObjectPrivate *target, Parcel &parcel) = 0;
     /// Wakes the executor's thread (called without any Parley lock held).
     virtual void wake() {}
+    /// The lock that guards this executor's mailboxes and ready list, and that the object table
+    /// takes to post, and to take one of this executor's objects out (ObjectTable).
+    [[nodiscard]] std::mutex &tableLock() { return m_lock; }
     /// Schedules \a target's Start, delivered before anything else sent to it. Returns the
     /// executor to wake, as post() does.
     [[nodiscard]] virtual Executor *postStart(ObjectPrivate *target) = 0;
@@ -143,6 +148,8 @@ public:
     {
         return nullptr;
     } // routines start by running
+    /// Wakes the routine waiting in collect().
+    void wake() override { m_cv.notify_one(); }
     void retire(ObjectPrivate *object) override;
 
     /// Moves newly arrived envelopes into \a out, waiting until \a deadline (or forever when

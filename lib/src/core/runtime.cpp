@@ -13,12 +13,133 @@
 #include <QtCore/QTimer>
 
 #include <cstdlib>
+#include <thread>
 
 Q_LOGGING_CATEGORY(lcRuntime, "parley.runtime")
 
 namespace Parley {
 
 // -- ObjectTable --------------------------------------------------------------------------------
+
+namespace {
+
+// Lock-free readers of object tables (all tables of the process share them): epoch-based
+// reclamation of pages and routine executors, see ObjectTable in runtime_p.h.
+//
+// Memory order, the argument ASan/TSan-clean rests on:
+// * A reader stores its epoch into its own record, then a seq_cst fence, then reads the page
+//   slot. A reclaimer stores null into the page slot, advances the epoch, then a seq_cst fence,
+//   then reads every record. Of two seq_cst fences one comes first: either the reader's page
+//   load sees the null (it never sees the page), or the reclaimer sees the reader's epoch
+//   (the page is kept). That is the Dekker pattern; it needs both fences.
+// * A reader whose epoch is *later* than the page's retire epoch read the epoch counter from
+//   the reclaimer's fetch_add (acq_rel) or after it, which synchronises with it: the null store
+//   happened before the reader's page load, which sees null or a newer page.
+// * A reader ends by storing 0 with release; the reclaimer reads it with acquire, so all the
+//   reader's reads of the page happen before the free.
+
+/// One thread's reading state, on its own cache line: the only memory a send writes for it.
+struct alignas(64) ReaderRecord
+{
+    std::atomic<quint64> active{0}; ///< 0, or the epoch the current read began in
+    std::atomic<bool> inUse{false}; ///< owned by a live thread
+    ReaderRecord *next = nullptr;   ///< immutable once published
+};
+
+std::atomic<quint64> g_epoch{1};
+/// Every record ever made; never freed (one per thread alive at once, reused by later threads).
+std::atomic<ReaderRecord *> g_records{nullptr};
+
+// Initial-exec: the send path reads these with one instruction, not __tls_get_addr.
+thread_local ReaderRecord *t_record __attribute__((tls_model("initial-exec"))) = nullptr;
+thread_local int t_readDepth __attribute__((tls_model("initial-exec"))) = 0;
+
+ReaderRecord *acquireRecord()
+{
+    for (ReaderRecord *r = g_records.load(std::memory_order_acquire); r; r = r->next) {
+        bool expected = false;
+        if (!r->inUse.load(std::memory_order_relaxed)
+            && r->inUse.compare_exchange_strong(expected, true, std::memory_order_acquire))
+            return r;
+    }
+    auto *r = new ReaderRecord;
+    r->inUse.store(true, std::memory_order_relaxed);
+    ReaderRecord *head = g_records.load(std::memory_order_relaxed);
+    do {
+        r->next = head;
+    } while (!g_records.compare_exchange_weak(head, r, std::memory_order_release,
+                                              std::memory_order_relaxed));
+    return r;
+}
+
+thread_local bool t_recordOwnerGone = false;
+
+/// Gives the thread's record back when the thread ends (its active is 0 by then).
+struct RecordOwner
+{
+    ReaderRecord *record = nullptr;
+    ~RecordOwner()
+    {
+        t_recordOwnerGone = true;
+        if (record) {
+            t_record = nullptr;
+            record->inUse.store(false, std::memory_order_release);
+        }
+    }
+};
+thread_local RecordOwner t_recordOwner;
+
+ReaderRecord *registerReader()
+{
+    ReaderRecord *r = acquireRecord();
+    t_record = r;
+    // A thread that sends from a thread_local destructor after t_recordOwner's has run keeps its
+    // record for good (64 bytes, idle once the thread has ended).
+    if (!t_recordOwnerGone)
+        t_recordOwner.record = r;
+    return r;
+}
+
+/// Marks this thread as reading object tables lock-free while it exists. Nests.
+class ReadScope
+{
+public:
+    ReadScope()
+    {
+        if (t_readDepth++ != 0)
+            return; // the outer scope's (older) epoch keeps covering us
+        ReaderRecord *r = t_record ? t_record : registerReader();
+        r->active.store(g_epoch.load(std::memory_order_acquire), std::memory_order_relaxed);
+        std::atomic_thread_fence(std::memory_order_seq_cst); // pairs with quiescent()'s fence
+    }
+    ~ReadScope()
+    {
+        if (--t_readDepth == 0)
+            t_record->active.store(0, std::memory_order_release);
+    }
+    ReadScope(const ReadScope &) = delete;
+    ReadScope &operator=(const ReadScope &) = delete;
+};
+
+/// Advances the epoch; returns the epoch that what was unlinked before this call belongs to.
+quint64 advanceEpoch()
+{
+    return g_epoch.fetch_add(1, std::memory_order_acq_rel);
+}
+
+/// True when no reader that began in \a epoch or earlier is still reading.
+bool quiescent(quint64 epoch)
+{
+    std::atomic_thread_fence(std::memory_order_seq_cst); // pairs with ReadScope's fence
+    for (ReaderRecord *r = g_records.load(std::memory_order_acquire); r; r = r->next) {
+        const quint64 active = r->active.load(std::memory_order_acquire);
+        if (active != 0 && active <= epoch)
+            return false;
+    }
+    return true;
+}
+
+} // namespace
 
 ObjectTable::ObjectTable(const std::atomic<quint64> *nextId)
     : m_nextId(nextId),
@@ -30,6 +151,7 @@ ObjectTable::ObjectTable(const std::atomic<quint64> *nextId)
 
 ObjectTable::~ObjectTable()
 {
+    // No reader is left: the runtime is gone and so is every thread that could send to it.
     for (quint64 t = 0; t < TopSize; ++t) {
         Mid *mid = m_top[t].load(std::memory_order_relaxed);
         if (!mid)
@@ -39,6 +161,8 @@ ObjectTable::~ObjectTable()
         std::free(mid);
     }
     std::free(m_top);
+    for (const Retired &r : m_retired)
+        std::free(r.page);
 }
 
 std::atomic<ObjectTable::Page *> *ObjectTable::pageSlot(quint64 page, bool create) const
@@ -68,6 +192,7 @@ std::atomic<ObjectTable::Page *> *ObjectTable::pageSlot(quint64 page, bool creat
 void ObjectTable::insert(quint64 id, ObjectPrivate *object)
 {
     const quint64 page = id >> PageBits;
+    const quint64 index = id & (PageSize - 1);
     std::atomic<Page *> *slot = pageSlot(page, true);
     {
         std::lock_guard guard(stripe(page));
@@ -76,9 +201,11 @@ void ObjectTable::insert(quint64 id, ObjectPrivate *object)
             p = static_cast<Page *>(std::calloc(1, sizeof(Page)));
             if (!p)
                 qFatal("Parley: cannot allocate the object table");
-            slot->store(p, std::memory_order_relaxed);
+            slot->store(p, std::memory_order_release); // its zeroes before the pointer
         }
-        p->objects[id & (PageSize - 1)] = object;
+        // The executor first: a reader that sees the object (acquire) sees its executor too.
+        p->executors[index].store(object->executor, std::memory_order_relaxed);
+        p->objects[index].store(object, std::memory_order_release);
         ++p->live;
     }
     m_size.fetch_add(1, std::memory_order_relaxed);
@@ -89,40 +216,93 @@ void ObjectTable::insert(quint64 id, ObjectPrivate *object)
 void ObjectTable::remove(quint64 id)
 {
     const quint64 page = id >> PageBits;
+    const quint64 index = id & (PageSize - 1);
     std::atomic<Page *> *slot = findSlot(page);
     if (!slot)
         return;
-    std::lock_guard guard(stripe(page));
-    Page *p = slot->load(std::memory_order_relaxed);
-    if (!p || !p->objects[id & (PageSize - 1)])
-        return;
-    p->objects[id & (PageSize - 1)] = nullptr;
-    m_size.fetch_sub(1, std::memory_order_relaxed);
-    // Once every id of the page has been handed out, an empty page will never fill again. (An
-    // id handed out but not yet inserted simply recreates the page.)
-    if (--p->live == 0 && m_nextId->load(std::memory_order_relaxed) > (page + 1) * PageSize) {
-        slot->store(nullptr, std::memory_order_relaxed);
-        std::free(p);
+    Page *retired = nullptr;
+    {
+        std::lock_guard guard(stripe(page));
+        Page *p = slot->load(std::memory_order_relaxed);
+        if (!p || !p->objects[index].load(std::memory_order_relaxed))
+            return;
+        if (Internal::Executor *executor = p->executors[index].load(std::memory_order_relaxed)) {
+            // Under the executor's lock: a post() that found the object either holds this lock
+            // now (and finishes posting before we go on, the object is alive until then) or
+            // takes it later and finds the slot empty. Lock order: stripe, then executor.
+            std::lock_guard executorGuard(executor->tableLock());
+            p->objects[index].store(nullptr, std::memory_order_relaxed);
+        } else {
+            p->objects[index].store(nullptr, std::memory_order_relaxed);
+        }
+        m_size.fetch_sub(1, std::memory_order_relaxed);
+        // Once every id of the page has been handed out, an empty page will never fill again.
+        // (An id handed out but not yet inserted simply recreates the page.)
+        if (--p->live == 0 && m_nextId->load(std::memory_order_relaxed) > (page + 1) * PageSize) {
+            slot->store(nullptr, std::memory_order_relaxed); // readers: see retire()
+            retired = p;
+        }
     }
+    if (retired)
+        retire(retired);
+}
+
+void ObjectTable::retire(Page *page)
+{
+    std::vector<Page *> freeing;
+    {
+        std::lock_guard guard(m_retiredLock);
+        // The page's slot was cleared before this: readers that begin in a later epoch can't
+        // see it (advanceEpoch is acq_rel, ReadScope loads the epoch with acquire).
+        m_retired.push_back(Retired{page, advanceEpoch()});
+        // Free what no reader can see any more; the rest waits for the next retire (a reader
+        // is never inside post() for long, so at most a few pages wait).
+        std::erase_if(m_retired, [&freeing](const Retired &r) {
+            if (!quiescent(r.epoch))
+                return false;
+            freeing.push_back(r.page);
+            return true;
+        });
+    }
+    for (Page *p : freeing)
+        std::free(p);
+}
+
+void ObjectTable::synchronize()
+{
+    // Never from inside a read (post() or wake()): the thread would wait for itself.
+    Q_ASSERT(t_readDepth == 0);
+    const quint64 epoch = advanceEpoch();
+    while (!quiescent(epoch))
+        std::this_thread::yield(); // a reader is inside one post(): a few hundred nanoseconds
 }
 
 bool ObjectTable::post(quint64 id, Internal::Parcel &parcel)
 {
     const quint64 page = id >> PageBits;
+    const quint64 index = id & (PageSize - 1);
     std::atomic<Page *> *slot = findSlot(page);
     if (!slot)
         return false;
+    ReadScope reading; // the page (and a routine's executor) outlive this scope
+    Page *p = slot->load(std::memory_order_acquire);
+    if (!p)
+        return false;
+    ObjectPrivate *target = p->objects[index].load(std::memory_order_acquire);
+    if (!target)
+        return false;
+    // Read from the page, not from the object: the object may already be deleted.
+    Internal::Executor *executor = p->executors[index].load(std::memory_order_relaxed);
     Internal::Executor *toWake;
     {
-        std::lock_guard guard(stripe(page));
-        Page *p = slot->load(std::memory_order_relaxed);
-        ObjectPrivate *target = p ? p->objects[id & (PageSize - 1)] : nullptr;
-        if (!target)
+        std::lock_guard guard(executor->tableLock());
+        // Still there under the lock remove() takes to clear it: alive until we unlock.
+        if (p->objects[index].load(std::memory_order_relaxed) != target)
             return false;
-        toWake = target->executor->post(target, parcel);
+        toWake = executor->post(target, parcel);
     }
     if (toWake)
-        toWake->wake();
+        toWake->wake(); // inside the read scope: a routine's executor lives until it ends
     return true;
 }
 
@@ -132,9 +312,9 @@ ObjectPrivate *ObjectTable::find(quint64 id) const
     std::atomic<Page *> *slot = findSlot(page);
     if (!slot)
         return nullptr;
-    std::lock_guard guard(stripe(page));
-    const Page *p = slot->load(std::memory_order_relaxed);
-    return p ? p->objects[id & (PageSize - 1)] : nullptr;
+    ReadScope reading;
+    const Page *p = slot->load(std::memory_order_acquire);
+    return p ? p->objects[id & (PageSize - 1)].load(std::memory_order_acquire) : nullptr;
 }
 
 bool ObjectTable::contains(quint64 id) const
@@ -143,9 +323,9 @@ bool ObjectTable::contains(quint64 id) const
     std::atomic<Page *> *slot = findSlot(page);
     if (!slot)
         return false;
-    std::lock_guard guard(stripe(page));
-    const Page *p = slot->load(std::memory_order_relaxed);
-    return p && p->objects[id & (PageSize - 1)];
+    ReadScope reading;
+    const Page *p = slot->load(std::memory_order_acquire);
+    return p && p->objects[id & (PageSize - 1)].load(std::memory_order_relaxed);
 }
 
 std::vector<ObjectPrivate *> ObjectTable::snapshot() const
@@ -156,13 +336,13 @@ std::vector<ObjectPrivate *> ObjectTable::snapshot() const
         std::atomic<Page *> *slot = findSlot(page);
         if (!slot)
             continue;
-        std::lock_guard guard(stripe(page));
+        std::lock_guard guard(stripe(page)); // pages are retired only under it
         const Page *p = slot->load(std::memory_order_relaxed);
         if (!p)
             continue;
-        for (ObjectPrivate *o : p->objects) {
-            if (o)
-                out.push_back(o);
+        for (const auto &o : p->objects) {
+            if (ObjectPrivate *object = o.load(std::memory_order_relaxed))
+                out.push_back(object);
         }
     }
     return out;
@@ -421,6 +601,11 @@ void RuntimePrivate::reapRoutineThreads(bool all)
             t.thread.reset();
         }
     }
+    // Each routine left the table before its thread finished; a sender that found it there
+    // may still be inside its executor's post() or wake(). Wait for those before `done` frees
+    // the executors.
+    if (!done.empty())
+        ObjectTable::synchronize();
 }
 
 void RuntimePrivate::shutdown()

@@ -29,11 +29,29 @@ namespace Parley {
 ///
 /// Ids are handed out in sequence and never reused, so the table is a radix array indexed by
 /// id: 4096 ids to a page, 4096 pages to a middle block, up to 65536 middle blocks (2^40 ids).
-/// A lookup is three array reads and no hashing; neighbouring ids share cache lines. Each page
-/// is guarded by one of a fixed set of striped locks: a sender posts while holding the stripe,
-/// and removal takes the same stripe, so a found object cannot be destroyed under the sender.
-/// A page whose ids have all been handed out is freed when its last object leaves, so memory
-/// follows the live objects, not the number ever created.
+/// A lookup is three array reads and no hashing; neighbouring ids share cache lines. A page
+/// whose ids have all been handed out is freed when its last object leaves, so memory follows
+/// the live objects, not the number ever created.
+///
+/// **The send path takes no table lock** (issue 17: a lock per page, shared by every sender to
+/// the first 4,096 objects, made independent work slower on two workers than on one). post()
+/// reads the page and the object lock-free and then takes only the *target's executor* lock,
+/// which the target's own thread takes anyway to run its mailbox:
+///
+/// * **Objects.** A slot goes null -> object -> null once (ids are never reused). remove()
+///   clears it under the object's executor lock, and an object is deleted only after it was
+///   removed. post() reads the slot, locks the executor recorded next to it, and posts only if
+///   the slot *still* holds the object: then remove() has not run (it needs that lock), so the
+///   object cannot be deleted before post() lets go. Otherwise the send fails as if the object
+///   were gone (it is, or is going).
+/// * **Pages** (and routine executors, which die with their routine) are not protected by that
+///   lock: a sender may be reading a page while its last object leaves. A sender marks itself as
+///   reading (ReadScope: a per-thread record, its own cache line, holding the epoch it began
+///   in); a page taken out of the table is kept on a retired list with the epoch it left in and
+///   freed once no reader that began in that epoch or earlier is still reading. So a retired
+///   page outlives every reader that could have seen it, with no shared write on the send path.
+/// * insert() and remove() keep a striped lock per page: they change a page's live count and
+///   may create or retire it. They are not on the send path.
 class ObjectTable
 {
 public:
@@ -49,7 +67,9 @@ public:
     ObjectTable(const ObjectTable &) = delete;
     ObjectTable &operator=(const ObjectTable &) = delete;
 
+    /// Adds \a object (its executor is object->executor, which must be set).
     void insert(quint64 id, ObjectPrivate *object);
+    /// Takes the object with \a id out; once this returns no post() reaches it any more.
     void remove(quint64 id);
     /// Posts \a envelope to the object with \a id; returns false when there is none.
     bool post(quint64 id, Internal::Parcel &parcel);
@@ -60,12 +80,19 @@ public:
     [[nodiscard]] int size() const { return m_size.load(std::memory_order_relaxed); }
     /// Returns every live object (for shutdown).
     [[nodiscard]] std::vector<ObjectPrivate *> snapshot() const;
+    /// Waits until every lock-free reader that began before this call has finished: after it,
+    /// what was taken out of the table before the call (a routine's executor) can be freed.
+    /// Off the send path (reaping routine threads); it yields while a reader is mid-post.
+    static void synchronize();
 
 private:
     struct Page
     {
-        ObjectPrivate *objects[PageSize];
-        quint32 live;
+        std::atomic<ObjectPrivate *> objects[PageSize];
+        /// The executor of objects[i], written before it and never changed: post() reads it to
+        /// know which lock makes objects[i] stable, without touching the object.
+        std::atomic<Internal::Executor *> executors[PageSize];
+        quint32 live; // guarded by the page's stripe
     };
     struct Mid
     {
@@ -75,11 +102,16 @@ private:
     {
         mutable std::mutex lock;
     };
+    struct Retired
+    {
+        Page *page;
+        quint64 epoch; // freed once no reader that began in this epoch or before is reading
+    };
     std::mutex &stripe(quint64 page) const { return m_stripes[page % StripeCount].lock; }
     /// Returns the page slot for page index \a page, creating its middle block when asked.
     std::atomic<Page *> *pageSlot(quint64 page, bool create) const;
     /// Returns the page slot for page index \a page, or null when its middle block does not
-    /// exist: the send path's lookup, inline (two loads).
+    /// exist: the send path's lookup, inline (two loads). Middle blocks live as long as the table.
     std::atomic<Page *> *findSlot(quint64 page) const
     {
         const quint64 top = page >> MidBits;
@@ -88,6 +120,8 @@ private:
         Mid *mid = m_top[top].load(std::memory_order_acquire);
         return mid ? &mid->pages[page & (MidSize - 1)] : nullptr;
     }
+    /// Keeps \a page (already out of the table) until no reader can see it, then frees it.
+    void retire(Page *page);
 
     const std::atomic<quint64> *m_nextId;
     std::atomic<Mid *> *m_top; // TopSize entries, zero-filled lazily by the OS
@@ -95,6 +129,8 @@ private:
     mutable Stripe m_stripes[StripeCount];
     std::atomic<int> m_size{0};
     std::atomic<quint64> m_highestPage{0};
+    std::mutex m_retiredLock;
+    std::vector<Retired> m_retired; // guarded by m_retiredLock
 };
 
 /// \internal

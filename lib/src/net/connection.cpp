@@ -686,16 +686,21 @@ void Connection::onReadyRead()
 {
     // Unbuffered: reads go straight from the kernel into m_in, at most a frame and some at a
     // time, each parsed before the next, so what this connection buffers stays bounded. It reads
-    // until the kernel has nothing more: that last read re-arms the socket's notifier, and a
-    // read is also how the end of the stream shows.
+    // until the kernel has nothing more. The first read always happens (it is also how the end
+    // of the stream shows); after a read that brought bytes, which re-armed the socket's
+    // notifier, an empty kernel buffer ends the burst without another read (a read that would
+    // only say "nothing" is a system call per wake-up saved).
     // What the frames bring is mostly for objects on this thread: it is handled right after the
     // burst (drainNow), not after another turn of the event loop, so a request and its reply
     // take one pass. (This connection never completes inside a handler, so it outlives the
     // drain.)
     const Internal::TransportHost host(this);
     const bool hold = host.holdWakes();
+    bool readSome = false;
     while (m_state == State::Greeting || m_state == State::Open || m_state == State::Closing) {
         const qint64 available = m_socket->bytesAvailable();
+        if (available == 0 && readSome)
+            break;
         const qint64 want
             = std::clamp<qint64>(available, 1, m_setup.options.maxFrameSize + (256 << 10));
         if (m_inStart == m_in.size()) {
@@ -725,6 +730,7 @@ void Connection::onReadyRead()
         }
         if (got == 0)
             break; // nothing more for now
+        readSome = true;
         m_lastReceived = Clock::now();
         if (!parseReceived())
             break;

@@ -5,6 +5,9 @@
 #include <QtCore/QThread>
 #include <QtTest/QtTest>
 
+#include <atomic>
+#include <thread>
+
 using namespace std::chrono_literals;
 
 struct WhereAmI
@@ -14,8 +17,21 @@ struct WhereAmI
 struct Spawn
 {
 };
+struct Ping
+{
+};
+struct Noise
+{
+};
+struct Count
+{
+    qint64 n = 0;
+};
 PARLEY_MESSAGE(WhereAmI, thread)
 PARLEY_MESSAGE(Spawn)
+PARLEY_MESSAGE(Ping)
+PARLEY_MESSAGE(Noise)
+PARLEY_MESSAGE(Count, n)
 
 quintptr currentThreadId()
 {
@@ -76,6 +92,24 @@ public:
         });
         on<Parley::Stop>([this] { complete(Parley::Ack{}); });
     }
+};
+
+/// Completes with Count{2} on its second Ping; ignores Noise.
+class Counter : public Parley::Machine
+{
+public:
+    Counter()
+    {
+        on<Parley::Start>([] {});
+        on<Noise>([] {});
+        on<Ping>([this] {
+            if (++m_pings == 2)
+                complete(Count{m_pings});
+        });
+    }
+
+private:
+    qint64 m_pings = 0;
 };
 
 class tst_Runtime : public QObject
@@ -159,6 +193,61 @@ private Q_SLOTS:
         QCOMPARE(rt.objectCount(), 0);
         // Ids are never reused.
         QCOMPARE(QSet<Parley::Address>(all.begin(), all.end()).size(), 1000);
+    }
+    void sendsRacingCompletionAndFreedPagesLoseNothing()
+    {
+        // The send path reads the object table without a lock (issue 17). Two plain threads
+        // each send one Ping to every machine of a wave while the machines complete on their
+        // second Ping; a third keeps sending Noise to the ids of this wave and the one before,
+        // live, completing or gone, while their pages (4096 ids each) are freed. A Ping lost
+        // (a live machine taken for gone) leaves a machine waiting forever; a send that touched
+        // a destroyed object or a freed page is what the ASan build reports.
+        Parley::Runtime rt(Parley::Runtime::Options{.workers = 2});
+        constexpr int Wave = 5000;
+        constexpr int Waves = 12;
+        std::atomic<quint64> lowest{2};
+        std::atomic<quint64> highest{0};
+        std::atomic<bool> stop{false};
+        std::atomic<qint64> noise{0};
+        std::thread noiseMaker([&] {
+            // The ids of this wave and the one before: pages in use and pages being freed.
+            while (!stop.load()) {
+                const quint64 top = highest.load();
+                for (quint64 id = lowest.load(); id <= top && !stop.load(); ++id) {
+                    rt.send(Noise{}, Parley::Address(id));
+                    noise.fetch_add(1, std::memory_order_relaxed);
+                }
+            }
+        });
+        quint64 previousFirst = 2;
+        for (int wave = 0; wave < Waves; ++wave) {
+            std::vector<Parley::Address> counters;
+            for (int i = 0; i < Wave; ++i)
+                counters.push_back(rt.createOn<Counter>(Parley::Placement::AnyWorker));
+            highest.store(counters.back().last());
+            lowest.store(previousFirst);
+            previousFirst = counters.front().last();
+            auto pinger = [&rt, &counters] {
+                for (const Parley::Address &a : counters)
+                    rt.send(Ping{}, a);
+            };
+            std::thread a(pinger);
+            std::thread b(pinger);
+            a.join();
+            b.join();
+            for (const Parley::Address &c : counters) {
+                const auto v = rt.waitForCompletion(c, 10s);
+                QVERIFY2(
+                    v,
+                    qPrintable(
+                        QStringLiteral("wave %1: %2 did not complete").arg(wave).arg(c.last())));
+                QCOMPARE(v->get<Count>().n, qint64(2));
+            }
+            QTRY_COMPARE(rt.objectCount(), 0);
+        }
+        QTRY_VERIFY(noise.load() > Wave); // the noise really ran alongside
+        stop.store(true);
+        noiseMaker.join();
     }
 };
 

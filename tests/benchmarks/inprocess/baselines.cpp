@@ -300,10 +300,11 @@ ObjectCost qobjectCreateDestroy(int n)
 
 namespace {
 
-void configureCaf(caf::actor_system_config &config)
+void configureCaf(caf::actor_system_config &config, int workers = 2)
 {
-    // Two scheduler workers, as many as this benchmark's reference VM has cores.
-    config.set("scheduler.max-threads", 2);
+    // Two scheduler workers unless told otherwise, as many as this benchmark's reference VM
+    // has cores.
+    config.set("scheduler.max-threads", workers);
 }
 
 struct CafFloodState
@@ -337,7 +338,7 @@ struct CafSpawnState
 
 } // namespace
 
-double cafFlood(int n)
+double cafFlood(int n, int workers)
 {
     if (n <= 0)
         return kNaN;
@@ -347,7 +348,7 @@ double cafFlood(int n)
     double result = kNaN;
 
     caf::actor_system_config config;
-    configureCaf(config);
+    configureCaf(config, workers);
     {
         caf::actor_system system{config};
         auto receiver = system.spawn([s = &state](caf::event_based_actor *self) -> caf::behavior {
@@ -454,6 +455,77 @@ double cafPingPongMicros(int roundTrips)
             caf::anon_send_exit(ping, caf::exit_reason::kill);
         }
         caf::anon_send_exit(pong, caf::exit_reason::user_shutdown);
+    }
+    return result;
+}
+
+double cafPairsRoundTripsPerSecond(int pairs, int roundTripsPerPair, int workers)
+{
+    if (pairs <= 0 || roundTripsPerPair <= 0 || workers <= 0)
+        return kNaN;
+
+    struct PairsState
+    {
+        std::int64_t perPair = 0;
+        std::atomic<int> running{0};
+        std::atomic<std::int64_t> roundTrips{0};
+        std::atomic<bool> abort{false};
+        Clock::time_point end;
+        Completion done;
+    } state;
+    state.perPair = roundTripsPerPair;
+    state.running.store(pairs);
+    double result = kNaN;
+
+    caf::actor_system_config config;
+    configureCaf(config, workers);
+    {
+        caf::actor_system system{config};
+        std::vector<caf::actor> actors;
+        const auto start = Clock::now();
+        const auto deadline = start + kTimeCap;
+        for (int i = 0; i < pairs; ++i) {
+            auto pong = system.spawn([](caf::event_based_actor *) -> caf::behavior {
+                return {
+                    [](std::int64_t value) { return value; },
+                };
+            });
+            auto ping = system.spawn(
+                [s = &state](caf::event_based_actor *self,
+                             const caf::actor &peer) -> caf::behavior {
+                    self->send(peer, std::int64_t{0});
+                    return {
+                        [s, self, peer](std::int64_t value) {
+                            const std::int64_t completed = value + 1;
+                            if (completed == s->perPair
+                                || s->abort.load(std::memory_order_relaxed)) {
+                                s->roundTrips.fetch_add(completed, std::memory_order_relaxed);
+                                if (s->running.fetch_sub(1) == 1) {
+                                    s->end = Clock::now();
+                                    s->done.signal();
+                                }
+                                self->quit();
+                                return;
+                            }
+                            self->send(peer, completed);
+                        },
+                    };
+                },
+                pong);
+            actors.push_back(pong);
+            actors.push_back(ping);
+        }
+        bool finished = state.done.waitUntil(deadline);
+        if (!finished) {
+            state.abort.store(true, std::memory_order_relaxed);
+            finished = state.done.waitUntil(Clock::now() + kAbortGrace);
+            warnTimeCap("cafPairsRoundTripsPerSecond", state.roundTrips.load(),
+                        static_cast<long long>(pairs) * roundTripsPerPair);
+        }
+        if (finished)
+            result = double(state.roundTrips.load()) / secondsBetween(start, state.end);
+        for (const caf::actor &a : actors)
+            caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     }
     return result;
 }

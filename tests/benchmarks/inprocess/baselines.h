@@ -47,8 +47,14 @@ ObjectCost qobjectCreateDestroy(int n);
 
 #ifdef PARLEY_HAVE_CAF
 // The calling thread sends n int64 messages (anon_send) to a scheduled event-based actor that
-// counts them and signals when done. Two scheduler workers. Returns messages per second.
-double cafFlood(int n);
+// counts them and signals when done. `workers` scheduler workers (two unless given). Returns
+// messages per second.
+double cafFlood(int n, int workers = 2);
+
+// `pairs` independent pairs of scheduled event-based actors, each pair playing send/return
+// ping-pong with an int64 counter `roundTripsPerPair` times, on a scheduler of `workers` threads.
+// Returns round trips per second, all pairs together (first send to last pair done).
+double cafPairsRoundTripsPerSecond(int pairs, int roundTripsPerPair, int workers);
 
 // Two scheduled event-based actors play send/return ping-pong with an int64 counter.
 // 1000 warm-up round trips, then `roundTrips` timed ones. Returns microseconds per round trip.

@@ -60,14 +60,15 @@ private:
 
 } // namespace
 
-QString run(Parley::Runtime &runtime, State &s, BenchKit::Clock::time_point deadline)
+QString run(Parley::Runtime &runtime, State &s, BenchKit::Clock::time_point deadline,
+            bool sameWorkerOk)
 {
     const Parley::Address receiver = runtime.createOn<Receiver>(Parley::Placement::AnyWorker, &s);
     const Parley::Address sender
         = runtime.createOn<Sender>(Parley::Placement::AnyWorker, &s, receiver);
     if (!s.wake.waitUntil(deadline, [&s] { return s.ready.load() == 2; }))
         return QStringLiteral("the flood's machines did not start in time");
-    if (s.senderThread == s.receiverThread)
+    if (!sameWorkerOk && s.senderThread == s.receiverThread)
         return QStringLiteral("flood: sender and receiver landed on the same worker");
     runtime.send(Bench::Go{}, sender);
     if (!s.wake.waitUntil(deadline, [&s] { return s.done.load(); }))

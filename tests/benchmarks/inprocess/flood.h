@@ -56,8 +56,9 @@ struct State
 
 /// Creates the receiver and the sender on two workers of \a runtime (AnyWorker, in a row),
 /// floods, and returns once the receiver has every Tick. Returns an empty string, or what went
-/// wrong: not started or not done by \a deadline, both machines on one worker, Ticks lost or
-/// out of order.
-QString run(Parley::Runtime &runtime, State &state, BenchKit::Clock::time_point deadline);
+/// wrong: not started or not done by \a deadline, both machines on one worker (unless
+/// \a sameWorkerOk: a one-worker runtime), Ticks lost or out of order.
+QString run(Parley::Runtime &runtime, State &state, BenchKit::Clock::time_point deadline,
+            bool sameWorkerOk = false);
 
 } // namespace BenchFlood

@@ -18,6 +18,7 @@
 #include <QtCore/QCoreApplication>
 #include <QtCore/QThread>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -272,21 +273,24 @@ public:
 bool g_restoreGlib = false; // unset QT_NO_THREADED_GLIB again after a runtime has started
 QByteArray g_workerDispatcher;
 
-/// Starts a two-worker runtime with no log sinks and waits until both workers run their loops.
-std::unique_ptr<Parley::Runtime> startRuntime()
+/// Starts a runtime of \a workers workers (two unless given) with no log sinks and waits until
+/// every worker runs its loop.
+std::unique_ptr<Parley::Runtime> startRuntime(int workers = 2)
 {
     Watched watched("starting a runtime");
     auto runtime = std::make_unique<Parley::Runtime>(
-        Parley::Runtime::Options{.workers = 2, .name = QStringLiteral("bench")});
-    if (runtime->workerCount() != 2)
-        fail("the runtime did not start 2 workers");
-    ProbeReport reports[2];
-    for (ProbeReport &report : reports) {
-        runtime->createOn<Probe>(Parley::Placement::AnyWorker, &report);
-        report.done.wait();
+        Parley::Runtime::Options{.workers = workers, .name = QStringLiteral("bench")});
+    if (runtime->workerCount() != workers)
+        fail("the runtime did not start the workers asked for");
+    const auto reports = std::make_unique<ProbeReport[]>(size_t(workers));
+    for (int i = 0; i < workers; ++i) {
+        runtime->createOn<Probe>(Parley::Placement::AnyWorker, &reports[i]);
+        reports[i].done.wait();
     }
-    if (reports[0].thread == reports[1].thread)
-        fail("two AnyWorker placements in a row landed on the same worker");
+    for (int i = 1; i < workers; ++i) {
+        if (reports[i].thread == reports[i - 1].thread)
+            fail("two AnyWorker placements in a row landed on the same worker");
+    }
     g_workerDispatcher = reports[0].dispatcher;
     // The runtime sets QT_NO_THREADED_GLIB for its own workers (whose dispatchers now exist);
     // threads the Qt baselines start later should get Qt's default, as in a plain Qt program.
@@ -593,6 +597,189 @@ void figureMachines(qint64 count)
 #endif
 }
 
+// -- figure 5: scaling with cores ---------------------------------------------------------------
+//
+// Independent pairs: 64 pairs of machines, each pair playing ping-pong on its own worker; nothing
+// is shared between pairs but the runtime. Their round trips per second should grow with the
+// workers. The flood (two machines, AnyWorker in a row) on the same runtimes shows what extra
+// workers cost a figure that cannot use them.
+
+constexpr int kPairs = 64;
+
+struct PairsState
+{
+    explicit PairsState(int pairs) : threads(size_t(pairs) * 3), ready(pairs * 3) {}
+    qint64 perPair = 0;
+    std::vector<QThread *> threads; // per pair: host, ponger, pinger (written in their Start)
+    Latch ready;
+    Latch done;
+    std::atomic<int> running{0};
+    std::atomic<qint64> progress{0}; // round trips, for the watchdog
+    Clock::time_point end;
+};
+
+class PairPonger : public Parley::Machine
+{
+public:
+    PairPonger(PairsState *s, int pair)
+    {
+        on<Parley::Start>([s, pair] {
+            s->threads[size_t(pair) * 3 + 1] = QThread::currentThread();
+            s->ready.countDown();
+        });
+        on<Ball>([this](const Ball &ball) { reply(Ball{ball.count}); });
+        on<Parley::Stop>([this] { complete(Parley::Aborted{}); });
+    }
+};
+
+class PairPinger : public Parley::Machine
+{
+public:
+    PairPinger(PairsState *s, int pair, Parley::Address ponger) : m_ponger(std::move(ponger))
+    {
+        on<Parley::Start>([s, pair] {
+            s->threads[size_t(pair) * 3 + 2] = QThread::currentThread();
+            s->ready.countDown();
+        });
+        on<Go>([this] { send(Ball{0}, m_ponger); });
+        on<Ball>([this, s](const Ball &ball) {
+            const qint64 done = ball.count + 1;
+            if ((done & 0xfff) == 0)
+                s->progress.fetch_add(0x1000, std::memory_order_relaxed);
+            if (done == s->perPair) {
+                if (s->running.fetch_sub(1) == 1) {
+                    s->end = Clock::now();
+                    s->done.countDown();
+                }
+                return;
+            }
+            send(Ball{done}, m_ponger);
+        });
+        on<Parley::Stop>([this] { complete(Parley::Aborted{}); });
+    }
+
+private:
+    Parley::Address m_ponger;
+};
+
+/// Placed AnyWorker; creates its pair on its own worker (Placement::Default) and passes Go on.
+class PairHost : public Parley::Machine
+{
+public:
+    PairHost(PairsState *s, int pair)
+    {
+        on<Parley::Start>([this, s, pair] {
+            s->threads[size_t(pair) * 3] = QThread::currentThread();
+            const Parley::Address ponger = create<PairPonger>(s, pair);
+            m_pinger = create<PairPinger>(s, pair, ponger);
+            s->ready.countDown();
+        });
+        on<Go>([this] { send(Go{}, m_pinger); });
+        on<Parley::Stop>([this] { complete(Parley::Aborted{}); });
+    }
+
+private:
+    Parley::Address m_pinger;
+};
+
+/// Returns the round trips per second of kPairs independent pairs on \a workers workers.
+double parleyPairs(int workers, qint64 perPair)
+{
+    PairsState s(kPairs); // outlives the runtime and its machines
+    s.perPair = perPair;
+    s.running.store(kPairs);
+    auto runtime = startRuntime(workers);
+    Watched watched("parley pairs on " + std::to_string(workers) + " workers", [&s] {
+        return "about " + std::to_string(s.progress.load()) + " round trips, "
+            + std::to_string(s.running.load()) + " pairs still running";
+    });
+    std::vector<Parley::Address> hosts;
+    for (int i = 0; i < kPairs; ++i)
+        hosts.push_back(runtime->createOn<PairHost>(Parley::Placement::AnyWorker, &s, i));
+    s.ready.wait();
+    std::vector<QThread *> used;
+    for (int i = 0; i < kPairs; ++i) {
+        QThread *t = s.threads[size_t(i) * 3];
+        if (s.threads[size_t(i) * 3 + 1] != t || s.threads[size_t(i) * 3 + 2] != t)
+            fail("pairs: a pair's machines landed on different workers");
+        if (std::find(used.begin(), used.end(), t) == used.end())
+            used.push_back(t);
+    }
+    if (int(used.size()) != workers)
+        fail("pairs: the pairs are not spread over every worker");
+    const Clock::time_point start = Clock::now();
+    for (const Parley::Address &host : hosts)
+        runtime->send(Go{}, host);
+    s.done.wait();
+    const double seconds = secondsBetween(start, s.end);
+    stopRuntime(std::move(runtime));
+    return double(kPairs) * double(perPair) / seconds;
+}
+
+/// Returns the flood's messages per second on a runtime of \a workers workers.
+double parleyFloodOn(int workers, qint64 count)
+{
+    BenchFlood::State s; // outlives the runtime and its machines
+    s.count = count;
+    auto runtime = startRuntime(workers);
+    Watched watched("parley flood on " + std::to_string(workers) + " workers", [&s] {
+        return "received " + std::to_string(s.received.load()) + " of " + std::to_string(s.count);
+    });
+    const QString error
+        = BenchFlood::run(*runtime, s, Clock::now() + kStepLimit + 10s, workers == 1);
+    if (!error.isEmpty())
+        fail(qPrintable(error));
+    stopRuntime(std::move(runtime));
+    return error.isEmpty() ? s.messagesPerSecond() : kNaN;
+}
+
+void figureScaling(const std::vector<int> &workerCounts, qint64 roundTrips, qint64 messages)
+{
+    // A quarter of the ping-pong figure's round trips per pair: 25,000 by default, 1.6M in all.
+    const qint64 perPair = std::max<qint64>(1, roundTrips / 4);
+    std::printf("# scaling: %d pairs x %lld round trips; flood of %lld; workers", kPairs,
+                static_cast<long long>(perPair), static_cast<long long>(messages));
+    for (int w : workerCounts)
+        std::printf(" %d", w);
+    std::printf("\n");
+    std::vector<double> pairs, cafPairs, flood, cafFloods;
+    for (int w : workerCounts) {
+        const std::string name = std::to_string(w);
+        pairs.push_back(parleyPairs(w, perPair));
+#ifdef PARLEY_HAVE_CAF
+        cafPairs.push_back(runBaseline("cafPairsRoundTripsPerSecond", [&] {
+            return Baselines::cafPairsRoundTripsPerSecond(kPairs, int(perPair), w);
+        }));
+#else
+        cafPairs.push_back(kNaN);
+#endif
+        printLine(("pairs_w" + name).c_str(), pairs.back(), "rt/s", 0,
+                  ("caf_pairs_w" + name).c_str(), cafPairs.back(), Better::Higher);
+        flood.push_back(parleyFloodOn(w, messages));
+#ifdef PARLEY_HAVE_CAF
+        cafFloods.push_back(
+            runBaseline("cafFlood", [&] { return Baselines::cafFlood(int(messages), w); }));
+#else
+        cafFloods.push_back(kNaN);
+#endif
+        printLine(("flood_w" + name).c_str(), flood.back(), "msg/s", 0,
+                  ("caf_flood_w" + name).c_str(), cafFloods.back(), Better::Higher);
+    }
+    // Speed-up from the first worker count to each other one: Parley's beside CAF's.
+    for (size_t i = 1; i < workerCounts.size(); ++i) {
+        const std::string name
+            = std::to_string(workerCounts[i]) + "v" + std::to_string(workerCounts[0]);
+        printLine(("pairs_speedup_" + name).c_str(), pairs[i] / pairs[0], "x", 2,
+                  ("caf_pairs_speedup_" + name).c_str(), cafPairs[i] / cafPairs[0], Better::Higher);
+        printLine(("flood_speedup_" + name).c_str(), flood[i] / flood[0], "x", 2,
+                  ("caf_flood_speedup_" + name).c_str(), cafFloods[i] / cafFloods[0],
+                  Better::Higher);
+    }
+#ifndef PARLEY_HAVE_CAF
+    printCafNotBuilt("pairs_w*", "caf_pairs_w*");
+#endif
+}
+
 // -- main ---------------------------------------------------------------------------------------
 
 QByteArray plainQThreadDispatcher()
@@ -623,7 +810,11 @@ int main(int argc, char **argv)
         {QStringLiteral("machines"), QStringLiteral("Machines created (default 1000000)."), n},
         {QStringLiteral("only"),
          QStringLiteral("Comma-separated figures to run: flood, same_worker_pingpong, "
-                        "cross_thread_pingpong, machines_1m."),
+                        "cross_thread_pingpong, machines_1m, scaling."),
+         QStringLiteral("list")},
+        {QStringLiteral("workers"),
+         QStringLiteral("Worker counts of the scaling figure, comma-separated (default 1,2,N "
+                        "with N the number of cores, each once)."),
          QStringLiteral("list")},
         {QStringLiteral("parley-only"),
          QStringLiteral("Skip the baselines (for profiling); their values print as nan.")},
@@ -638,9 +829,28 @@ int main(int argc, char **argv)
     const qint64 machines = BenchReport::countOption(
         "bench_inprocess", parser, QStringLiteral("machines"), quick ? 100'000 : 1'000'000);
     const QStringList known{QStringLiteral("flood"), QStringLiteral("same_worker_pingpong"),
-                            QStringLiteral("cross_thread_pingpong"), QStringLiteral("machines_1m")};
+                            QStringLiteral("cross_thread_pingpong"), QStringLiteral("machines_1m"),
+                            QStringLiteral("scaling")};
     const QStringList only = BenchReport::onlyOption("bench_inprocess", parser, known);
     g_parleyOnly = parser.isSet(QStringLiteral("parley-only"));
+    std::vector<int> workerCounts;
+    if (parser.isSet(QStringLiteral("workers"))) {
+        for (const QString &w :
+             parser.value(QStringLiteral("workers")).split(u',', Qt::SkipEmptyParts)) {
+            bool ok = false;
+            const int n = w.toInt(&ok);
+            if (!ok || n < 1 || n > 256) {
+                std::fprintf(stderr, "bench_inprocess: --workers needs counts from 1 to 256\n");
+                return 2;
+            }
+            workerCounts.push_back(n);
+        }
+    } else {
+        for (int n : {1, 2, QThread::idealThreadCount()}) {
+            if (std::find(workerCounts.begin(), workerCounts.end(), n) == workerCounts.end())
+                workerCounts.push_back(n);
+        }
+    }
     g_restoreGlib = !qEnvironmentVariableIsSet("QT_NO_THREADED_GLIB");
 
     Watchdog watchdog;
@@ -667,6 +877,8 @@ int main(int argc, char **argv)
         figureCrossThreadPingPong(roundTrips);
     if (only.contains(QStringLiteral("machines_1m")))
         figureMachines(machines);
+    if (only.contains(QStringLiteral("scaling")))
+        figureScaling(workerCounts, roundTrips, messages);
 
     g_watchdog = nullptr;
     return g_failed ? 1 : 0;

@@ -545,6 +545,15 @@ void idleConnections(int n)
     printFigure("idle_cpu", cpu.value, "%core", 3, "qt_tcp_idle", baseline.idleCpuPercent,
                 Better::Lower,
                 BenchReport::missingNote(cpu.value, cpu.why, baseline.idleCpuPercent, baselineWhy));
+#ifdef PARLEY_HAVE_ZMQ
+    // Like with like: ZeroMQ connections with ZMTP heartbeats at Parley's default interval.
+    const double zmqCpu = g_parleyOnly
+        ? kNaN
+        : NetBaselines::zmqIdleCpuPercent(n, int(ConnectionOptions{}.heartbeatInterval.count()),
+                                          kIdleSeconds);
+    printFigure("idle_cpu", cpu.value, "%core", 3, "zmq_heartbeats_idle", zmqCpu, Better::Lower,
+                BenchReport::missingNote(cpu.value, cpu.why, zmqCpu, baselineWhy));
+#endif
 }
 
 // -- encrypted ----------------------------------------------------------------------------------

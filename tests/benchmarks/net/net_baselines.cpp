@@ -44,6 +44,7 @@
 #include <mutex>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include <malloc.h>
 #include <sys/resource.h>
@@ -1183,6 +1184,91 @@ double zmqPushPullMessagesPerSec(int n)
     qint64 received = 0;
     double seconds = 0.0;
     return zmqFlood("zmqPushPullMessagesPerSec", n, kRecordSize, 0, &received, &seconds);
+}
+
+double zmqIdleCpuPercent(int connections, int heartbeatMs, double idleSeconds)
+{
+    constexpr const char *kWhat = "zmqIdleCpuPercent";
+    void *serverContext = zmq_ctx_new();
+    void *clientContext = zmq_ctx_new();
+    double result = kNaN;
+    std::vector<void *> clients;
+    void *router = nullptr;
+    const auto closeAll = [&] {
+        const int linger = 0;
+        for (void *c : clients) {
+            zmq_setsockopt(c, ZMQ_LINGER, &linger, sizeof linger);
+            zmq_close(c);
+        }
+        if (router) {
+            zmq_setsockopt(router, ZMQ_LINGER, &linger, sizeof linger);
+            zmq_close(router);
+        }
+        zmq_ctx_term(clientContext);
+        zmq_ctx_term(serverContext);
+    };
+    if (!serverContext || !clientContext) {
+        warn(kWhat, "zmq_ctx_new failed");
+        return kNaN;
+    }
+    const int timeoutMs = 3 * heartbeatMs;
+    const auto heartbeats = [&](void *socket) {
+        zmq_setsockopt(socket, ZMQ_HEARTBEAT_IVL, &heartbeatMs, sizeof heartbeatMs);
+        zmq_setsockopt(socket, ZMQ_HEARTBEAT_TIMEOUT, &timeoutMs, sizeof timeoutMs);
+    };
+    const int max = connections + 64;
+    zmq_ctx_set(serverContext, ZMQ_MAX_SOCKETS, max);
+    zmq_ctx_set(clientContext, ZMQ_MAX_SOCKETS, max);
+    router = zmq_socket(serverContext, ZMQ_ROUTER);
+    if (!router) {
+        warn(kWhat, "zmq_socket failed");
+        closeAll();
+        return kNaN;
+    }
+    heartbeats(router);
+    std::array<char, 256> endpoint{};
+    size_t length = endpoint.size();
+    if (zmq_bind(router, "tcp://127.0.0.1:*") != 0
+        || zmq_getsockopt(router, ZMQ_LAST_ENDPOINT, endpoint.data(), &length) != 0) {
+        warn(kWhat, "cannot bind");
+        closeAll();
+        return kNaN;
+    }
+    for (int i = 0; i < connections; ++i) {
+        void *dealer = zmq_socket(clientContext, ZMQ_DEALER);
+        if (!dealer) {
+            std::fprintf(stderr, "NetBaselines::%s: socket %d: %s\n", kWhat, i,
+                         zmq_strerror(zmq_errno()));
+            closeAll();
+            return kNaN;
+        }
+        heartbeats(dealer);
+        clients.push_back(dealer);
+        if (zmq_connect(dealer, endpoint.data()) != 0
+            || zmqRetry([&] { return zmq_send(dealer, "h", 1, 0); }) != 1) {
+            warn(kWhat, "cannot connect or send the greeting");
+            closeAll();
+            return kNaN;
+        }
+    }
+    // Every connection is up once the router has its greeting.
+    for (int heard = 0; heard < connections; ++heard) {
+        std::array<char, 256> part{};
+        int more = 1;
+        while (more) {
+            if (zmqRetry([&] { return zmq_recv(router, part.data(), part.size(), 0); }) < 0) {
+                warn(kWhat, "zmq_recv failed");
+                closeAll();
+                return kNaN;
+            }
+            size_t moreSize = sizeof more;
+            zmq_getsockopt(router, ZMQ_RCVMORE, &more, &moreSize);
+        }
+    }
+    idleCpuPercent(2.0);
+    result = idleCpuPercent(idleSeconds);
+    closeAll();
+    return result;
 }
 
 double zmqPushPullGBps(int messages, int size)

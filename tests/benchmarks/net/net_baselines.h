@@ -97,6 +97,11 @@ double zmqPushPullMessagesPerSec(int n);
 /// copies each message, both high-water marks are 100, zmq_recv() copies each message into the
 /// receiver's buffer. Returns payload GB/s (1e9 bytes per second).
 double zmqPushPullGBps(int messages, int size = 1 << 20);
+/// Opens `connections` ZMQ_DEALER sockets (one context) to one ZMQ_ROUTER (another context),
+/// with ZMTP heartbeats every `heartbeatMs` (timeout three times that), waits until every one
+/// has been heard by the router, lets them settle for 2 s, then returns the process's CPU use
+/// over `idleSeconds`, in % of one core (idleCpuPercent). NaN when they could not be opened.
+double zmqIdleCpuPercent(int connections, int heartbeatMs, double idleSeconds);
 #endif
 
 #ifdef PARLEY_HAVE_QTRO
