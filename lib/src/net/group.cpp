@@ -494,8 +494,8 @@ Opened connectAndWait(Routine &self, const HostPort &to, ConnectionOptions optio
         return {self.returnAddress(), {}, std::move(m), remote};
     }
     if (m.is<Stop>())
-        return {{}, Value(Aborted{}), {}};
-    return {{}, std::move(m), {}};
+        return {{}, Value(Aborted{}), {}, {}};
+    return {{}, std::move(m), {}, {}};
 }
 
 Opened listenAndWait(Routine &self, const HostPort &at, ConnectionOptions options)
@@ -507,8 +507,8 @@ Opened listenAndWait(Routine &self, const HostPort &at, ConnectionOptions option
         return {self.returnAddress(), {}, std::move(m), bound};
     }
     if (m.is<Stop>())
-        return {{}, Value(Aborted{}), {}};
-    return {{}, std::move(m), {}};
+        return {{}, Value(Aborted{}), {}, {}};
+    return {{}, std::move(m), {}, {}};
 }
 
 namespace {
