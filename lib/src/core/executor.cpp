@@ -134,6 +134,7 @@ void LoopExecutor::drain()
         }
         ~Draining()
         {
+            e->m_spent.clear(); // one burst of frees (see m_spent)
             e->m_draining = false;
             e->m_holdWakes = heldBefore;
         }
@@ -172,6 +173,7 @@ void LoopExecutor::drain()
         while (m_readyPos < m_readyLocal.size() && handled < DrainBudget) {
             ObjectPrivate *object = m_readyLocal[m_readyPos++];
             bool start;
+            std::vector<Envelope> spent;
             {
                 std::lock_guard guard(m_lock);
                 if (object->incoming.size() >= HotBatch) {
@@ -179,14 +181,17 @@ void LoopExecutor::drain()
                     m_scratch.swap(object->incoming);
                 } else {
                     // A quiet one keeps none: a million idle machines hold no mailbox memory.
-                    // Its small buffer becomes the scratch and the old scratch is freed.
-                    m_scratch = std::move(object->incoming);
+                    // Its small buffer becomes the scratch; the old scratch is freed when this
+                    // drain ends, with the others (see m_spent).
+                    spent = std::exchange(m_scratch, std::move(object->incoming));
                     object->incoming = {};
                 }
                 object->scheduled = false;
                 start = object->startPending;
                 object->startPending = false;
             }
+            if (spent.capacity())
+                m_spent.push_back(std::move(spent));
             m_scratchPos = 0;
             if (object->dead) {
                 object->dropUndelivered(m_scratch);
