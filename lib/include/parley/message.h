@@ -380,15 +380,29 @@ public:
 
 private:
     void moveFrom(Value &other) noexcept;
-    /// Heap storage pairs with reset()'s aligned operator delete.
+    /// Heap storage for a message too large to hold inline; pairs with freeBytes(). Only an
+    /// over-aligned type takes the aligned operator new (memalign costs twice a plain malloc).
+    static void *allocateBytes(std::size_t size, std::size_t align)
+    {
+        if (align > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
+            return ::operator new(size, std::align_val_t(align));
+        return ::operator new(size);
+    }
+    static void freeBytes(void *p, std::size_t align) noexcept
+    {
+        if (align > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
+            ::operator delete(p, std::align_val_t(align));
+        else
+            ::operator delete(p);
+    }
     template <class U, class T>
     static U *allocate(T &&message)
     {
-        void *p = ::operator new(sizeof(U), std::align_val_t(alignof(U)));
+        void *p = allocateBytes(sizeof(U), alignof(U));
         try {
             return new (p) U(std::forward<T>(message));
         } catch (...) {
-            ::operator delete(p, std::align_val_t(alignof(U)));
+            freeBytes(p, alignof(U));
             throw;
         }
     }

@@ -21,11 +21,11 @@ Value::Value(const Value &other) : m_type(other.m_type)
     if (isInline()) {
         m_type->copyConstruct(m_storage, other.m_storage);
     } else {
-        void *p = ::operator new(m_type->size, std::align_val_t(m_type->align));
+        void *p = allocateBytes(m_type->size, m_type->align);
         try {
             m_type->copyConstruct(p, *reinterpret_cast<void *const *>(other.m_storage));
         } catch (...) {
-            ::operator delete(p, std::align_val_t(m_type->align));
+            freeBytes(p, m_type->align);
             m_type = nullptr;
             throw;
         }
@@ -60,11 +60,11 @@ Value Value::defaultOf(const TypeInfo *type)
     if (v.isInline()) {
         type->defaultConstruct(v.m_storage);
     } else {
-        void *p = ::operator new(type->size, std::align_val_t(type->align));
+        void *p = allocateBytes(type->size, type->align);
         try {
             type->defaultConstruct(p);
         } catch (...) {
-            ::operator delete(p, std::align_val_t(type->align));
+            freeBytes(p, type->align);
             v.m_type = nullptr;
             throw;
         }
@@ -97,7 +97,7 @@ void Value::reset() noexcept
     } else {
         void *p = *reinterpret_cast<void **>(m_storage);
         m_type->destroy(p);
-        ::operator delete(p, std::align_val_t(m_type->align));
+        freeBytes(p, m_type->align);
     }
     m_type = nullptr;
 }

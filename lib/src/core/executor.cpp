@@ -93,6 +93,12 @@ Executor *LoopExecutor::schedule(ObjectPrivate *target)
 Executor *LoopExecutor::post(ObjectPrivate *target, Parcel &parcel)
 {
     // m_lock is held by the caller (ObjectTable::post).
+    if (target->incoming.capacity() == 0 && !m_spent.empty()) {
+        // A buffer a drain in progress has just given back: no malloc, and the one it would
+        // have freed stays warm (a ping-pong on one worker allocates nothing).
+        target->incoming = std::move(m_spent.back());
+        m_spent.pop_back();
+    }
     target->incoming.emplace_back(parcel.to, parcel.from, std::move(parcel.message),
                                   parcel.timerGeneration, parcel.stamp);
     return schedule(target);
@@ -134,6 +140,11 @@ void LoopExecutor::drain()
         }
         ~Draining()
         {
+            {
+                std::lock_guard guard(e->m_lock);
+                e->m_freeing.swap(e->m_spent);
+            }
+            e->m_freeing.clear(); // one burst of frees, without the lock (see m_spent)
             e->m_draining = false;
             e->m_holdWakes = heldBefore;
         }
@@ -172,6 +183,7 @@ void LoopExecutor::drain()
         while (m_readyPos < m_readyLocal.size() && handled < DrainBudget) {
             ObjectPrivate *object = m_readyLocal[m_readyPos++];
             bool start;
+            std::vector<Envelope> large;
             {
                 std::lock_guard guard(m_lock);
                 if (object->incoming.size() >= HotBatch) {
@@ -179,9 +191,16 @@ void LoopExecutor::drain()
                     m_scratch.swap(object->incoming);
                 } else {
                     // A quiet one keeps none: a million idle machines hold no mailbox memory.
-                    // Its small buffer becomes the scratch and the old scratch is freed.
-                    m_scratch = std::move(object->incoming);
+                    // Its small buffer becomes the scratch; the old scratch, if small, goes to
+                    // m_spent for post() to reuse, and is freed when this drain ends if not.
+                    std::vector<Envelope> old
+                        = std::exchange(m_scratch, std::move(object->incoming));
                     object->incoming = {};
+                    old.clear(); // (it is: endBatch() emptied it)
+                    if (old.capacity() && old.capacity() < HotBatch)
+                        m_spent.push_back(std::move(old));
+                    else
+                        large = std::move(old); // freed below, without the lock
                 }
                 object->scheduled = false;
                 start = object->startPending;

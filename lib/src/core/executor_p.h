@@ -132,9 +132,16 @@ private:
     size_t m_readyPos = 0;                     // next object of m_readyLocal to run
     std::vector<Envelope> m_scratch;           // executor thread only: the batch being run
     size_t m_scratchPos = 0;                   // next envelope of m_scratch to deliver
-    ObjectPrivate *m_resume = nullptr;         // whose batch ran out of budget half-way
-    bool m_draining = false;                   // executor thread only: inside drain()
-    bool m_holdWakes = false;                  // executor thread only: see setHoldWakes()
+    /// Guarded by m_lock: the small, empty mailbox buffers of quiet objects run in the drain in
+    /// progress (at most one per message handled, so at most DrainBudget). post() gives them to
+    /// mailboxes that have none; the rest are freed together when the drain ends. Freed one by
+    /// one between the objects' own frees, each (not a fastbin size for glibc) made malloc
+    /// consolidate its fastbins: ~550 instructions per free instead of ~130 (issue 17).
+    std::vector<std::vector<Envelope>> m_spent;
+    std::vector<std::vector<Envelope>> m_freeing; // executor thread only: m_spent, being freed
+    ObjectPrivate *m_resume = nullptr;            // whose batch ran out of budget half-way
+    bool m_draining = false;                      // executor thread only: inside drain()
+    bool m_holdWakes = false;                     // executor thread only: see setHoldWakes()
 };
 
 /// \internal

@@ -15,6 +15,9 @@ namespace {
 thread_local const detail::Birth *t_birth = nullptr;
 } // namespace
 
+static_assert(sizeof(void *) != 8 || sizeof(ObjectPrivate) <= 88,
+              "ObjectPrivate grew: a million machines each carry one (see object_p.h)");
+
 // -- creation -----------------------------------------------------------------------------------
 
 namespace detail {

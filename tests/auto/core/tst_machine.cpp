@@ -4,6 +4,7 @@
 
 #include <QtTest/QtTest>
 
+#include <array>
 #include <stdexcept>
 
 using namespace std::chrono_literals;
@@ -104,6 +105,29 @@ public:
     }
 };
 
+/// Handlers of every size a capture can have: inline (a pointer or two), on the heap (a big
+/// capture), replaced (the first Ping handler gives way to the second), more than the table holds
+/// inline. Each capture holds a token, to see it destroyed exactly once.
+class Captures : public Parley::Machine
+{
+public:
+    Captures(std::shared_ptr<Inbox> inbox, std::shared_ptr<int> token)
+    {
+        on<Parley::Start>([token] {});
+        on<Ping>([this, token](Ping &) { complete(Pong{-1}); }); // replaced below
+        std::array<int, 16> big{};
+        big[15] = 15;
+        on<Pong>(
+            [inbox, token, big](Pong &p) { inbox->add(Parley::Value(Pong{p.n + big[15]}), {}); });
+        on<Unhandled>([inbox, token, big] { inbox->add(Parley::Value(Unhandled{}), {}); });
+        on<Ping>([this, inbox, token, big](Ping &p) {
+            inbox->add(Parley::Value(Ping{p.n + big[15]}), {});
+            if (p.n == 0)
+                complete(Parley::Ack{});
+        });
+    }
+};
+
 /// Logs one line at each level a user logs at.
 class Chatty : public Parley::Machine
 {
@@ -189,6 +213,25 @@ private Q_SLOTS:
         QCOMPARE(v->get<Pong>().n, expected);
         settle(*m_runtime);
         QTRY_COMPARE(m_runtime->objectCount(), 0);
+    }
+    void handlersOfEveryCaptureSizeRunAndEndOnce()
+    {
+        auto inbox = std::make_shared<Inbox>();
+        auto token = std::make_shared<int>(0);
+        const auto m = m_runtime->create<Captures>(inbox, token);
+        QVERIFY(token.use_count() > 1); // held by the handlers' captures
+        m_runtime->send(Pong{1}, m);
+        m_runtime->send(Unhandled{}, m);
+        m_runtime->send(Ping{2}, m);
+        m_runtime->send(Ping{0}, m);
+        settle(*m_runtime);
+        QTRY_COMPARE(inbox->types(), (QStringList{"Pong", "Unhandled", "Ping", "Ping"}));
+        QCOMPARE(inbox->at(0).message.get<Pong>().n, 16);
+        QCOMPARE(inbox->at(2).message.get<Ping>().n, 17); // the second Ping handler, not the first
+        QCOMPARE(inbox->at(3).message.get<Ping>().n, 15);
+        settle(*m_runtime);
+        QTRY_COMPARE(m_runtime->objectCount(), 0);
+        QTRY_COMPARE(token.use_count(), 1); // every capture destroyed, the replaced one too
     }
     void unknownHandlerTakesTheRest()
     {
