@@ -9,6 +9,8 @@
 
 #include <parley/net.h>
 
+#include <QtTest/QtTest>
+
 #include <functional>
 
 namespace NetTest {
@@ -83,9 +85,10 @@ private:
 };
 
 // -- plain and encrypted -------------------------------------------------------------------------
-// A suite reruns over encrypted connections with a global data column "encrypted" (see
-// addSecurityRows() in the suites); connecting(), listening() and variant() follow it, and so
-// does netpeer (the environment variable PARLEY_TEST_ENCRYPTED, set by useEncryption()).
+// A suite reruns over encrypted connections with a global data column "encrypted"
+// (addEncryptionRows() in its initTestCase_data(), useRowEncryption() in its init());
+// connecting(), listening() and variant() follow it, and so does netpeer (the environment
+// variable PARLEY_TEST_ENCRYPTED, set by useEncryption()).
 
 /// Returns true while the current test runs its encrypted variant.
 inline bool &encryptedVariant()
@@ -101,6 +104,20 @@ inline void useEncryption(bool encrypted)
         qputenv("PARLEY_TEST_ENCRYPTED", "1");
     else
         qunsetenv("PARLEY_TEST_ENCRYPTED");
+}
+/// For initTestCase_data(): every test runs over plain and encrypted connections (those whose
+/// peer is a raw socket speaking the plain wire format by hand skip the encrypted row).
+inline void addEncryptionRows()
+{
+    QTest::addColumn<bool>("encrypted");
+    QTest::newRow("plain") << false;
+    QTest::newRow("encrypted") << true;
+}
+/// For init(): the variant of the current global row.
+inline void useRowEncryption()
+{
+    QFETCH_GLOBAL(bool, encrypted);
+    useEncryption(encrypted);
 }
 /// Returns \a options for the current variant.
 inline Parley::ConnectionOptions variant(Parley::ConnectionOptions options = {})

@@ -249,17 +249,12 @@ private slots:
 
 void tst_Contract::initTestCase_data()
 {
-    // Every test runs over plain and encrypted connections, except those whose peer is a raw
-    // socket speaking the plain wire format by hand.
-    QTest::addColumn<bool>("encrypted");
-    QTest::newRow("plain") << false;
-    QTest::newRow("encrypted") << true;
+    addEncryptionRows();
 }
 
 void tst_Contract::init()
 {
-    QFETCH_GLOBAL(bool, encrypted);
-    useEncryption(encrypted);
+    useRowEncryption();
 }
 
 // -- E5: every sender, however many ------------------------------------------------------------
