@@ -227,6 +227,12 @@ qint64 Socket::write(const char *data, qint64 size)
         m_out.clear();
         m_outStart = 0;
     }
+    // What was written from the front is dropped once it is half the buffer (and worth a
+    // move): a peer that always has some bytes waiting must not make the buffer grow forever.
+    if (m_outStart >= CompactAt && m_outStart * 2 >= m_out.size()) {
+        m_out.remove(0, m_outStart);
+        m_outStart = 0;
+    }
     m_out.append(data + sent, size - sent);
     setWriteNotification(true);
     return size;

@@ -79,6 +79,9 @@ public:
     [[nodiscard]] qint64 bytesAvailable() const;
     /// Bytes written but refused by the kernel so far, waiting here.
     [[nodiscard]] qint64 bytesToWrite() const { return m_out.size() - m_outStart; }
+    /// Bytes the waiting buffer holds, those already written from its front included (tests:
+    /// it stays within about twice what waits).
+    [[nodiscard]] qsizetype bufferSize() const { return m_out.size(); }
     /// Reads at most \a max bytes into \a data: their count, 0 when none are there, -1 at the
     /// end of the stream or on an error.
     qint64 read(char *data, qint64 max);
@@ -116,6 +119,8 @@ private:
     {
         void operator()(QTcpSocket *socket) const;
     };
+
+    static constexpr qsizetype CompactAt = 64 << 10;
 
     SocketEvents *m_owner;
     std::unique_ptr<QTcpSocket, ConnectorDeleter> m_connector; ///< while connecting

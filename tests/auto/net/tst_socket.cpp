@@ -136,6 +136,44 @@ private slots:
         QCOMPARE(events.disconnected, 0);
     }
 
+    void aPeerThatNeverCatchesUpDoesNotGrowTheBuffer()
+    {
+        // The peer reads, but never everything: bytes always wait. What was written from the
+        // front of the buffer must not pile up.
+        Pair pair;
+        Events events;
+        Socket socket(&events);
+        QVERIFY(socket.setSocketDescriptor(pair.ours));
+        const QByteArray chunk = pattern(16 << 10);
+        qint64 total = 0;
+        qsizetype largest = 0;
+        char sink[8192];
+        while (total < (16 << 20)) {
+            QCOMPARE(socket.write(chunk), qint64(chunk.size()));
+            total += chunk.size();
+            // Half a chunk read per chunk written: the backlog grows to the cap below, then the
+            // writer waits for the socket as a connection's send queue would.
+            for (qsizetype got = 0; got < chunk.size() / 2;) {
+                const ssize_t n = ::read(pair.theirs, sink, sizeof sink);
+                if (n <= 0) {
+                    QCoreApplication::processEvents(); // let the socket write what waits
+                    continue;
+                }
+                got += n;
+            }
+            while (socket.bytesToWrite() > (1 << 20)) {
+                const ssize_t n = ::read(pair.theirs, sink, sizeof sink);
+                if (n <= 0)
+                    QCoreApplication::processEvents();
+            }
+            QCoreApplication::processEvents();
+            largest = std::max(largest, socket.bufferSize());
+        }
+        QVERIFY2(largest <= 2 * ((1 << 20) + chunk.size()) + (64 << 10),
+                 qPrintable(QStringLiteral("the buffer reached %1 bytes").arg(largest)));
+        QVERIFY(events.errors.isEmpty());
+    }
+
     void aCloseWaitsForWhatWaitsThenSaysSo()
     {
         Pair pair;
