@@ -153,11 +153,13 @@ private:
 class Chatty : public Machine
 {
 public:
-    Chatty(int lines, std::shared_ptr<std::atomic<bool>> done)
+    /// Each line is "line N", then \a padding characters.
+    Chatty(int lines, std::shared_ptr<std::atomic<bool>> done, int padding = 0)
     {
-        on<Start>([this, lines, done] {
+        on<Start>([this, lines, done, padding] {
+            const QString pad(padding, QLatin1Char('.'));
             for (int i = 0; i < lines; ++i)
-                console("line ", i);
+                console("line ", i, pad);
             done->store(true);
         });
         on<Stop>([this] { complete(Aborted{}); });
@@ -369,10 +371,11 @@ void tst_Stream::aMonitorThatStopsReadingCostsTheProgramNothingButEvents()
                                        HostPort{QStringLiteral("127.0.0.1"), frozen.serverPort()});
     QTRY_VERIFY_WITH_TIMEOUT(stream->isConnected(), 20000);
 
-    // Four times the stream's bound: more than the kernel's and the connection's buffers
-    // hold.
+    // Four times the stream's bound in lines of about 520 bytes, 136 MB: far more than the
+    // kernel's buffers, the connection's send queue (16 MiB) and the stream's bound
+    // (MaxPending events, 34 MB of these) hold together, whatever the timing.
     auto done = std::make_shared<std::atomic<bool>>(false);
-    program->create<Chatty>(int(4 * MonitorStream::MaxPending), done);
+    program->create<Chatty>(int(4 * MonitorStream::MaxPending), done, 512);
     QTRY_VERIFY_WITH_TIMEOUT(done->load(), 60000);
     program->logger().flush();
     QTRY_VERIFY_WITH_TIMEOUT(stream->eventsDropped() > 0, 30000);
