@@ -161,7 +161,7 @@ void RuntimePrivate::emitReceived(EventKind kind, const ObjectPrivate *object,
         t_cause = {envelope.stamp().messageId, envelope.stamp().origin};
     // A proxy's mail is for the other process, whose Received records it (or, relayed, the
     // proxy's Relayed event did); the proxy records its own controls (TransportHost).
-    if (!logger.wants(LogLevel::Object) || object->unrecorded || (object->passesOn && !byTransport))
+    if (object->unrecorded || (object->passesOn && !byTransport))
         return;
     if (logger.shed())
         return;

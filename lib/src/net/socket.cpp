@@ -139,10 +139,9 @@ bool Socket::setSocketDescriptor(qintptr descriptor)
 
 void Socket::adopt(int fd)
 {
+    // Non-blocking already: setSocketDescriptor() made it so, and a duplicate of QTcpSocket's
+    // descriptor shares its flags.
     m_fd = fd;
-    const int flags = ::fcntl(fd, F_GETFL);
-    if (flags >= 0 && !(flags & O_NONBLOCK))
-        ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
     m_state = QAbstractSocket::ConnectedState;
     m_readNotifier = std::make_unique<QSocketNotifier>(fd, QSocketNotifier::Read);
     QObject::connect(m_readNotifier.get(), &QSocketNotifier::activated, m_readNotifier.get(),
