@@ -286,6 +286,8 @@ struct ConnectionOptions
     /// Largest frame accepted from the peer (and sent to it), in bytes; at most 64 MiB.
     qsizetype maxFrameSize = 1 << 20;
     /// Sends a ping when nothing has arrived from the peer for this long; 0 turns heartbeats off.
+    /// An accepting side waits half as long again (at most halfway to heartbeatTimeout), so
+    /// that between two quiet ends only the connecting side's ping and its pong go by.
     Milliseconds heartbeatInterval{5000};
     /// Declares the peer gone (Abandoned, WentStale) after this long without a byte from it.
     Milliseconds heartbeatTimeout{15000};

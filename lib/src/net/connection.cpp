@@ -12,6 +12,7 @@
 #include <QtCore/QtEndian>
 
 #include <algorithm>
+#include <array>
 
 #include <unistd.h>
 
@@ -38,6 +39,9 @@ namespace Internal {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+/// The first read of a burst, on the stack (Connection::onReadyRead()).
+constexpr std::size_t FirstRead = 4096;
 
 /// The words every end uses for a peer that closed its side (Qt says "The remote host closed
 /// the connection" in some places and nothing in others).
@@ -687,9 +691,11 @@ void Connection::onReadyRead()
     // Unbuffered: reads go straight from the kernel into m_in, at most a frame and some at a
     // time, each parsed before the next, so what this connection buffers stays bounded. It reads
     // until the kernel has nothing more. The first read always happens (it is also how the end
-    // of the stream shows); after a read that brought bytes, which re-armed the socket's
-    // notifier, an empty kernel buffer ends the burst without another read (a read that would
-    // only say "nothing" is a system call per wake-up saved).
+    // of the stream shows); it goes into a small buffer on the stack, without asking the kernel
+    // how much there is, and when it comes back short the kernel had no more: a frame or a few
+    // (a request, a reply, a heartbeat) cost one system call per wake-up, and an idle connection
+    // keeps no read room of its own. When it comes back full, the following reads are sized by
+    // what the kernel holds, and an empty kernel buffer ends the burst.
     // What the frames bring is mostly for objects on this thread: it is handled right after the
     // burst (drainNow), not after another turn of the event loop, so a request and its reply
     // take one pass. (This connection never completes inside a handler, so it outlives the
@@ -698,11 +704,14 @@ void Connection::onReadyRead()
     const bool hold = host.holdWakes();
     bool readSome = false;
     while (m_state == State::Greeting || m_state == State::Open || m_state == State::Closing) {
-        const qint64 available = m_socket->bytesAvailable();
-        if (available == 0 && readSome)
-            break;
-        const qint64 want
-            = std::clamp<qint64>(available, 1, m_setup.options.maxFrameSize + (256 << 10));
+        std::array<char, FirstRead> first;
+        qint64 want = qint64(first.size());
+        if (readSome) {
+            const qint64 available = m_socket->bytesAvailable();
+            if (available == 0)
+                break;
+            want = std::min<qint64>(available, m_setup.options.maxFrameSize + (256 << 10));
+        }
         if (m_inStart == m_in.size()) {
             if (m_in.capacity() > (1 << 20))
                 m_in = QByteArray(); // a large frame went by; don't keep its buffer
@@ -713,10 +722,17 @@ void Connection::onReadyRead()
             m_in.remove(0, m_inStart);
             m_inStart = 0;
         }
-        const qsizetype at = m_in.size();
-        m_in.resize(at + want);
-        const qint64 got = m_socket->read(m_in.data() + at, want);
-        m_in.truncate(at + std::max<qint64>(got, 0));
+        qint64 got;
+        if (readSome) {
+            const qsizetype at = m_in.size();
+            m_in.resize(at + want);
+            got = m_socket->read(m_in.data() + at, want);
+            m_in.truncate(at + std::max<qint64>(got, 0));
+        } else {
+            got = m_socket->read(first.data(), want);
+            if (got > 0)
+                m_in.append(first.data(), got);
+        }
         if (got < 0) {
             // The end of the stream: a peer that closed or whose process ended. The socket
             // records it without a callback, so it is handled here.
@@ -730,12 +746,15 @@ void Connection::onReadyRead()
         }
         if (got == 0)
             break; // nothing more for now
+        const bool shortRead = !readSome && got < want;
         readSome = true;
         m_lastReceived = Clock::now();
         if (!parseReceived())
             break;
         if (!accountIncomplete())
             break;
+        if (shortRead)
+            break; // the kernel had no more; a new arrival is reported again
     }
     if (hold)
         host.releaseWakes();
@@ -1247,8 +1266,16 @@ void Connection::onTick()
             endAbandoned(EndOfTransport::WentStale, note);
         return;
     }
-    if (silence >= o.heartbeatInterval && now - m_lastPing >= o.heartbeatInterval
-        && m_state == State::Open) {
+    // The connecting side pings after an interval of silence; the accepting side waits half an
+    // interval longer (never past halfway to the timeout), so when both ends are quiet only the
+    // connecting side's ping and its pong cross the link. Pinging at the same silence, two ends
+    // that tick together (one process, or one tick apart) both pinged and both answered: four
+    // frames per interval where two do (bench_net, idle_cpu). A connecting side that does not
+    // ping (heartbeats off there) still gets the accepting side's pings, answered.
+    const auto pingAfter = m_accepted
+        ? std::min(o.heartbeatInterval * 3 / 2, (o.heartbeatInterval + o.heartbeatTimeout) / 2)
+        : o.heartbeatInterval;
+    if (silence >= pingAfter && now - m_lastPing >= pingAfter && m_state == State::Open) {
         m_lastPing = now;
         QByteArray ping;
         Wire::appendControl(ping, Wire::Kind::Ping);

@@ -3,12 +3,12 @@
 
 #include "socket_p.h"
 
-#include <QtCore/QSocketNotifier>
 #include <QtNetwork/QNetworkProxy>
 #include <QtNetwork/QTcpSocket>
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -101,7 +101,11 @@ void Socket::onConnectorUp()
     m_connector->disconnect();
     m_connector->abort();
     m_connector.reset();
-    adopt(fd);
+    if (!adopt(fd)) {
+        ::close(fd);
+        m_owner->socketError(m_error);
+        return;
+    }
     m_owner->socketConnected();
 }
 
@@ -133,19 +137,22 @@ bool Socket::setSocketDescriptor(qintptr descriptor)
         setErrorFromErrno(errno);
         return false;
     }
-    adopt(fd);
-    return true;
+    return adopt(fd);
 }
 
-void Socket::adopt(int fd)
+bool Socket::adopt(int fd)
 {
     // Non-blocking already: setSocketDescriptor() made it so, and a duplicate of QTcpSocket's
     // descriptor shares its flags.
+    m_poll = Poller::add(fd, this);
+    if (m_poll == 0) {
+        setErrorFromErrno(errno);
+        m_state = QAbstractSocket::UnconnectedState;
+        return false;
+    }
     m_fd = fd;
     m_state = QAbstractSocket::ConnectedState;
-    m_readNotifier = std::make_unique<QSocketNotifier>(fd, QSocketNotifier::Read);
-    QObject::connect(m_readNotifier.get(), &QSocketNotifier::activated, m_readNotifier.get(),
-                     [this] { onReadable(); });
+    return true;
 }
 
 qint64 Socket::bytesAvailable() const
@@ -156,10 +163,10 @@ qint64 Socket::bytesAvailable() const
     return ::ioctl(m_fd, FIONREAD, &n) == 0 ? qint64(n) : 0;
 }
 
-void Socket::onReadable()
+void Socket::pollReadable()
 {
-    // As an unbuffered QTcpSocket: told once, then quiet until the owner reads.
-    m_readNotifier->setEnabled(false);
+    // As an unbuffered QTcpSocket: told once (the poller has turned read interest off), then
+    // quiet until the owner reads.
     m_owner->socketReadyRead();
 }
 
@@ -179,11 +186,11 @@ qint64 Socket::read(char *data, qint64 max)
         got = ::recv(m_fd, data, size_t(max), 0);
     } while (got < 0 && errno == EINTR);
     if (got > 0) {
-        m_readNotifier->setEnabled(true);
+        Poller::setRead(m_poll, true);
         return got;
     }
     if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        m_readNotifier->setEnabled(true);
+        Poller::setRead(m_poll, true);
         return 0;
     }
     // The end of the stream, or an error: recorded, not signalled (the owner reads it).
@@ -277,7 +284,7 @@ bool Socket::flush()
     return written > 0;
 }
 
-void Socket::onWritable()
+void Socket::pollWritable()
 {
     qint64 written = 0;
     if (!writeWaiting(written)) {
@@ -304,8 +311,7 @@ void Socket::disconnectFromHost()
     }
     if (m_state != QAbstractSocket::ConnectedState)
         return;
-    if (m_readNotifier)
-        m_readNotifier->setEnabled(false);
+    Poller::setRead(m_poll, false);
     if (bytesToWrite() > 0) {
         m_state = QAbstractSocket::ClosingState;
         setWriteNotification(true);
@@ -381,15 +387,9 @@ void Socket::setErrorFromErrno(int error)
 
 void Socket::closeDescriptor()
 {
-    // Off before the descriptor closes; deleted later, since this may run inside one of their
-    // own signals.
-    for (QSocketNotifier *notifier : {m_readNotifier.release(), m_writeNotifier.release()}) {
-        if (notifier) {
-            notifier->setEnabled(false);
-            notifier->disconnect();
-            notifier->deleteLater();
-        }
-    }
+    // Out of the poller before the descriptor closes (nothing more is reported for it, not even
+    // from the round in progress).
+    Poller::remove(std::exchange(m_poll, 0));
     if (m_fd >= 0) {
         ::close(m_fd);
         m_fd = -1;
@@ -398,19 +398,7 @@ void Socket::closeDescriptor()
 
 void Socket::setWriteNotification(bool on)
 {
-    if (!on) {
-        if (m_writeNotifier)
-            m_writeNotifier->setEnabled(false);
-        return;
-    }
-    if (m_fd < 0)
-        return;
-    if (!m_writeNotifier) {
-        m_writeNotifier = std::make_unique<QSocketNotifier>(m_fd, QSocketNotifier::Write);
-        QObject::connect(m_writeNotifier.get(), &QSocketNotifier::activated, m_writeNotifier.get(),
-                         [this] { onWritable(); });
-    }
-    m_writeNotifier->setEnabled(true);
+    Poller::setWrite(m_poll, on);
 }
 
 } // namespace Parley::Internal

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "poller_p.h"
+
 #include <parley/parley_export.h>
 
 #include <QtCore/QByteArray>
@@ -12,7 +14,6 @@
 #include <memory>
 
 QT_BEGIN_NAMESPACE
-class QSocketNotifier;
 class QTcpSocket;
 QT_END_NAMESPACE
 
@@ -40,10 +41,10 @@ protected:
 };
 
 /// \internal
-/// A TCP stream on a descriptor of Parley's own: one read notifier, a write notifier only while
-/// bytes wait, reads straight into the caller's buffer and writes straight to the kernel, and
-/// nothing buffered but what the kernel refused (released once written). It has the part of
-/// QTcpSocket's interface, and the unbuffered semantics, that a connection uses.
+/// A TCP stream on a descriptor of Parley's own, watched by its thread's Poller (write interest
+/// only while bytes wait), reads straight into the caller's buffer and writes straight to the
+/// kernel, and nothing buffered but what the kernel refused (released once written). It has the
+/// part of QTcpSocket's interface, and the unbuffered semantics, that a connection uses.
 ///
 /// Why not QTcpSocket: Qt 6.4 opens a socket made from an accepted descriptor buffered whatever
 /// the mode asked, and each such socket keeps Qt's 16 KiB read and write chunks once used, most
@@ -51,12 +52,12 @@ protected:
 /// trying each address, the errors) is still QTcpSocket's; once connected, the descriptor is
 /// taken over.
 ///
-/// Semantics kept from an unbuffered QTcpSocket: a read notification disarms the notifier until
-/// the next read(); read() returns 0 when nothing is there and -1 at the end of the stream or on
+/// Semantics kept from an unbuffered QTcpSocket: a read notification disarms it until the next
+/// read(); read() returns 0 when nothing is there and -1 at the end of the stream or on
 /// an error (error() says which: RemoteHostClosedError for the peer's close or reset), with no
 /// callback; write() returns -1 on an error with no callback; abort() and a finished
 /// disconnectFromHost() call socketDisconnected() when the socket was connected.
-class PARLEY_AUTOTEST_EXPORT Socket
+class PARLEY_AUTOTEST_EXPORT Socket : private PollWatcher
 {
 public:
     explicit Socket(SocketEvents *owner);
@@ -104,11 +105,13 @@ public:
     [[nodiscard]] quint16 localPort() const;
 
 private:
-    void adopt(int fd);
+    /// Takes \a fd (non-blocking, connected) into the thread's poller; false, with the error
+    /// set and the descriptor still the caller's, when it can't be watched.
+    bool adopt(int fd);
     void onConnectorUp();
     void onConnectorError(QAbstractSocket::SocketError error);
-    void onReadable();
-    void onWritable();
+    void pollReadable() override;
+    void pollWritable() override;
     /// Writes what waits; false (with the error set) on an error.
     bool writeWaiting(qint64 &written);
     void setErrorFromErrno(int error);
@@ -124,10 +127,9 @@ private:
 
     SocketEvents *m_owner;
     std::unique_ptr<QTcpSocket, ConnectorDeleter> m_connector; ///< while connecting
-    std::unique_ptr<QSocketNotifier> m_readNotifier;
-    std::unique_ptr<QSocketNotifier> m_writeNotifier; ///< made when bytes first wait
-    QByteArray m_out;                                 ///< what the kernel refused
-    qsizetype m_outStart = 0;                         ///< written from the front of m_out
+    Poller::Handle m_poll = 0;                                 ///< while the descriptor is open
+    QByteArray m_out;                                          ///< what the kernel refused
+    qsizetype m_outStart = 0;                                  ///< written from the front of m_out
     int m_fd = -1;
     QAbstractSocket::SocketState m_state = QAbstractSocket::UnconnectedState;
     QAbstractSocket::SocketError m_error = QAbstractSocket::UnknownSocketError;

@@ -82,6 +82,7 @@ private slots:
     void closeDeliversEverythingQueuedFirst();
     void aKilledPeerIsAbandonedAtOnce();
     void aSilentPeerGoesStale();
+    void anAcceptingSideWaitsLongerToPing();
     void aPeerThatStopsReadingIsRefusedThenDropped();
     void sessionsStartPerConnectionAndCloseIt();
     void aMessageOverTheFrameLimitFailsOnlyItself();
@@ -441,6 +442,57 @@ void tst_Net::aSilentPeerGoesStale()
                             .arg(QString::fromLatin1(received.toHex()))));
     for (quint8 kind : kinds)
         QCOMPARE(kind, quint8(2));
+}
+
+void tst_Net::anAcceptingSideWaitsLongerToPing()
+{
+    if (encryptedVariant())
+        QSKIP("the peer is a raw socket speaking the plain wire format");
+    // Between two quiet ends only the connecting side pings; the accepting side pings after
+    // half an interval more, so a connecting side that does not ping still gets its pings,
+    // answered, and a silent one is still found stale.
+    std::shared_ptr<CountingSink> log;
+    auto rt = startRecordedRuntime(log);
+    auto server = std::make_shared<Inbox>();
+    ConnectionOptions o;
+    o.heartbeatInterval = 200ms;
+    o.heartbeatTimeout = 2000ms;
+    rt->create<Agent>(server, listening(Loopback, o));
+    QTRY_COMPARE(server->count(), 1);
+    const quint16 port = server->at(0).message.get<Listening>().bound.port;
+
+    // A raw client that greets, answers every ping, and never pings itself.
+    QTcpSocket raw;
+    QByteArray received;
+    QList<qint64> pingsAt; // ms after the greeting
+    QElapsedTimer clock;
+    connect(&raw, &QTcpSocket::readyRead, &raw, [&] {
+        received += raw.readAll();
+        if (!received.startsWith("PRLY") || received.size() < 8)
+            return;
+        const std::vector<quint8> kinds = RawFrames::frameKinds(received);
+        while (pingsAt.size() < qsizetype(kinds.size())) {
+            QCOMPARE(kinds[size_t(pingsAt.size())], quint8(2));
+            pingsAt.append(clock.elapsed());
+            QByteArray pong(12, '\0'); // a pong: length 8, kind 3, the rest zero
+            pong[0] = 8;
+            pong[4] = 3;
+            raw.write(pong);
+        }
+    });
+    raw.connectToHost(QHostAddress::LocalHost, port);
+    QVERIFY(raw.waitForConnected(10000));
+    clock.start();
+    raw.write(QByteArray("PRLY\x02\x00\x00\x00", 8)); // version 2, plain
+    QTRY_COMPARE(countOf<Accepted>(*server), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(pingsAt.size(), 3, 30000);
+    // Not before one and a half intervals of silence (lower bounds: a busy machine only makes
+    // them later). The connecting side's own ping would have come after one interval.
+    QVERIFY2(pingsAt[0] >= 280, qPrintable(QString::number(pingsAt[0])));
+    QVERIFY2(pingsAt[1] - pingsAt[0] >= 280, qPrintable(QString::number(pingsAt[1])));
+    // Answered, so the link stays up (the timeout is 2 s; three pings took at least 0.84 s).
+    QCOMPARE(countOf<Abandoned>(*server), 0);
+    QVERIFY(raw.state() == QAbstractSocket::ConnectedState);
 }
 
 void tst_Net::aPeerThatStopsReadingIsRefusedThenDropped()
