@@ -50,8 +50,11 @@ public:
     /// How many times the stream has connected to the monitor.
     [[nodiscard]] int connections() const;
     /// Events handed to the connection so far (less those it refused, which count as dropped).
+    /// Both counts are of the runtime's events: the snapshots and the stream's EventsDropped
+    /// reports are not in them.
     [[nodiscard]] quint64 eventsSent() const;
-    /// Events lost because the buffer or the connection's queue was full.
+    /// Events lost because the buffer or the connection's queue was full, or because the
+    /// connection went (or the program ended) while they waited to be handed to it.
     [[nodiscard]] quint64 eventsDropped() const;
     /// Returns the capture filter in force.
     [[nodiscard]] CaptureFilter filter() const;

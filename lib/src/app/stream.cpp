@@ -31,6 +31,15 @@ struct MonitorFinish
 {
 };
 PARLEY_MESSAGE_AS(MonitorFinish, "parley.MonitorFinish")
+/// The link's timer when stopped with batches waiting for Drained: the monitor has had its time.
+struct MonitorGiveUp
+{
+};
+PARLEY_MESSAGE_AS(MonitorGiveUp, "parley.MonitorGiveUp")
+
+/// How long a program's end waits for the monitor: for the batches held back to go (Drained),
+/// then again for the monitor to confirm the close (the connection's closeTimeout).
+constexpr std::chrono::seconds CloseTimeout{1};
 
 /// A sink following a subtree needs the Created events that say who is in it; a stream always
 /// needs them for its snapshot.
@@ -38,6 +47,21 @@ LogLevel streamLevel(const CaptureFilter &filter)
 {
     return std::min(filter.level, LogLevel::Object,
                     [](LogLevel a, LogLevel b) { return quint8(a) < quint8(b); });
+}
+
+/// Whether \a e is the stream's own (a snapshot's, or a report of events it lost) rather than
+/// one of the runtime's: the counts leave those out. The runtime's events all have a sequence
+/// number; the stream's reports and SnapshotEnd have none.
+bool isStreams(const Event &e)
+{
+    return e.kind == EventKind::Snapshot || e.seq == 0;
+}
+
+/// Returns how many of \a events are the runtime's.
+quint64 runtimeEvents(const QList<Event> &events)
+{
+    return quint64(
+        std::count_if(events.begin(), events.end(), [](const Event &e) { return !isStreams(e); }));
 }
 
 } // namespace
@@ -87,7 +111,10 @@ struct MonitorStream::Private
             end.wall = QDateTime::currentMSecsSinceEpoch() * 1'000'000;
             out.append(std::move(end));
         }
-        if (droppedUnsaid > 0) {
+        // The report takes a place within the bound like any event: with none free (a monitor
+        // that stopped reading) it waits, and the count with it, instead of adding a batch to
+        // the link's at every flush.
+        if (droppedUnsaid > 0 && pending.size() + inFlight < MaxPending) {
             Event e;
             e.kind = EventKind::EventsDropped;
             e.level = LogLevel::Warning;
@@ -104,14 +131,15 @@ struct MonitorStream::Private
         return out;
     }
 
-    /// Counts the \a n events of \a lost as dropped, and says again the losses that an
-    /// EventsDropped inside it reported (they were lost with it). Call with the lock.
-    void lose(const QList<Event> &lost, quint64 n)
+    /// Counts the runtime's events in \a lost as dropped, and says again the losses that a
+    /// report of the stream's inside it said (they were lost with it). Call with the lock.
+    void lose(const QList<Event> &lost)
     {
+        const quint64 n = runtimeEvents(lost);
         dropped += n;
         droppedUnsaid += n;
         for (const Event &e : lost) {
-            if (e.kind == EventKind::EventsDropped && e.object == 1)
+            if (e.kind == EventKind::EventsDropped && e.seq == 0)
                 droppedUnsaid += e.count;
         }
     }
@@ -172,7 +200,7 @@ public:
                 m_stream->everAttached = true;
                 ++m_stream->connections;
                 first = m_stream->takeBatch();
-                m_stream->sent += quint64(first.size());
+                m_stream->sent += runtimeEvents(first);
             }
             for (qsizetype at = 0; at < first.size(); at += MonitorStream::BatchSize)
                 send(EventBatch{first.mid(at,
@@ -213,6 +241,8 @@ public:
                 forward(std::move(held[i]));
             }
             if (m_finishDue && m_held.isEmpty()) {
+                m_finishDue = false;
+                cancel<MonitorGiveUp>();
                 detach();
                 send(Close{}, m_proxy);
             }
@@ -220,9 +250,10 @@ public:
         on<SendFailed>([this](SendFailed &failed) {
             const auto *batch = failed.message.getIf<EventBatch>();
             std::lock_guard guard(m_stream->lock);
-            const quint64 n = batch ? quint64(batch->events.size()) : 1;
-            m_stream->sent -= std::min(m_stream->sent, n);
-            m_stream->lose(batch ? batch->events : QList<Event>(), n);
+            if (!batch)
+                return; // the RuntimeInfo: no event
+            m_stream->sent -= std::min(m_stream->sent, runtimeEvents(batch->events));
+            m_stream->lose(batch->events);
         });
         on<CaptureFilter>([this](CaptureFilter &filter) {
             {
@@ -248,12 +279,25 @@ public:
         });
         on<MonitorFinish>([this] {
             if (!m_held.isEmpty()) {
-                m_finishDue = true; // after the batches that wait for Drained
+                // After the batches that wait for Drained, if it comes in time: a monitor that
+                // stopped reading must not hold up the program's end.
+                m_finishDue = true;
+                start(MonitorGiveUp{}, CloseTimeout);
                 return;
             }
             detach();
             // Close confirms that the monitor has read everything; the link ends when it
             // hears Closed (within the connection's closeTimeout).
+            send(Close{}, m_proxy);
+        });
+        on<MonitorGiveUp>([this] {
+            if (!m_finishDue)
+                return;
+            // The monitor took nothing for a close timeout: what still waits is lost, and
+            // counted; the close goes now (and waits for the monitor once more, as long).
+            m_finishDue = false;
+            loseHeld();
+            detach();
             send(Close{}, m_proxy);
         });
     }
@@ -271,10 +315,10 @@ private:
             m_stream->inFlight -= n;
             if (m_proxy.isNull()) {
                 // The connection went while this batch waited: it is lost, and said so.
-                m_stream->lose(batch.events, quint64(n));
+                m_stream->lose(batch.events);
                 return;
             }
-            m_stream->sent += quint64(n);
+            m_stream->sent += runtimeEvents(batch.events);
         }
         send(std::move(batch), m_proxy);
         if (++m_unconfirmed >= MaxUnconfirmed) {
@@ -300,7 +344,7 @@ private:
     {
         ConnectionOptions options;
         options.maxFrameSize = 16 << 20; // a batch of events with bodies can be large
-        options.closeTimeout = std::chrono::seconds(1); // a program's end waits no longer
+        options.closeTimeout = CloseTimeout;
         options.connectTimeout = std::chrono::seconds(2);
         m_connecting = true;
         Parley::connectTo(*this, m_stream->monitor, options);
@@ -311,19 +355,26 @@ private:
         m_stream->attached = false;
         m_stream->pending.clear();
     }
+    /// Counts the batches held back for Drained as lost, and lets them go.
+    void loseHeld()
+    {
+        const Address proxy = std::exchange(m_proxy, Address());
+        for (EventBatch &held : m_held)
+            forward(std::move(held)); // counted lost: there is no connection
+        m_held.clear();
+        m_proxy = proxy;
+    }
     void lost()
     {
+        m_pacing = false;
+        m_unconfirmed = 0;
+        m_proxy = {};
+        loseHeld();
         if (m_stopping) {
             complete(Aborted{QStringLiteral("stopped")});
             return;
         }
         detach();
-        m_proxy = {};
-        m_pacing = false;
-        m_unconfirmed = 0;
-        for (EventBatch &held : m_held)
-            forward(std::move(held)); // counted lost: there is no connection
-        m_held.clear();
         m_retry.lost(std::chrono::milliseconds(m_up.isValid() ? m_up.elapsed() : 0));
         retryLater();
     }

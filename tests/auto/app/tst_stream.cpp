@@ -14,6 +14,8 @@
 
 #include <atomic>
 
+#include <unistd.h>
+
 using namespace Parley;
 using namespace std::chrono_literals;
 
@@ -153,15 +155,65 @@ private:
 class Chatty : public Machine
 {
 public:
-    Chatty(int lines, std::shared_ptr<std::atomic<bool>> done)
+    /// Each line is "line N", then \a padding characters.
+    Chatty(int lines, std::shared_ptr<std::atomic<bool>> done, int padding = 0)
     {
-        on<Start>([this, lines, done] {
+        on<Start>([this, lines, done, padding] {
+            const QString pad(padding, QLatin1Char('.'));
             for (int i = 0; i < lines; ++i)
-                console("line ", i);
+                console("line ", i, pad);
             done->store(true);
         });
         on<Stop>([this] { complete(Aborted{}); });
     }
+};
+
+/// Completes at once with an Ack: shows that its runtime still runs work.
+class Prompt : public Machine
+{
+public:
+    Prompt()
+    {
+        on<Start>([this] { complete(Ack{}); });
+    }
+};
+
+/// A monitor that greets and then never reads again, as a frozen process: it keeps the accepted
+/// sockets' descriptors and no QTcpSocket, which would read everything into its own buffer.
+class FrozenMonitor : public QTcpServer
+{
+public:
+    ~FrozenMonitor() override
+    {
+        for (qintptr fd : std::as_const(m_accepted))
+            ::close(int(fd));
+    }
+    /// Connections accepted so far.
+    int accepted() const { return int(m_accepted.size()); }
+
+protected:
+    void incomingConnection(qintptr fd) override
+    {
+        static const char preamble[] = {'P', 'R', 'L', 'Y', 2, 0, 0, 0}; // version 2, plain
+        (void)!::write(int(fd), preamble, sizeof preamble);
+        m_accepted.append(fd);
+    }
+
+private:
+    QList<qintptr> m_accepted;
+};
+
+/// Counts the events its runtime emits at OBJECT level and above: those a stream with the
+/// default capture filter gets.
+class EventCounter : public LogSink
+{
+public:
+    EventCounter() : LogSink(LogLevel::Object) {}
+    void write(const Event &) override { ++m_count; }
+    [[nodiscard]] quint64 count() const { return m_count.load(); }
+
+private:
+    std::atomic<quint64> m_count{0};
 };
 
 /// Returns a port nobody listens on now.
@@ -191,6 +243,7 @@ private Q_SLOTS:
     void theMonitorsCaptureFilterChangesWhatComes();
     void aMonitorThatRestartsIsFoundAgain();
     void aHistoryOnePastTheBoundIsReplacedByASnapshot();
+    void aMonitorThatStopsReadingCostsTheProgramNothingButEvents();
 };
 
 void tst_Stream::aLateMonitorGetsTheWholeHistoryThenTheEvents()
@@ -336,6 +389,65 @@ void tst_Stream::aHistoryOnePastTheBoundIsReplacedByASnapshot()
     QVERIFY(received->has(EventKind::Snapshot, QStringLiteral("Chatty")));
     QCOMPARE(received->count(EventKind::Text), 0); // the history is gone, not half sent
     QCOMPARE(received->count(EventKind::Created), 0);
+}
+
+void tst_Stream::aMonitorThatStopsReadingCostsTheProgramNothingButEvents()
+{
+    // A monitor that greets and then never reads again (a frozen process): the program keeps
+    // running, what cannot go is dropped and counted, and its end does not wait for the
+    // monitor. (The monitor must really not read: a QTcpSocket would read everything into its
+    // unbounded buffer whenever this thread's event loop ran, as QTRY_* lets it; on a busy or
+    // single core that kept up with the program and nothing was ever dropped.)
+    FrozenMonitor frozen;
+    QVERIFY(frozen.listen(QHostAddress::LocalHost));
+    // A shutdown grace far longer than the end may take: the end must not wait for it.
+    auto program = std::make_unique<Runtime>(
+        Runtime::Options{.workers = 2, .name = "program", .stopGrace = std::chrono::seconds(60)});
+    // The logger keeps every line (and the few other events), so what is lost is the stream's.
+    program->logger().setCapacity(4 * MonitorStream::MaxPending + 1024);
+    auto emitted = std::make_shared<EventCounter>();
+    program->logger().addSink(emitted);
+    auto stream = MonitorStream::start(*program,
+                                       HostPort{QStringLiteral("127.0.0.1"), frozen.serverPort()});
+    QTRY_VERIFY_WITH_TIMEOUT(stream->isConnected(), 20000);
+
+    // Four times the stream's bound in lines of about 520 bytes, 136 MB: far more than the
+    // kernel's buffers, the connection's send queue (16 MiB) and the stream's bound
+    // (MaxPending events, 34 MB of these) hold together, whatever the timing. (Should the
+    // connection go stale first, 15 s without a byte from the monitor, the batches the stream
+    // held back for it count as dropped.)
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    program->create<Chatty>(int(4 * MonitorStream::MaxPending), done, 512);
+    QTRY_VERIFY_WITH_TIMEOUT(done->load(), 120000);
+    program->logger().flush();
+    QCOMPARE(program->logger().dropped(), quint64(0));
+    QTRY_VERIFY_WITH_TIMEOUT(stream->eventsDropped() > 0, 60000);
+    const quint64 sent = stream->eventsSent();
+    QVERIFY2(sent < quint64(4 * MonitorStream::MaxPending),
+             qPrintable(QStringLiteral("%1 events handed to the connection").arg(sent)));
+
+    // The program still runs work while its stream is stuck.
+    const Address prompt = program->create<Prompt>();
+    const auto value = program->waitForCompletion(prompt, std::chrono::seconds(60));
+    QVERIFY(value && value->is<Ack>());
+
+    // Its end waits for the monitor twice the stream's close timeout (1 s) at most: for the
+    // batches held back to go, then for the close to be confirmed; not for the monitor to read,
+    // nor for its connection to go stale (15 s after the monitor's last byte), nor for the
+    // runtime's grace. The bound here is generous; it only catches such a wait.
+    QElapsedTimer clock;
+    clock.start();
+    program.reset();
+    QVERIFY2(clock.elapsed() < 10000, qPrintable(QString::number(clock.elapsed())));
+
+    // What the stream counts are the runtime's events, each once: sent, or dropped (so far as
+    // it had them; a stream between two connections has none).
+    QVERIFY2(stream->eventsSent() + stream->eventsDropped() <= emitted->count(),
+             qPrintable(QStringLiteral("%1 sent + %2 dropped of %3 events")
+                            .arg(stream->eventsSent())
+                            .arg(stream->eventsDropped())
+                            .arg(emitted->count())));
+    QVERIFY(frozen.accepted() >= 1);
 }
 
 QTEST_GUILESS_MAIN(tst_Stream)
