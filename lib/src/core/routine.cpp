@@ -176,7 +176,7 @@ public:
             delete nameStore;
             return {};
         }
-        rt->reapRoutineThreads(false);
+        rt->reapRoutineThreads(RuntimePrivate::Reap::Finished);
         auto executor = std::make_unique<Internal::RoutineExecutor>(rt);
         birth.executor = executor.get();
 
@@ -201,6 +201,7 @@ public:
         slot->executor->setThread(thread);
         routine->moveToThread(thread);
         const Address address = ObjectPrivate::registerBorn(birth, routine, false);
+        slot->id.store(address.last(), std::memory_order_release);
         thread->start();
         return address;
     }

@@ -580,13 +580,15 @@ Internal::Executor *RuntimePrivate::executorFor(const Object *creator, Placement
     return nextWorker();
 }
 
-void RuntimePrivate::reapRoutineThreads(bool all)
+void RuntimePrivate::reapRoutineThreads(Reap which)
 {
     std::list<RoutineThread> done;
     {
         std::lock_guard guard(routineLock);
         for (auto it = routineThreads.begin(); it != routineThreads.end();) {
-            if (all || it->finished.load(std::memory_order_acquire)) {
+            const quint64 id = it->id.load(std::memory_order_acquire);
+            if (which == Reap::All || it->finished.load(std::memory_order_acquire)
+                || (which == Reap::Ended && id != 0 && !table.contains(id))) {
                 auto next = std::next(it);
                 done.splice(done.end(), routineThreads, it);
                 it = next;
@@ -611,6 +613,13 @@ void RuntimePrivate::reapRoutineThreads(bool all)
 void RuntimePrivate::shutdown()
 {
     shuttingDown.store(true);
+    // A routine that has completed but is still ending (a program's main routine, whose
+    // completion the caller of waitForCompletion() has just taken) ends first: its Destroyed
+    // event, and a line for each message it never read, then reach every sink before the
+    // objects are stopped, the monitor stream's link among them (which would otherwise stop
+    // before them, and the monitor never see the routine end).
+    if (!manual)
+        reapRoutineThreads(Reap::Ended);
     // Ask every top-level object to stop; the cascade takes care of their children.
     QList<quint64> tops;
     {
@@ -653,7 +662,7 @@ void RuntimePrivate::shutdown()
                 t.executor->terminate();
         }
     }
-    reapRoutineThreads(true);
+    reapRoutineThreads(Reap::All);
     timers->stop();
     flushThrottled(true);
     logger.flush(); // what the program did up to here reaches every sink

@@ -258,8 +258,14 @@ public:
 
     /// Identifies this runtime in events and on the wire.
     RuntimeInfo info;
-    /// Joins routine threads that have finished.
-    void reapRoutineThreads(bool all);
+    /// Joins and frees routine threads (see Reap).
+    /// Which routine threads reapRoutineThreads() joins and frees.
+    enum class Reap {
+        Finished, ///< those whose thread has finished
+        Ended,    ///< also those whose routine has left the table and is still ending
+        All,      ///< every one (shutdown, once the routines are terminated)
+    };
+    void reapRoutineThreads(Reap which);
     void shutdown();
     /// The runtime's name in log lines and thread names: Options::name, or "runtime".
     [[nodiscard]] QString displayName() const
@@ -272,6 +278,7 @@ public:
         std::unique_ptr<QThread> thread;
         std::unique_ptr<Internal::RoutineExecutor> executor;
         std::atomic<bool> finished{false};
+        std::atomic<quint64> id{0}; ///< the routine's, once it is in the table
     };
 
     Runtime *q;

@@ -4,6 +4,8 @@
 
 #include <QtTest/QtTest>
 
+#include <condition_variable>
+#include <mutex>
 #include <stdexcept>
 
 using namespace std::chrono_literals;
@@ -32,6 +34,63 @@ PARLEY_MESSAGE(Answer, n)
 PARLEY_MESSAGE(Other, n)
 PARLEY_MESSAGE(Go)
 PARLEY_MESSAGE(Summary, values)
+
+/// Opened once; waited for with a bound.
+struct Gate
+{
+    std::mutex lock;
+    std::condition_variable cv;
+    bool open = false;
+    void openUp()
+    {
+        {
+            std::lock_guard guard(lock);
+            open = true;
+        }
+        cv.notify_all();
+    }
+    void waitFor(std::chrono::milliseconds most)
+    {
+        std::unique_lock guard(lock);
+        cv.wait_for(guard, most, [this] { return open; });
+    }
+};
+
+/// A message whose end (its destructor, where it is dropped) waits for a gate, at most 500 ms:
+/// it keeps a routine that never read it from ending until then.
+struct SlowToDrop
+{
+    std::shared_ptr<Gate> gate;
+    SlowToDrop() = default;
+    explicit SlowToDrop(std::shared_ptr<Gate> g) : gate(std::move(g)) {}
+    SlowToDrop(SlowToDrop &&) noexcept = default;
+    SlowToDrop &operator=(SlowToDrop &&) noexcept = default;
+    SlowToDrop(const SlowToDrop &) = default;
+    SlowToDrop &operator=(const SlowToDrop &) = default;
+    ~SlowToDrop()
+    {
+        if (gate)
+            gate->waitFor(500ms);
+    }
+};
+PARLEY_MESSAGE(SlowToDrop)
+
+/// On Stop (the runtime's shutdown), notes whether \a routine's Destroyed event had been
+/// emitted already, opens the gate, and completes.
+class Witness : public Parley::Machine
+{
+public:
+    Witness(std::shared_ptr<CountingSink> sink, quint64 routine, std::shared_ptr<Gate> gate,
+            std::shared_ptr<std::atomic<int>> saw)
+    {
+        on<Parley::Start>([] {});
+        on<Parley::Stop>([this, sink, routine, gate, saw] {
+            *saw = sink->has({.kind = Parley::EventKind::Destroyed, .objectId = routine}) ? 1 : 0;
+            gate->openUp();
+            complete(Parley::Aborted{});
+        });
+    }
+};
 
 /// Collects \a expected questions, then answers them in reverse order of arrival.
 Parley::Value reverseServer(Parley::Routine &self, int expected)
@@ -224,6 +283,27 @@ private Q_SLOTS:
                              .objectName = QStringLiteral("ignoresStop"),
                              .messageType = QStringLiteral("Aborted"),
                              .peer = Parley::Address(runtimeId)})); // to the runtime
+    }
+
+    void aCompletedRoutineEndsBeforeTheShutdownStopsTheRest()
+    {
+        // A program's main routine completes, its caller's waitForCompletion() returns and the
+        // runtime ends at once: the routine's Destroyed event must come before the other objects
+        // are stopped, or a sink that stops with them (the monitor stream's link) never sees it.
+        // Here the routine is slow to end (a message it never read waits in its destructor for
+        // the Witness's Stop, at most 500 ms).
+        auto gate = std::make_shared<Gate>();
+        auto saw = std::make_shared<std::atomic<int>>(-1);
+        const auto r = m_runtime->create([](Parley::Routine &self) -> Parley::Value {
+            (void)self.select<Go>();
+            return Parley::Ack{};
+        });
+        m_runtime->create<Witness>(m_sink, r.last(), gate, saw);
+        m_runtime->send(SlowToDrop{gate}, r);
+        m_runtime->send(Go{}, r);
+        QVERIFY(m_runtime->waitForCompletion(r, 10s));
+        m_runtime.reset();
+        QCOMPARE(saw->load(), 1);
     }
 
 private:
