@@ -25,8 +25,8 @@ struct Slot
     std::uint32_t generation = 0;
     bool wantRead = false;
     bool wantWrite = false;
-    bool registered = false;     ///< in the epoll set
-    std::uint32_t kernel = 0;    ///< the events the epoll set has for it
+    bool registered = false;  ///< in the epoll set
+    std::uint32_t kernel = 0; ///< the events the epoll set has for it
 };
 
 constexpr int MaxReports = 256;
@@ -40,8 +40,7 @@ public:
         if (m_epoll < 0)
             return;
         m_notifier = new QSocketNotifier(m_epoll, QSocketNotifier::Read);
-        QObject::connect(m_notifier, &QSocketNotifier::activated, m_notifier,
-                         [this] { round(); });
+        QObject::connect(m_notifier, &QSocketNotifier::activated, m_notifier, [this] { round(); });
     }
     ~Set()
     {
@@ -123,7 +122,8 @@ public:
 private:
     [[nodiscard]] Poller::Handle handleOf(std::uint32_t index) const
     {
-        return (Poller::Handle(m_slots[index].generation) << 32 | index) + (Poller::Handle(1) << 32);
+        return (Poller::Handle(m_slots[index].generation) << 32 | index)
+            + (Poller::Handle(1) << 32);
     }
     Slot *find(Poller::Handle handle)
     {
@@ -212,14 +212,13 @@ public:
     void dropIfEmpty();
 
 private:
-
     static constexpr std::uint32_t NoSlot = 0xffffffffU;
     int m_epoll = -1;
     QSocketNotifier *m_notifier = nullptr;
     std::vector<Slot> m_slots;
     std::vector<std::uint32_t> m_free;
     int m_watched = 0;
-    int m_depth = 0;           ///< rounds running (nested event loops)
+    int m_depth = 0;            ///< rounds running (nested event loops)
     bool m_endingRound = false; ///< freed at the end of a round
     std::uint32_t m_reporting = NoSlot;
     std::uint64_t m_rounds = 0;
