@@ -74,6 +74,19 @@ public:
     /// Posts \a envelope to the object with \a id; returns false when there is none.
     bool post(quint64 id, Internal::Parcel &parcel);
     [[nodiscard]] bool contains(quint64 id) const;
+    /// True when the object with \a id is \a object (it is still in the table). For an object
+    /// of a loop executor, asked on that executor's thread, that means it is alive.
+    [[nodiscard]] bool holds(quint64 id, const ObjectPrivate *object) const;
+    /// Marks this thread as reading the table while it exists (what post() does): lookups made
+    /// meanwhile nest in it and skip their own fence. Not around anything that can block.
+    class Reading
+    {
+    public:
+        Reading();
+        ~Reading();
+        Reading(const Reading &) = delete;
+        Reading &operator=(const Reading &) = delete;
+    };
     /// Returns the object with \a id, or null; the caller must know it can't be deleted
     /// meanwhile (a deterministic runtime, where one thread does everything).
     [[nodiscard]] ObjectPrivate *find(quint64 id) const;
