@@ -38,12 +38,15 @@ namespace Parley {
 /// reads the page and the object lock-free and then takes only the *target's executor* lock,
 /// which the target's own thread takes anyway to run its mailbox:
 ///
-/// * **Objects.** A slot goes null -> object -> null once (ids are never reused). remove()
-///   clears it under the object's executor lock, and an object is deleted only after it was
-///   removed. post() reads the slot, locks the executor recorded next to it, and posts only if
-///   the slot *still* holds the object: then remove() has not run (it needs that lock), so the
-///   object cannot be deleted before post() lets go. Otherwise the send fails as if the object
-///   were gone (it is, or is going).
+/// * **Objects.** A slot goes null -> object -> null once (ids are never reused), and an
+///   object is deleted only after it was removed. For a routine's or the deterministic
+///   runtime's executor, remove() clears the slot under the executor's lock, and post() locks
+///   the executor recorded next to the slot and posts only if the slot *still* holds the
+///   object: then remove() has not run (it needs that lock), so the object cannot be deleted
+///   before post() lets go; otherwise the send fails as if the object were gone. A loop
+///   executor (postsWithoutLock()) deletes its objects only on its own thread: post() hands it
+///   the pointer without a lock, and the executor's thread checks the slot (holds()) before it
+///   touches the object; on that thread a slot that holds the object means it is alive.
 /// * **Pages** (and routine executors, which die with their routine) are not protected by that
 ///   lock: a sender may be reading a page while its last object leaves. A sender marks itself as
 ///   reading (ReadScope: a per-thread record, its own cache line, holding the epoch it began
