@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <new>
 #include <vector>
 
 QT_BEGIN_NAMESPACE
@@ -43,6 +44,11 @@ struct Parcel
     Value &message;
     quint64 timerGeneration = 0;
     detail::Stamp stamp{};
+    // Who sends, and how (set by RuntimePrivate::deliver/deliverIfThere): a loop executor that
+    // finds the target gone only when it collects the mail reports it as the send would have.
+    quint64 senderId = 0;
+    const Object *sender = nullptr;
+    bool ifThere = false; ///< deliverIfThere(): a target that has ended is no mistake
 };
 
 class Executor
@@ -55,12 +61,26 @@ public:
 
     /// Appends \a envelope to \a target's mailbox; called with tableLock() held. Returns the
     /// executor to wake once the caller has released that lock, or null when no wake-up is
-    /// needed.
+    /// needed. Not called for executors whose postsWithoutLock() is true.
     [[nodiscard]] virtual Executor *post(ObjectPrivate *target, Parcel &parcel) = 0;
+    /// True when the object table posts through postUnlocked() and takes no lock (loop
+    /// executors): the executor then checks on its own thread that \a target is still alive.
+    [[nodiscard]] bool postsWithoutLock() const { return m_postsWithoutLock; }
+    /// Posts to \a target (object \a id of this executor, found in the table an instant ago,
+    /// but maybe taken out and deleted since) without any lock; called inside the table's read
+    /// scope. Returns the executor to wake, as post() does.
+    [[nodiscard]] virtual Executor *postUnlocked(quint64 id, ObjectPrivate *target, Parcel &parcel)
+    {
+        Q_UNUSED(id);
+        Q_UNUSED(target);
+        Q_UNUSED(parcel);
+        return nullptr;
+    }
     /// Wakes the executor's thread (called without any Parley lock held).
     virtual void wake() {}
-    /// The lock that guards this executor's mailboxes and ready list, and that the object table
-    /// takes to post, and to take one of this executor's objects out (ObjectTable).
+    /// The lock that guards this executor's mailboxes, and that the object table takes to post,
+    /// and to take one of this executor's objects out (ObjectTable); unused by executors whose
+    /// postsWithoutLock() is true.
     [[nodiscard]] std::mutex &tableLock() { return m_lock; }
     /// Schedules \a target's Start, delivered before anything else sent to it. Returns the
     /// executor to wake, as post() does.
@@ -80,12 +100,25 @@ protected:
     RuntimePrivate *m_runtime;
     QThread *m_thread = nullptr;
     std::mutex m_lock;
+    bool m_postsWithoutLock = false;
 };
 
 class WorkerDispatcher;
+struct NodePool;
 
 /// \internal
 /// Runs machines on a thread with a Qt event loop: a pool worker, or the GUI thread.
+///
+/// No lock on the send path (issue 17). Everything an object's mailbox is made of (`incoming`,
+/// `scheduled`, `startPending`, `dead`, the ready list, m_spent) belongs to the executor's
+/// thread. Mail posted on that thread goes straight into the mailbox. Mail from any other
+/// thread is pushed, one node per message, onto m_inbox, a lock-free stack (one CAS); the
+/// executor's thread takes the whole stack with one exchange at the start of every round of
+/// drain(), reverses it (arrival order, so per-sender order holds), checks each target against
+/// the object table (it is alive while the table holds it: only this thread deletes it, and
+/// only after it left the table) and appends to the mailboxes. Mail for a target that left the
+/// table meanwhile is logged and bounced as for an object that completed with mail waiting.
+/// Wake-ups: see push() and drain() for the m_wakePending protocol.
 class LoopExecutor final : public Executor
 {
 public:
@@ -94,6 +127,8 @@ public:
     ~LoopExecutor() override;
 
     [[nodiscard]] Executor *post(ObjectPrivate *target, Parcel &parcel) override;
+    [[nodiscard]] Executor *postUnlocked(quint64 id, ObjectPrivate *target,
+                                         Parcel &parcel) override;
     [[nodiscard]] Executor *postStart(ObjectPrivate *target) override;
     void wake() override;
     void retire(ObjectPrivate *object) override;
@@ -115,8 +150,39 @@ public:
     void shutdown();
 
 private:
+public:
+    /// Mail from another thread on its way to the executor's thread (see the class comment).
+    /// Nodes are recycled through the sending thread's NodePool (executor.cpp): a node is
+    /// allocated by the sender and given back by the receiver, and glibc's malloc makes that
+    /// pattern take its arena lock on both sides, for every message.
+    struct Posted
+    {
+        Posted *next;
+        NodePool *home; ///< the pool it goes back to; null: freed
+        ObjectPrivate *target; ///< not dereferenced before the table says it is alive
+        quint64 id;
+        quint64 senderId; ///< for the log line when the target is found gone
+        bool start;
+        bool ifThere;  ///< sent with deliverIfThere()
+        bool recorded; ///< the sender's drops are logged (RuntimePrivate::records())
+        alignas(Envelope) unsigned char storage[sizeof(Envelope)]; ///< an Envelope while posted
+        Envelope &envelope() { return *std::launder(reinterpret_cast<Envelope *>(storage)); }
+    };
+
+private:
+
     void destroyRemaining();
-    [[nodiscard]] Executor *schedule(ObjectPrivate *target); // m_lock held
+    /// Frees whatever is on m_inbox, undelivered (shutdown: nobody is left to tell).
+    void discardInbox();
+    [[nodiscard]] bool onOwnThread() const;
+    /// Pushes \a node onto m_inbox; returns this when the caller must wake the executor.
+    [[nodiscard]] Executor *push(Posted *node);
+    /// Moves everything on m_inbox into the mailboxes; on the executor's thread.
+    void collect();
+    /// Appends to \a target's mailbox; on the executor's thread.
+    void append(ObjectPrivate *target, Envelope &&envelope);
+    /// Puts \a target on the ready list; on the executor's thread.
+    [[nodiscard]] Executor *schedule(ObjectPrivate *target);
     /// Delivers \a object's batch in m_scratch from m_scratchPos on, within the budget. Returns
     /// false when the object completed; leaves m_scratchPos short of the end when out of budget.
     bool deliverBatch(ObjectPrivate *object, bool start, int &handled);
@@ -126,19 +192,29 @@ private:
     bool m_worker;
     bool m_ownsThread;
     WorkerDispatcher *m_dispatcher = nullptr;
-    std::vector<ObjectPrivate *> m_ready;      // guarded by m_lock
-    bool m_wakePending = false;                // guarded by m_lock
+    /// Shared with senders on other threads, on a cache line of their own.
+    struct alignas(64) Shared
+    {
+        std::atomic<Posted *> inbox{nullptr}; ///< newest first
+        /// Set by whoever makes the executor's wake-up due (the sender whose push found the
+        /// inbox empty, or a post on this thread outside a drain) when it was clear; it then
+        /// wakes the executor. Cleared by drain() just before its last look at the inbox.
+        std::atomic<bool> wakePending{false};
+    };
+    Shared m_shared;
+    std::vector<ObjectPrivate *> m_ready;      // executor thread only
+    Posted *m_pendingHead = nullptr; // executor thread only: taken from the inbox, not yet
+    Posted *m_pendingTail = nullptr; // in a mailbox (collect() moves a chunk per round)
     std::vector<ObjectPrivate *> m_readyLocal; // executor thread only: the round in progress
     size_t m_readyPos = 0;                     // next object of m_readyLocal to run
     std::vector<Envelope> m_scratch;           // executor thread only: the batch being run
     size_t m_scratchPos = 0;                   // next envelope of m_scratch to deliver
-    /// Guarded by m_lock: the small, empty mailbox buffers of quiet objects run in the drain in
-    /// progress (at most one per message handled, so at most DrainBudget). post() gives them to
-    /// mailboxes that have none; the rest are freed together when the drain ends. Freed one by
-    /// one between the objects' own frees, each (not a fastbin size for glibc) made malloc
-    /// consolidate its fastbins: ~550 instructions per free instead of ~130 (issue 17).
+    /// Executor thread only: the small, empty mailbox buffers of quiet objects run in the drain
+    /// in progress (at most one per message handled, so at most DrainBudget). append() gives
+    /// them to mailboxes that have none; the rest are freed together when the drain ends. Freed
+    /// one by one between the objects' own frees, each (not a fastbin size for glibc) made
+    /// malloc consolidate its fastbins: ~550 instructions per free instead of ~130 (issue 17).
     std::vector<std::vector<Envelope>> m_spent;
-    std::vector<std::vector<Envelope>> m_freeing; // executor thread only: m_spent, being freed
     ObjectPrivate *m_resume = nullptr;            // whose batch ran out of budget half-way
     bool m_draining = false;                      // executor thread only: inside drain()
     bool m_holdWakes = false;                     // executor thread only: see setHoldWakes()

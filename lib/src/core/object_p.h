@@ -26,8 +26,9 @@ Birth beginBirth(Runtime *runtime, const Object *creator, const QString &classNa
 
 /// \internal
 /// The framework's half of an Object: identity, mailbox and bookkeeping. The mailbox
-/// (`incoming`, `scheduled`) is guarded by the executor's lock; everything else belongs to the
-/// object's own thread.
+/// (`incoming`, `scheduled`, `dead`, `startPending`) belongs to the executor's thread on a loop
+/// executor (mail from other threads reaches it through the executor's inbox) and is guarded
+/// by the executor's lock on the others; everything else belongs to the object's own thread.
 class ObjectPrivate
 {
 public:
@@ -55,7 +56,7 @@ public:
     const detail::Envelope *current = nullptr; ///< the envelope being handled
     std::unique_ptr<Extra> extra;
 
-    // -- guarded by executor->lock
+    // -- the executor's thread (loop executors), or guarded by executor->tableLock()
     std::vector<detail::Envelope> incoming;
     bool scheduled = false;    ///< queued on the executor's ready list
     bool dead = false;         ///< completed and out of the table; delete when next seen

@@ -15,6 +15,12 @@
 #include <cstdlib>
 #include <thread>
 
+#if defined(__linux__)
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 Q_LOGGING_CATEGORY(lcRuntime, "parley.runtime")
 
 namespace Parley {
@@ -37,6 +43,17 @@ namespace {
 //   happened before the reader's page load, which sees null or a newer page.
 // * A reader ends by storing 0 with release; the reclaimer reads it with acquire, so all the
 //   reader's reads of the page happen before the free.
+// * Asymmetric fences (Linux): where membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) works, the
+//   reader's fence is only a compiler barrier, and the reclaimer, after its own fence, calls
+//   membarrier(), which runs a full memory barrier on every CPU running a thread of this
+//   process (a thread that is not running passed one in its context switch). The barrier falls
+//   somewhere in each reader's instruction stream: before the reader's epoch store, and the
+//   reader's page load comes after it and after the null store (fenced before membarrier)
+//   became visible, so it sees null; or after the store, and the store is visible before
+//   membarrier() returns, so the reclaimer sees the epoch. The same two outcomes as the fence
+//   pair, with the send path's one full fence gone (it was ~13% of a send, issue 17). This is
+//   liburcu's "memb" flavour. Decided once when the library loads, before any reader exists;
+//   without membarrier both sides keep their fences.
 
 /// One thread's reading state, on its own cache line: the only memory a send writes for it.
 struct alignas(64) ReaderRecord
@@ -45,6 +62,33 @@ struct alignas(64) ReaderRecord
     std::atomic<bool> inUse{false}; ///< owned by a live thread
     ReaderRecord *next = nullptr;   ///< immutable once published
 };
+
+/// True when membarrier() stands in for the readers' fences (see above). Written once, when the
+/// library is loaded, before any thread reads a table.
+bool registerAsymmetricFences()
+{
+#if defined(__linux__) && defined(__NR_membarrier)
+    const long supported = syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+    if (supported < 0 || !(supported & MEMBARRIER_CMD_PRIVATE_EXPEDITED))
+        return false;
+    if (syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) != 0)
+        return false;
+    return syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0;
+#else
+    return false;
+#endif
+}
+const bool g_asymmetricFences = registerAsymmetricFences();
+
+/// The reclaimer's half of the Dekker pair: after unlinking, before reading the records.
+void reclaimerBarrier()
+{
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+#if defined(__linux__) && defined(__NR_membarrier)
+    if (g_asymmetricFences && syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0)
+        qFatal("Parley: membarrier() failed after it was registered; pages can't be freed safely");
+#endif
+}
 
 std::atomic<quint64> g_epoch{1};
 /// Every record ever made; never freed (one per thread alive at once, reused by later threads).
@@ -100,23 +144,32 @@ ReaderRecord *registerReader()
     return r;
 }
 
+void beginRead()
+{
+    if (t_readDepth++ != 0)
+        return; // the outer scope's (older) epoch keeps covering us
+    ReaderRecord *r = t_record ? t_record : registerReader();
+    r->active.store(g_epoch.load(std::memory_order_acquire), std::memory_order_relaxed);
+    // Pairs with reclaimerBarrier(): a full fence, or where membarrier() stands in for it only
+    // a compiler barrier (the store must not move below the loads that follow).
+    if (g_asymmetricFences)
+        std::atomic_signal_fence(std::memory_order_seq_cst);
+    else
+        std::atomic_thread_fence(std::memory_order_seq_cst);
+}
+
+void endRead()
+{
+    if (--t_readDepth == 0)
+        t_record->active.store(0, std::memory_order_release);
+}
+
 /// Marks this thread as reading object tables lock-free while it exists. Nests.
 class ReadScope
 {
 public:
-    ReadScope()
-    {
-        if (t_readDepth++ != 0)
-            return; // the outer scope's (older) epoch keeps covering us
-        ReaderRecord *r = t_record ? t_record : registerReader();
-        r->active.store(g_epoch.load(std::memory_order_acquire), std::memory_order_relaxed);
-        std::atomic_thread_fence(std::memory_order_seq_cst); // pairs with quiescent()'s fence
-    }
-    ~ReadScope()
-    {
-        if (--t_readDepth == 0)
-            t_record->active.store(0, std::memory_order_release);
-    }
+    ReadScope() { beginRead(); }
+    ~ReadScope() { endRead(); }
     ReadScope(const ReadScope &) = delete;
     ReadScope &operator=(const ReadScope &) = delete;
 };
@@ -127,10 +180,10 @@ quint64 advanceEpoch()
     return g_epoch.fetch_add(1, std::memory_order_acq_rel);
 }
 
-/// True when no reader that began in \a epoch or earlier is still reading.
+/// True when no reader that began in \a epoch or earlier is still reading. The caller ran
+/// reclaimerBarrier() after unlinking what belongs to \a epoch.
 bool quiescent(quint64 epoch)
 {
-    std::atomic_thread_fence(std::memory_order_seq_cst); // pairs with ReadScope's fence
     for (ReaderRecord *r = g_records.load(std::memory_order_acquire); r; r = r->next) {
         const quint64 active = r->active.load(std::memory_order_acquire);
         if (active != 0 && active <= epoch)
@@ -226,7 +279,8 @@ void ObjectTable::remove(quint64 id)
         Page *p = slot->load(std::memory_order_relaxed);
         if (!p || !p->objects[index].load(std::memory_order_relaxed))
             return;
-        if (Internal::Executor *executor = p->executors[index].load(std::memory_order_relaxed)) {
+        Internal::Executor *executor = p->executors[index].load(std::memory_order_relaxed);
+        if (executor && !executor->postsWithoutLock()) {
             // Under the executor's lock: a post() that found the object either holds this lock
             // now (and finishes posting before we go on, the object is alive until then) or
             // takes it later and finds the slot empty. Lock order: stripe, then executor.
@@ -255,6 +309,7 @@ void ObjectTable::retire(Page *page)
         // The page's slot was cleared before this: readers that begin in a later epoch can't
         // see it (advanceEpoch is acq_rel, ReadScope loads the epoch with acquire).
         m_retired.push_back(Retired{page, advanceEpoch()});
+        reclaimerBarrier(); // also covers the older entries: their unlinks came before it
         // Free what no reader can see any more; the rest waits for the next retire (a reader
         // is never inside post() for long, so at most a few pages wait).
         std::erase_if(m_retired, [&freeing](const Retired &r) {
@@ -273,6 +328,7 @@ void ObjectTable::synchronize()
     // Never from inside a read (post() or wake()): the thread would wait for itself.
     Q_ASSERT(t_readDepth == 0);
     const quint64 epoch = advanceEpoch();
+    reclaimerBarrier();
     while (!quiescent(epoch))
         std::this_thread::yield(); // a reader is inside one post(): a few hundred nanoseconds
 }
@@ -294,7 +350,11 @@ bool ObjectTable::post(quint64 id, Internal::Parcel &parcel)
     // Read from the page, not from the object: the object may already be deleted.
     Internal::Executor *executor = p->executors[index].load(std::memory_order_relaxed);
     Internal::Executor *toWake;
-    {
+    if (executor->postsWithoutLock()) {
+        // A loop executor checks on its own thread that the target is still in the table
+        // before it touches it (LoopExecutor::collect); on that thread, it is (postUnlocked).
+        toWake = executor->postUnlocked(id, target, parcel);
+    } else {
         std::lock_guard guard(executor->tableLock());
         // Still there under the lock remove() takes to clear it: alive until we unlock.
         if (p->objects[index].load(std::memory_order_relaxed) != target)
@@ -304,6 +364,27 @@ bool ObjectTable::post(quint64 id, Internal::Parcel &parcel)
     if (toWake)
         toWake->wake(); // inside the read scope: a routine's executor lives until it ends
     return true;
+}
+
+ObjectTable::Reading::Reading()
+{
+    beginRead();
+}
+
+ObjectTable::Reading::~Reading()
+{
+    endRead();
+}
+
+bool ObjectTable::holds(quint64 id, const ObjectPrivate *object) const
+{
+    const quint64 page = id >> PageBits;
+    std::atomic<Page *> *slot = findSlot(page);
+    if (!slot)
+        return false;
+    ReadScope reading; // nests in the caller's Reading: a counter, no fence
+    const Page *p = slot->load(std::memory_order_acquire);
+    return p && p->objects[id & (PageSize - 1)].load(std::memory_order_acquire) == object;
 }
 
 ObjectPrivate *ObjectTable::find(quint64 id) const
@@ -487,6 +568,9 @@ void RuntimePrivate::bounce(const Address &to, const Address &from, const Value 
 
 bool RuntimePrivate::deliverIfThere(Internal::Parcel parcel, quint64 senderId, const Object *sender)
 {
+    parcel.senderId = senderId;
+    parcel.sender = sender;
+    parcel.ifThere = true;
     if (parcel.to.last() != 0 && table.post(parcel.to.last(), parcel))
         return true;
     emitDropped(LogLevel::Debug, senderId, sender, parcel.message, parcel.to, parcel.from,
@@ -502,6 +586,8 @@ bool RuntimePrivate::deliver(Internal::Parcel parcel, quint64 senderId, const Ob
                        parcel.stamp});
         return true;
     }
+    parcel.senderId = senderId;
+    parcel.sender = sender;
     if (id != 0 && table.post(id, parcel))
         return true;
     // post() did not take the message, so it is still intact for the log line and the bounce.

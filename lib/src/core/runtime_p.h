@@ -38,12 +38,15 @@ namespace Parley {
 /// reads the page and the object lock-free and then takes only the *target's executor* lock,
 /// which the target's own thread takes anyway to run its mailbox:
 ///
-/// * **Objects.** A slot goes null -> object -> null once (ids are never reused). remove()
-///   clears it under the object's executor lock, and an object is deleted only after it was
-///   removed. post() reads the slot, locks the executor recorded next to it, and posts only if
-///   the slot *still* holds the object: then remove() has not run (it needs that lock), so the
-///   object cannot be deleted before post() lets go. Otherwise the send fails as if the object
-///   were gone (it is, or is going).
+/// * **Objects.** A slot goes null -> object -> null once (ids are never reused), and an
+///   object is deleted only after it was removed. For a routine's or the deterministic
+///   runtime's executor, remove() clears the slot under the executor's lock, and post() locks
+///   the executor recorded next to the slot and posts only if the slot *still* holds the
+///   object: then remove() has not run (it needs that lock), so the object cannot be deleted
+///   before post() lets go; otherwise the send fails as if the object were gone. A loop
+///   executor (postsWithoutLock()) deletes its objects only on its own thread: post() hands it
+///   the pointer without a lock, and the executor's thread checks the slot (holds()) before it
+///   touches the object; on that thread a slot that holds the object means it is alive.
 /// * **Pages** (and routine executors, which die with their routine) are not protected by that
 ///   lock: a sender may be reading a page while its last object leaves. A sender marks itself as
 ///   reading (ReadScope: a per-thread record, its own cache line, holding the epoch it began
@@ -74,6 +77,19 @@ public:
     /// Posts \a envelope to the object with \a id; returns false when there is none.
     bool post(quint64 id, Internal::Parcel &parcel);
     [[nodiscard]] bool contains(quint64 id) const;
+    /// True when the object with \a id is \a object (it is still in the table). For an object
+    /// of a loop executor, asked on that executor's thread, that means it is alive.
+    [[nodiscard]] bool holds(quint64 id, const ObjectPrivate *object) const;
+    /// Marks this thread as reading the table while it exists (what post() does): lookups made
+    /// meanwhile nest in it and skip their own fence. Not around anything that can block.
+    class Reading
+    {
+    public:
+        Reading();
+        ~Reading();
+        Reading(const Reading &) = delete;
+        Reading &operator=(const Reading &) = delete;
+    };
     /// Returns the object with \a id, or null; the caller must know it can't be deleted
     /// meanwhile (a deterministic runtime, where one thread does everything).
     [[nodiscard]] ObjectPrivate *find(quint64 id) const;

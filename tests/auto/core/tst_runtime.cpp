@@ -32,6 +32,25 @@ PARLEY_MESSAGE(Spawn)
 PARLEY_MESSAGE(Ping)
 PARLEY_MESSAGE(Noise)
 PARLEY_MESSAGE(Count, n)
+struct Seq
+{
+    qint64 sender = 0;
+    qint64 n = 0;
+};
+struct Go
+{
+};
+PARLEY_MESSAGE(Seq, sender, n)
+PARLEY_MESSAGE(Go)
+
+/// What the many-senders tests share between their machines and the test.
+struct FloodTally
+{
+    std::atomic<qint64> delivered{0};
+    std::atomic<qint64> bounced{0};
+    std::atomic<bool> inOrder{true};
+    std::atomic<bool> startFirst{true};
+};
 
 quintptr currentThreadId()
 {
@@ -110,6 +129,82 @@ public:
 
 private:
     qint64 m_pings = 0;
+};
+
+/// Counts Seq messages, checks each sender's order, completes after \a quota of them.
+class SeqSink : public Parley::Machine
+{
+public:
+    SeqSink(std::shared_ptr<FloodTally> tally, qint64 quota, int senders)
+        : m_last(size_t(senders), -1)
+    {
+        on<Parley::Start>([] {});
+        on<Seq>([this, tally, quota](const Seq &s) {
+            qint64 &last = m_last.at(size_t(s.sender));
+            if (s.n != last + 1)
+                tally->inOrder = false;
+            last = s.n;
+            if (tally->delivered.fetch_add(1) + 1 == quota)
+                complete(Count{quota});
+        });
+    }
+
+private:
+    std::vector<qint64> m_last;
+};
+
+/// On Go, sends \a count Seq to \a to in one handler; counts what comes back undeliverable.
+class SeqSender : public Parley::Machine
+{
+public:
+    SeqSender(std::shared_ptr<FloodTally> tally, Parley::Address to, qint64 index, qint64 count)
+    {
+        on<Parley::Start>([] {});
+        on<Go>([this, to, index, count] {
+            for (qint64 i = 0; i < count; ++i)
+                send(Seq{index, i}, to);
+        });
+        on<Parley::Undeliverable>([tally] { tally->bounced.fetch_add(1); });
+        on<Parley::Stop>([this] { complete(Parley::Ack{}); });
+    }
+};
+
+/// Flags a message handled before Start; completes on its first Ping.
+class StartChecker : public Parley::Machine
+{
+public:
+    explicit StartChecker(std::shared_ptr<FloodTally> tally)
+    {
+        on<Parley::Start>([this] { m_started = true; });
+        on<Ping>([this, tally] {
+            if (!m_started)
+                tally->startFirst = false;
+            complete(Parley::Ack{});
+        });
+    }
+
+private:
+    bool m_started = false;
+};
+
+/// Creates \a count StartCheckers on any worker and sends each a Ping at once.
+class CheckerMaker : public Parley::Machine
+{
+public:
+    CheckerMaker(std::shared_ptr<FloodTally> tally, int count,
+                 std::shared_ptr<std::vector<Parley::Address>> made)
+    {
+        on<Parley::Start>([this, tally, count, made] {
+            for (int i = 0; i < count; ++i) {
+                const Parley::Address a
+                    = createOn<StartChecker>(Parley::Placement::AnyWorker, tally);
+                send(Ping{}, a);
+                made->push_back(a);
+            }
+        });
+        on<Parley::Completed>([] {});
+        on<Parley::Stop>([this] { complete(Parley::Ack{}); });
+    }
 };
 
 class tst_Runtime : public QObject
@@ -248,6 +343,98 @@ private Q_SLOTS:
         QTRY_VERIFY(noise.load() > Wave); // the noise really ran alongside
         stop.store(true);
         noiseMaker.join();
+    }
+    void manySendersKeepTheirOrderAndLoseNothing()
+    {
+        // Mail from other threads goes through the executor's lock-free inbox, mail from the
+        // executor's own thread straight into the mailbox (issue 17). Six plain threads and
+        // eight machines (spread over four workers, so some share the sink's worker and some
+        // do not) each send 20,000 numbered messages to one sink, far more than one round of a
+        // drain takes (CollectChunk, DrainBudget): each sender's numbers must arrive in order,
+        // all of them, once.
+        Parley::Runtime rt(Parley::Runtime::Options{.workers = 4});
+        auto tally = std::make_shared<FloodTally>();
+        constexpr int Threads = 6;
+        constexpr int Machines = 8;
+        constexpr qint64 PerSender = 20000;
+        constexpr qint64 Total = (Threads + Machines) * PerSender;
+        const Parley::Address sink = rt.createOn<SeqSink>(Parley::Placement::AnyWorker, tally,
+                                                          Total, Threads + Machines);
+        std::vector<Parley::Address> senders;
+        for (int m = 0; m < Machines; ++m)
+            senders.push_back(rt.createOn<SeqSender>(Parley::Placement::AnyWorker, tally, sink,
+                                                     qint64(Threads + m), PerSender));
+        for (const Parley::Address &a : senders)
+            rt.send(Go{}, a);
+        std::vector<std::thread> threads;
+        for (int t = 0; t < Threads; ++t)
+            threads.emplace_back([&rt, sink, t] {
+                for (qint64 i = 0; i < PerSender; ++i)
+                    rt.send(Seq{t, i}, sink);
+            });
+        for (std::thread &t : threads)
+            t.join();
+        const auto v = rt.waitForCompletion(sink, 30s);
+        QVERIFY2(v, qPrintable(QStringLiteral("%1 of %2 arrived")
+                                   .arg(tally->delivered.load())
+                                   .arg(Total)));
+        QCOMPARE(v->get<Count>().n, Total);
+        QVERIFY(tally->inOrder.load());
+        QCOMPARE(tally->delivered.load(), Total);
+        QCOMPARE(tally->bounced.load(), qint64(0));
+    }
+    void sendsToAnObjectThatCompletesAreDeliveredOrBounced()
+    {
+        // Eight machines flood a sink that completes a third of the way through: every message
+        // is either handled by the sink or comes back to its sender as Undeliverable, once:
+        // those that were in the sink's mailbox, those still in its executor's inbox (their
+        // target left the table before it was collected) and those sent after it left.
+        Parley::Runtime rt(Parley::Runtime::Options{.workers = 4});
+        auto tally = std::make_shared<FloodTally>();
+        constexpr int Machines = 8;
+        constexpr qint64 PerSender = 20000;
+        constexpr qint64 Total = Machines * PerSender;
+        constexpr qint64 Quota = Total / 3;
+        const Parley::Address sink
+            = rt.createOn<SeqSink>(Parley::Placement::AnyWorker, tally, Quota, Machines);
+        std::vector<Parley::Address> senders;
+        for (int m = 0; m < Machines; ++m)
+            senders.push_back(rt.createOn<SeqSender>(Parley::Placement::AnyWorker, tally, sink,
+                                                     qint64(m), PerSender));
+        for (const Parley::Address &a : senders)
+            rt.send(Go{}, a);
+        QVERIFY(rt.waitForCompletion(sink, 30s));
+        QTRY_COMPARE_WITH_TIMEOUT(tally->delivered.load() + tally->bounced.load(), Total, 30000);
+        QCOMPARE(tally->delivered.load(), Quota);
+        QVERIFY(tally->inOrder.load());
+        for (const Parley::Address &a : senders)
+            rt.send(Parley::Stop{}, a);
+        for (const Parley::Address &a : senders)
+            QVERIFY(rt.waitForCompletion(a, 10s));
+        QCOMPARE(tally->bounced.load(), Total - Quota); // none twice
+    }
+    void startComesFirstForMailFromAnyThread()
+    {
+        // Start is due before anything else sent to a new object, whether it was created on
+        // the target's own worker or another one, by a machine or by a plain thread, and sent
+        // to at once.
+        Parley::Runtime rt(Parley::Runtime::Options{.workers = 4});
+        auto tally = std::make_shared<FloodTally>();
+        constexpr int Count = 500;
+        auto made = std::make_shared<std::vector<Parley::Address>>();
+        const Parley::Address maker
+            = rt.createOn<CheckerMaker>(Parley::Placement::AnyWorker, tally, Count, made);
+        std::vector<Parley::Address> mine;
+        for (int i = 0; i < Count; ++i) {
+            mine.push_back(rt.createOn<StartChecker>(Parley::Placement::AnyWorker, tally));
+            rt.send(Ping{}, mine.back());
+        }
+        for (const Parley::Address &a : mine)
+            QVERIFY(rt.waitForCompletion(a, 10s));
+        QTRY_COMPARE(rt.objectCount(), 1); // the maker's checkers have completed too
+        QVERIFY(tally->startFirst.load());
+        rt.send(Parley::Stop{}, maker);
+        QVERIFY(rt.waitForCompletion(maker, 10s));
     }
 };
 
