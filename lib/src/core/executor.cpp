@@ -40,9 +40,10 @@ Executor::~Executor() = default;
 /// so a thread holds at most ~2 x PoolKeep idle nodes (192 bytes each: ~3 MiB after a flood,
 /// kept until the thread ends; nothing for a thread that never sent across threads).
 /// PoolKeep is twice a drain's chunk (CollectChunk): a flood that runs ahead of its receiver
-/// by a chunk or two still recycles every node (4,096 gave 10M msg/s here, 8,192 26M). Pools are never freed: a thread that
-/// ends gives its pool up (its nodes are freed), and a later thread takes it over; nodes still
-/// on their way come back to it meanwhile, so a receiver never writes to freed memory.
+/// by a chunk or two still recycles every node (4,096 gave 10M msg/s here, 8,192 26M). Pools are
+/// never freed: a thread that ends gives its pool up (its nodes are freed), and a later thread
+/// takes it over; nodes still on their way come back to it meanwhile, so a receiver never writes to
+/// freed memory.
 struct NodePool
 {
     static constexpr int PoolKeep = 8192;
@@ -137,8 +138,7 @@ LoopExecutor::Posted *allocatePosted()
 /// Gives back the chain \a first .. \a last (\a count nodes, envelopes destroyed) to \a home.
 void giveBack(NodePool *home, LoopExecutor::Posted *first, LoopExecutor::Posted *last, int count)
 {
-    if (!home
-        || home->returnedCount.load(std::memory_order_relaxed) + count > NodePool::PoolKeep) {
+    if (!home || home->returnedCount.load(std::memory_order_relaxed) + count > NodePool::PoolKeep) {
         last->next = nullptr;
         freeChain(first);
         return;
@@ -246,7 +246,7 @@ Executor *LoopExecutor::post(ObjectPrivate *target, Parcel &parcel)
 
 Executor *LoopExecutor::postUnlocked(quint64 id, ObjectPrivate *target, Parcel &parcel)
 {
-    if (onOwnThread()) {
+    if (onOwnThread() && !m_pendingHead && !m_shared.inbox.load(std::memory_order_relaxed)) {
         // The table held the target an instant ago on this very thread, and only this thread
         // deletes it (after taking it out of the table): it is alive. Built in place.
         if (target->incoming.capacity() == 0 && !m_spent.empty()) {
@@ -266,7 +266,27 @@ Executor *LoopExecutor::postUnlocked(quint64 id, ObjectPrivate *target, Parcel &
     node->recorded = m_runtime->records(parcel.sender);
     new (node->storage) Envelope(parcel.to, parcel.from, std::move(parcel.message),
                                  parcel.timerGeneration, parcel.stamp);
-    return push(node);
+    if (!onOwnThread())
+        return push(node);
+    // On this thread, with mail from other threads not yet in the mailboxes: some of it may
+    // have been sent before this (a chain through another thread: the logger's thread hands
+    // the monitor stream's link a batch, and the link, told so, sends itself MonitorFinish),
+    // so this goes behind it, in the order collect() keeps. Appended straight to a mailbox
+    // it would overtake that mail. (A relaxed load suffices: a send that happened before this
+    // one made the inbox non-empty before, and this thread sees that or a later value.)
+    takeInbox();
+    node->next = nullptr;
+    if (m_pendingTail)
+        m_pendingTail->next = node;
+    else
+        m_pendingHead = node;
+    m_pendingTail = node;
+    // A drain collects it: the one running, the drainNow() a burst ends with, or a wake-up.
+    if (m_draining || m_holdWakes)
+        return nullptr;
+    if (m_shared.wakePending.exchange(true, std::memory_order_seq_cst))
+        return nullptr;
+    return this;
 }
 
 Executor *LoopExecutor::push(Posted *node)
@@ -292,7 +312,7 @@ Executor *LoopExecutor::push(Posted *node)
     return this;
 }
 
-void LoopExecutor::collect()
+void LoopExecutor::takeInbox()
 {
     if (m_shared.inbox.load(std::memory_order_relaxed)) {
         Posted *list = m_shared.inbox.exchange(nullptr, std::memory_order_acquire);
@@ -311,6 +331,11 @@ void LoopExecutor::collect()
             m_pendingHead = fifo;
         m_pendingTail = last;
     }
+}
+
+void LoopExecutor::collect()
+{
+    takeInbox();
     if (!m_pendingHead)
         return;
     // At most CollectChunk nodes per round: the mailboxes stay small (and their buffers are
@@ -330,8 +355,8 @@ void LoopExecutor::collect()
         Envelope &e = node->envelope();
         // A run of mail for one target (a flood) is looked up once: no handler runs during
         // collect(), so nothing can end the target meanwhile.
-        const bool alive = node->target == lastAlive
-            || m_runtime->table.holds(node->id, node->target);
+        const bool alive
+            = node->target == lastAlive || m_runtime->table.holds(node->id, node->target);
         if (alive)
             lastAlive = node->target;
         if (!alive) {
@@ -344,8 +369,7 @@ void LoopExecutor::collect()
             } else if (node->ifThere) {
                 if (node->recorded)
                     m_runtime->emitDropped(LogLevel::Debug, node->senderId, nullptr, e.message,
-                                           e.to, e.from, DropReason::NoSuchObject,
-                                           "it has ended");
+                                           e.to, e.from, DropReason::NoSuchObject, "it has ended");
             } else {
                 m_runtime->bounce(e.to, e.from, e.message, DropReason::NoSuchObject,
                                   QStringLiteral("no such object"));

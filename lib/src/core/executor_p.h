@@ -158,7 +158,7 @@ public:
     struct Posted
     {
         Posted *next;
-        NodePool *home; ///< the pool it goes back to; null: freed
+        NodePool *home;        ///< the pool it goes back to; null: freed
         ObjectPrivate *target; ///< not dereferenced before the table says it is alive
         quint64 id;
         quint64 senderId; ///< for the log line when the target is found gone
@@ -170,14 +170,17 @@ public:
     };
 
 private:
-
     void destroyRemaining();
     /// Frees whatever is on m_inbox, undelivered (shutdown: nobody is left to tell).
     void discardInbox();
     [[nodiscard]] bool onOwnThread() const;
     /// Pushes \a node onto m_inbox; returns this when the caller must wake the executor.
     [[nodiscard]] Executor *push(Posted *node);
-    /// Moves everything on m_inbox into the mailboxes; on the executor's thread.
+    /// Moves what is on m_inbox to the end of the pending list, in arrival order; on the
+    /// executor's thread.
+    void takeInbox();
+    /// Moves the pending list (after takeInbox()) into the mailboxes, a chunk per round; on the
+    /// executor's thread.
     void collect();
     /// Appends to \a target's mailbox; on the executor's thread.
     void append(ObjectPrivate *target, Envelope &&envelope);
@@ -202,9 +205,9 @@ private:
         std::atomic<bool> wakePending{false};
     };
     Shared m_shared;
-    std::vector<ObjectPrivate *> m_ready;      // executor thread only
-    Posted *m_pendingHead = nullptr; // executor thread only: taken from the inbox, not yet
-    Posted *m_pendingTail = nullptr; // in a mailbox (collect() moves a chunk per round)
+    std::vector<ObjectPrivate *> m_ready; // executor thread only
+    Posted *m_pendingHead = nullptr;      // executor thread only: taken from the inbox, not yet
+    Posted *m_pendingTail = nullptr;      // in a mailbox (collect() moves a chunk per round)
     std::vector<ObjectPrivate *> m_readyLocal; // executor thread only: the round in progress
     size_t m_readyPos = 0;                     // next object of m_readyLocal to run
     std::vector<Envelope> m_scratch;           // executor thread only: the batch being run
@@ -215,9 +218,9 @@ private:
     /// one by one between the objects' own frees, each (not a fastbin size for glibc) made
     /// malloc consolidate its fastbins: ~550 instructions per free instead of ~130 (issue 17).
     std::vector<std::vector<Envelope>> m_spent;
-    ObjectPrivate *m_resume = nullptr;            // whose batch ran out of budget half-way
-    bool m_draining = false;                      // executor thread only: inside drain()
-    bool m_holdWakes = false;                     // executor thread only: see setHoldWakes()
+    ObjectPrivate *m_resume = nullptr; // whose batch ran out of budget half-way
+    bool m_draining = false;           // executor thread only: inside drain()
+    bool m_holdWakes = false;          // executor thread only: see setHoldWakes()
 };
 
 /// \internal

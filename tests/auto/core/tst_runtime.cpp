@@ -207,6 +207,31 @@ public:
     }
 };
 
+/// On Go: has another thread send Seq{n = 1} to its child and waits for that thread, then
+/// sends Seq{n = 2} itself. The first send happened before the second, so the child must get
+/// 1 before 2 (the causal chain of a sink's thread handing the stream's link a batch, and the
+/// link then telling itself to finish).
+class CausalSender : public Parley::Machine
+{
+public:
+    explicit CausalSender(std::shared_ptr<Inbox> inbox)
+    {
+        on<Parley::Start>([this, inbox] { m_child = create<Recorder>(inbox); });
+        on<Go>([this] {
+            Parley::Runtime *rt = runtime();
+            const Parley::Address child = m_child;
+            std::thread other([rt, child] { rt->send(Seq{0, 1}, child); });
+            other.join();
+            send(Seq{0, 2}, m_child);
+        });
+        on<Parley::Completed>([] {});
+        on<Parley::Stop>([this] { complete(Parley::Ack{}); });
+    }
+
+private:
+    Parley::Address m_child;
+};
+
 class tst_Runtime : public QObject
 {
     Q_OBJECT
@@ -358,8 +383,8 @@ private Q_SLOTS:
         constexpr int Machines = 8;
         constexpr qint64 PerSender = 20000;
         constexpr qint64 Total = (Threads + Machines) * PerSender;
-        const Parley::Address sink = rt.createOn<SeqSink>(Parley::Placement::AnyWorker, tally,
-                                                          Total, Threads + Machines);
+        const Parley::Address sink
+            = rt.createOn<SeqSink>(Parley::Placement::AnyWorker, tally, Total, Threads + Machines);
         std::vector<Parley::Address> senders;
         for (int m = 0; m < Machines; ++m)
             senders.push_back(rt.createOn<SeqSender>(Parley::Placement::AnyWorker, tally, sink,
@@ -375,9 +400,9 @@ private Q_SLOTS:
         for (std::thread &t : threads)
             t.join();
         const auto v = rt.waitForCompletion(sink, 30s);
-        QVERIFY2(v, qPrintable(QStringLiteral("%1 of %2 arrived")
-                                   .arg(tally->delivered.load())
-                                   .arg(Total)));
+        QVERIFY2(
+            v,
+            qPrintable(QStringLiteral("%1 of %2 arrived").arg(tally->delivered.load()).arg(Total)));
         QCOMPARE(v->get<Count>().n, Total);
         QVERIFY(tally->inOrder.load());
         QCOMPARE(tally->delivered.load(), Total);
@@ -435,6 +460,24 @@ private Q_SLOTS:
         QVERIFY(tally->startFirst.load());
         rt.send(Parley::Stop{}, maker);
         QVERIFY(rt.waitForCompletion(maker, 10s));
+    }
+
+    void aSendThatHappenedBeforeAnotherArrivesFirst()
+    {
+        // Mail from another thread waits in the executor's inbox until a drain collects it;
+        // mail sent on the executor's own thread meanwhile must not overtake it when it was
+        // sent after it.
+        Parley::Runtime rt(Parley::Runtime::Options{.workers = 2});
+        for (int round = 0; round < 20; ++round) {
+            auto inbox = std::make_shared<Inbox>();
+            const Parley::Address sender = rt.create<CausalSender>(inbox);
+            rt.send(Go{}, sender);
+            QTRY_COMPARE(inbox->count(), 2);
+            QCOMPARE(inbox->at(0).message.get<Seq>().n, qint64(1));
+            QCOMPARE(inbox->at(1).message.get<Seq>().n, qint64(2));
+            rt.send(Parley::Stop{}, sender);
+            QVERIFY(rt.waitForCompletion(sender, 10s));
+        }
     }
 };
 

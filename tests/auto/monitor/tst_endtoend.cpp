@@ -48,6 +48,22 @@ struct TestMonitor
         }
         return -1;
     }
+    /// The last \a n records of \a source, a line each (for failure messages).
+    QString lastOf(int source, int n)
+    {
+        QStringList lines;
+        for (Serial s = store().endSerial(); s > store().firstSerial() && lines.size() < n;) {
+            const Record &r = store().record(--s);
+            if (r.source == source)
+                lines.prepend(QStringLiteral("%1 object %2 %3")
+                                  .arg(int(r.kind))
+                                  .arg(r.object)
+                                  .arg(store().string(r.type)));
+        }
+        return QStringLiteral("the last records of source %1:\n%2")
+            .arg(source)
+            .arg(lines.join(u'\n'));
+    }
     /// Returns the serial of the first record of \a source of \a kind about \a type.
     Serial recordOf(int source, EventKind kind, const QString &type)
     {
@@ -129,7 +145,8 @@ void tst_EndToEnd::twoRealProgramsStreamAndTheirConversationJoins()
              serverMain);
     const int clientMain = monitor.objectNamed(clientSource, QStringLiteral("connectToAddress"));
     QVERIFY(clientMain >= 0);
-    QTRY_VERIFY(monitor.store().object(clientMain).destroyed != 0);
+    QTRY_VERIFY2(monitor.store().object(clientMain).destroyed != 0,
+                 qPrintable(monitor.lastOf(clientSource, 12)));
 
     // The conversation, joined across the processes: Hello from the client's main object to
     // the server's, Welcome back.
