@@ -691,11 +691,12 @@ void Connection::onReadyRead()
     // Unbuffered: reads go straight from the kernel into m_in, at most a frame and some at a
     // time, each parsed before the next, so what this connection buffers stays bounded. It reads
     // until the kernel has nothing more. The first read always happens (it is also how the end
-    // of the stream shows); it goes into a small buffer on the stack, without asking the kernel
-    // how much there is, and when it comes back short the kernel had no more: a frame or a few
-    // (a request, a reply, a heartbeat) cost one system call per wake-up, and an idle connection
-    // keeps no read room of its own. When it comes back full, the following reads are sized by
-    // what the kernel holds, and an empty kernel buffer ends the burst.
+    // of the stream shows); it goes into the room m_in has kept from earlier bursts, or, when
+    // that is less than 4 KiB, into 4 KiB on the stack (an idle connection keeps no read room
+    // of its own), without asking the kernel how much there is: when it comes back short the
+    // kernel had no more, so a frame or a burst that fits costs one system call per wake-up.
+    // When it comes back full, the following reads are sized by what the kernel holds, and an
+    // empty kernel buffer ends the burst.
     // What the frames bring is mostly for objects on this thread: it is handled right after the
     // burst (drainNow), not after another turn of the event loop, so a request and its reply
     // take one pass. (This connection never completes inside a handler, so it outlives the
@@ -723,7 +724,12 @@ void Connection::onReadyRead()
             m_inStart = 0;
         }
         qint64 got;
-        if (readSome) {
+        const qsizetype spare = m_in.capacity() - m_in.size();
+        if (readSome || spare >= want) {
+            // Sized by the kernel, or (the first read) into the room m_in already has, which
+            // a busy connection keeps between bursts: no copy from the stack.
+            if (!readSome)
+                want = spare;
             const qsizetype at = m_in.size();
             m_in.resize(at + want);
             got = m_socket->read(m_in.data() + at, want);
