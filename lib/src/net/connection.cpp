@@ -40,8 +40,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-/// The first read of a burst, on the stack (Connection::onReadyRead()).
+/// The first read of a burst (Connection::onReadyRead()): on the stack when m_in has less room
+/// than this, and at most FirstReadMost into m_in's room.
 constexpr std::size_t FirstRead = 4096;
+constexpr qsizetype FirstReadMost = 256 << 10;
 
 /// The words every end uses for a peer that closed its side (Qt says "The remote host closed
 /// the connection" in some places and nothing in others).
@@ -724,7 +726,11 @@ void Connection::onReadyRead()
             m_inStart = 0;
         }
         qint64 got;
-        const qsizetype spare = m_in.capacity() - m_in.size();
+        // The room after m_in's bytes (not capacity() - size(): that counts the room before
+        // them too, left by parsed frames, and sizing reads by it made the buffer double at
+        // every burst until an allocation failed), and at most FirstReadMost of it.
+        const qsizetype spare
+            = std::min<qsizetype>(m_in.data_ptr().freeSpaceAtEnd(), FirstReadMost);
         if (readSome || spare >= want) {
             // Sized by the kernel, or (the first read) into the room m_in already has, which
             // a busy connection keeps between bursts: no copy from the stack.
