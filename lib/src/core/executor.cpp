@@ -384,7 +384,8 @@ void LoopExecutor::collect()
                 append(node->target, std::move(e));
             (void)schedule(node->target); // inside drain(): never asks for a wake-up
         }
-        e.~Envelope();
+        // The node's storage ends its envelope, moved from or not.
+        e.~Envelope(); // NOLINT(bugprone-use-after-move)
         if (backFirst && backFirst->home != node->home) {
             giveBack(backFirst->home, backFirst, backLast, backCount);
             backFirst = nullptr;
