@@ -192,7 +192,7 @@ public:
         slot->executor = std::move(executor);
         QThread *thread
             = QThread::create([rt, routine, slot, nameStore, body = std::move(body)]() mutable {
-                  run(rt, routine, body);
+                  run(rt, routine, body, slot->ending);
                   delete nameStore;
                   slot->finished.store(true, std::memory_order_release);
               });
@@ -201,13 +201,13 @@ public:
         slot->executor->setThread(thread);
         routine->moveToThread(thread);
         const Address address = ObjectPrivate::registerBorn(birth, routine, false);
-        slot->id.store(address.last(), std::memory_order_release);
         thread->start();
         return address;
     }
 
 private:
-    static void run(RuntimePrivate *rt, Routine *routine, detail::RoutineBody &body)
+    static void run(RuntimePrivate *rt, Routine *routine, detail::RoutineBody &body,
+                    std::atomic<bool> &ending)
     {
         ObjectPrivate *d = ObjectPrivate::get(routine);
         Value result;
@@ -226,7 +226,8 @@ private:
             result = Value(
                 Faulted{QStringLiteral("exception"), QStringLiteral("unknown exception"), 0});
         }
-        body = {}; // release captured arguments on this thread
+        body = {};                                     // release captured arguments on this thread
+        ending.store(true, std::memory_order_release); // what is left waits for nobody
         if (!d->completed)
             d->finish(std::move(result));
         // Messages that arrived but were never selected are dropped, each with a log line.

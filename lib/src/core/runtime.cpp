@@ -672,9 +672,8 @@ void RuntimePrivate::reapRoutineThreads(Reap which)
     {
         std::lock_guard guard(routineLock);
         for (auto it = routineThreads.begin(); it != routineThreads.end();) {
-            const quint64 id = it->id.load(std::memory_order_acquire);
             if (which == Reap::All || it->finished.load(std::memory_order_acquire)
-                || (which == Reap::Ended && id != 0 && !table.contains(id))) {
+                || (which == Reap::Ended && it->ending.load(std::memory_order_acquire))) {
                 auto next = std::next(it);
                 done.splice(done.end(), routineThreads, it);
                 it = next;
@@ -699,11 +698,12 @@ void RuntimePrivate::reapRoutineThreads(Reap which)
 void RuntimePrivate::shutdown()
 {
     shuttingDown.store(true);
-    // A routine that has completed but is still ending (a program's main routine, whose
-    // completion the caller of waitForCompletion() has just taken) ends first: its Destroyed
-    // event, and a line for each message it never read, then reach every sink before the
-    // objects are stopped, the monitor stream's link among them (which would otherwise stop
-    // before them, and the monitor never see the routine end).
+    // A routine whose function has returned but that is still ending (a program's main
+    // routine, whose completion the caller of waitForCompletion() has just taken) ends first:
+    // its Destroyed event, and a line for each message it never read, then reach every sink
+    // before the objects are stopped, the monitor stream's link among them (which would
+    // otherwise stop before them, and the monitor never see the routine end). Not a routine
+    // that called complete() and runs on: it may wait in select(), and is ended further down.
     if (!manual)
         reapRoutineThreads(Reap::Ended);
     // Ask every top-level object to stop; the cascade takes care of their children.

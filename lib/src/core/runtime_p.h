@@ -278,7 +278,7 @@ public:
     /// Which routine threads reapRoutineThreads() joins and frees.
     enum class Reap {
         Finished, ///< those whose thread has finished
-        Ended,    ///< also those whose routine has left the table and is still ending
+        Ended,    ///< also those whose routine's function has returned (still ending)
         All,      ///< every one (shutdown, once the routines are terminated)
     };
     void reapRoutineThreads(Reap which);
@@ -294,7 +294,9 @@ public:
         std::unique_ptr<QThread> thread;
         std::unique_ptr<Internal::RoutineExecutor> executor;
         std::atomic<bool> finished{false};
-        std::atomic<quint64> id{0}; ///< the routine's, once it is in the table
+        /// Set when the routine's function has returned: only its ending (dropping what it never
+        /// read, Destroyed) is left, which does not wait for anyone.
+        std::atomic<bool> ending{false};
     };
 
     Runtime *q;

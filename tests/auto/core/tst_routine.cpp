@@ -306,6 +306,23 @@ private Q_SLOTS:
         QCOMPARE(saw->load(), 1);
     }
 
+    void aRoutineThatCompletedAndRunsOnIsStillEndedByShutdown()
+    {
+        // complete() takes it out of the table, but its function goes on, waiting in select():
+        // the shutdown must not wait for it as for a routine that is only ending; it ends it
+        // after the grace period, as any routine that ignores Stop.
+        const auto r = m_runtime->create([](Parley::Routine &self) -> Parley::Value {
+            self.complete(Parley::Ack{});
+            for (;;)
+                (void)self.select<Go>();
+        });
+        QVERIFY(m_runtime->waitForCompletion(r, 10s));
+        QElapsedTimer t;
+        t.start();
+        m_runtime.reset();
+        QVERIFY2(t.elapsed() < 30000, "shutdown did not end the routine");
+    }
+
 private:
     std::shared_ptr<CountingSink> m_sink;
     std::unique_ptr<Parley::Runtime> m_runtime;
