@@ -227,7 +227,7 @@ Executor *LoopExecutor::schedule(ObjectPrivate *target)
     return this; // loop executors live as long as the runtime, so waking later is safe
 }
 
-void LoopExecutor::append(ObjectPrivate *target, Envelope &&envelope)
+void LoopExecutor::reuseSpentBuffer(ObjectPrivate *target)
 {
     if (target->incoming.capacity() == 0 && !m_spent.empty()) {
         // A buffer a drain in progress has just given back: no malloc, and the one it would
@@ -235,7 +235,25 @@ void LoopExecutor::append(ObjectPrivate *target, Envelope &&envelope)
         target->incoming = std::move(m_spent.back());
         m_spent.pop_back();
     }
+}
+
+void LoopExecutor::append(ObjectPrivate *target, Envelope &&envelope)
+{
+    reuseSpentBuffer(target);
     target->incoming.push_back(std::move(envelope));
+}
+
+LoopExecutor::Posted *LoopExecutor::newNode(ObjectPrivate *target, quint64 id, bool start,
+                                            const Parcel *parcel)
+{
+    Posted *node = allocatePosted();
+    node->target = target;
+    node->id = id;
+    node->start = start;
+    node->senderId = parcel ? parcel->senderId : 0;
+    node->ifThere = parcel && parcel->ifThere;
+    node->recorded = parcel && m_runtime->records(parcel->sender);
+    return node;
 }
 
 Executor *LoopExecutor::post(ObjectPrivate *target, Parcel &parcel)
@@ -249,21 +267,12 @@ Executor *LoopExecutor::postUnlocked(quint64 id, ObjectPrivate *target, Parcel &
     if (onOwnThread() && !m_pendingHead && !m_shared.inbox.load(std::memory_order_relaxed)) {
         // The table held the target an instant ago on this very thread, and only this thread
         // deletes it (after taking it out of the table): it is alive. Built in place.
-        if (target->incoming.capacity() == 0 && !m_spent.empty()) {
-            target->incoming = std::move(m_spent.back());
-            m_spent.pop_back();
-        }
+        reuseSpentBuffer(target);
         target->incoming.emplace_back(parcel.to, parcel.from, std::move(parcel.message),
                                       parcel.timerGeneration, parcel.stamp);
         return schedule(target);
     }
-    Posted *node = allocatePosted();
-    node->target = target;
-    node->id = id;
-    node->senderId = parcel.senderId;
-    node->start = false;
-    node->ifThere = parcel.ifThere;
-    node->recorded = m_runtime->records(parcel.sender);
+    Posted *node = newNode(target, id, false, &parcel);
     new (node->storage) Envelope(parcel.to, parcel.from, std::move(parcel.message),
                                  parcel.timerGeneration, parcel.stamp);
     if (!onOwnThread())
@@ -427,13 +436,7 @@ Executor *LoopExecutor::postStart(ObjectPrivate *target)
         target->startPending = true;
         return schedule(target);
     }
-    Posted *node = allocatePosted();
-    node->target = target;
-    node->id = target->id;
-    node->senderId = 0;
-    node->start = true;
-    node->ifThere = false;
-    node->recorded = false;
+    Posted *node = newNode(target, target->id, true, nullptr);
     new (node->storage) Envelope;
     return push(node);
 }

@@ -149,8 +149,6 @@ public:
     /// Deletes every object still hosted here and stops the thread (if owned); any thread.
     void shutdown();
 
-private:
-public:
     /// Mail from another thread on its way to the executor's thread (see the class comment).
     /// Nodes are recycled through the sending thread's NodePool (executor.cpp): a node is
     /// allocated by the sender and given back by the receiver, and glibc's malloc makes that
@@ -182,6 +180,12 @@ private:
     /// Moves the pending list (after takeInbox()) into the mailboxes, a chunk per round; on the
     /// executor's thread.
     void collect();
+    /// Gives \a target's empty mailbox a buffer a drain has given back, when there is one; on
+    /// the executor's thread.
+    void reuseSpentBuffer(ObjectPrivate *target);
+    /// A node for mail to \a target (object \a id) from this thread, its envelope not built.
+    [[nodiscard]] Posted *newNode(ObjectPrivate *target, quint64 id, bool start,
+                                  const Parcel *parcel);
     /// Appends to \a target's mailbox; on the executor's thread.
     void append(ObjectPrivate *target, Envelope &&envelope);
     /// Puts \a target on the ready list; on the executor's thread.

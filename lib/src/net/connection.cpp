@@ -707,8 +707,7 @@ void Connection::onReadyRead()
     const bool hold = host.holdWakes();
     bool readSome = false;
     while (m_state == State::Greeting || m_state == State::Open || m_state == State::Closing) {
-        std::array<char, FirstRead> first;
-        qint64 want = qint64(first.size());
+        qint64 want = 0;
         if (readSome) {
             const qint64 available = m_socket->bytesAvailable();
             if (available == 0)
@@ -725,25 +724,25 @@ void Connection::onReadyRead()
             m_in.remove(0, m_inStart);
             m_inStart = 0;
         }
+        // The first read goes into the room after m_in's bytes, at most FirstReadMost of it
+        // (not capacity() - size(): that counts the room before them too, left by parsed
+        // frames, and sizing reads by it made the buffer double at every burst until an
+        // allocation failed), or into FirstRead bytes on the stack when there is less room.
+        const qsizetype room = m_in.data_ptr().freeSpaceAtEnd();
+        const bool onStack = !readSome && room < qsizetype(FirstRead);
+        if (!readSome)
+            want = onStack ? qint64(FirstRead) : std::min<qint64>(room, FirstReadMost);
         qint64 got;
-        // The room after m_in's bytes (not capacity() - size(): that counts the room before
-        // them too, left by parsed frames, and sizing reads by it made the buffer double at
-        // every burst until an allocation failed), and at most FirstReadMost of it.
-        const qsizetype spare
-            = std::min<qsizetype>(m_in.data_ptr().freeSpaceAtEnd(), FirstReadMost);
-        if (readSome || spare >= want) {
-            // Sized by the kernel, or (the first read) into the room m_in already has, which
-            // a busy connection keeps between bursts: no copy from the stack.
-            if (!readSome)
-                want = spare;
+        if (onStack) {
+            std::array<char, FirstRead> first;
+            got = m_socket->read(first.data(), want);
+            if (got > 0)
+                m_in.append(first.data(), got);
+        } else {
             const qsizetype at = m_in.size();
             m_in.resize(at + want);
             got = m_socket->read(m_in.data() + at, want);
             m_in.truncate(at + std::max<qint64>(got, 0));
-        } else {
-            got = m_socket->read(first.data(), want);
-            if (got > 0)
-                m_in.append(first.data(), got);
         }
         if (got < 0) {
             // The end of the stream: a peer that closed or whose process ended. The socket
