@@ -332,6 +332,31 @@ private slots:
         QCOMPARE(Poller::watchedOnThisThread(), 0);
     }
 
+    void moreReadyDescriptorsThanOneRoundTakesAreAllReported()
+    {
+        // One past the 256 reports a round reads: 300 ready at once, none lost, and the rest
+        // reported on the next turn of the loop (the epoll set stays readable).
+        constexpr int Count = 300;
+        std::vector<std::unique_ptr<Pair>> pairs;
+        std::vector<Watcher> watchers(Count);
+        std::vector<Poller::Handle> handles;
+        for (int i = 0; i < Count; ++i) {
+            pairs.push_back(std::make_unique<Pair>());
+            QVERIFY(pairs.back()->ours >= 0);
+            handles.push_back(Poller::add(pairs.back()->ours, &watchers[size_t(i)]));
+            QVERIFY(handles.back() != 0);
+        }
+        for (const auto &p : pairs)
+            p->send();
+        const std::uint64_t before = Poller::roundsOnThisThread();
+        QTRY_VERIFY(std::all_of(watchers.begin(), watchers.end(),
+                                [](const Watcher &w) { return w.readable == 1; }));
+        QCOMPARE(Poller::roundsOnThisThread() - before, std::uint64_t(2));
+        for (Poller::Handle h : handles)
+            Poller::remove(h);
+        QCOMPARE(Poller::watchedOnThisThread(), 0);
+    }
+
     void eachThreadHasItsOwnSet()
     {
         Pair pair;
